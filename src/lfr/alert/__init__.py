@@ -1,0 +1,1 @@
+"""Alert rules (evidence over frames, cool-down) and alert sinks."""

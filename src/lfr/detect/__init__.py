@@ -1,0 +1,1 @@
+"""Face detectors: find face boxes in a frame."""

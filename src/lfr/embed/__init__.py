@@ -1,0 +1,1 @@
+"""Alignment, quality gates and face descriptors."""

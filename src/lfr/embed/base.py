@@ -1,0 +1,26 @@
+"""The embedding seams: align a detected face, then turn aligned faces into vectors."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from lfr.domain import AlignedFace, Box, EmbeddingContract, Image
+
+
+class Aligner(Protocol):
+    """Finds landmarks inside a box and cuts out the face chip the embedder expects."""
+
+    def align(self, image: Image, box: Box) -> AlignedFace: ...
+
+
+class Embedder(Protocol):
+    """Turns aligned face chips into descriptors under one embedding contract."""
+
+    contract: EmbeddingContract
+
+    def embed(self, faces: list[AlignedFace]) -> npt.NDArray[np.float32]:
+        """Return an array of shape (len(faces), contract.dimension)."""
+        ...

@@ -1,0 +1,1 @@
+"""Watchlist enrolment from folders of photos."""

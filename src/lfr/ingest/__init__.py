@@ -1,0 +1,1 @@
+"""Frame sources: video files, streams, webcams and image folders."""

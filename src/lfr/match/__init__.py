@@ -1,0 +1,1 @@
+"""Watchlist search: compare descriptors with enrolled templates."""

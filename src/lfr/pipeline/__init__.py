@@ -1,0 +1,1 @@
+"""The per-camera worker that composes the stages."""

@@ -1,0 +1,1 @@
+"""Face tracks across frames and best-shot selection."""
