@@ -124,8 +124,8 @@ class Template:
     embedding: Vector
     contract: EmbeddingContract
     image_name: str
-    face_crop: Image
-    """The enrolled face, shown beside the probe on an alert."""
+    face_jpeg: bytes
+    """The enrolled face as JPEG (kept encoded: 20,000 decoded crops would take 1.3 GB)."""
 
 
 @dataclass(frozen=True, slots=True)

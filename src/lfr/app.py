@@ -1,0 +1,105 @@
+"""Composition root: the one place that builds models and wires the stages together.
+
+Nothing is built at import time; the command line (and later the services) call these
+functions with a validated ``EngineConfig``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lfr.config import EngineConfig
+from lfr.detect.base import FaceDetector
+from lfr.detect.scaled import ScaledDetector
+from lfr.domain import Alert, RunSummary
+from lfr.embed.base import Aligner, Embedder
+from lfr.enrol.folder import EnrolmentReport, Enroller, enrol_folder
+from lfr.errors import WatchlistError
+from lfr.ingest.base import FrameSource
+from lfr.match.watchlist import Watchlist
+from lfr.models import dlib_model_paths, sha256_file
+from lfr.pipeline.runner import run_camera
+from lfr.pipeline.worker import CameraWorker
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    config: EngineConfig
+    detector: FaceDetector
+    """The raw detector, at the resolution it is given (enrolment uses it on photos)."""
+    aligner: Aligner
+    embedder: Embedder
+
+    @property
+    def live_detector(self) -> FaceDetector:
+        """The detector for video: frames are shrunk to the configured width first."""
+        cfg = self.config.detector
+        return ScaledDetector(self.detector, cfg.max_width, cfg.upsample)
+
+
+def build_engine(config: EngineConfig) -> Engine:
+    detector = _build_detector(config)
+    aligner, embedder = _build_embedder(config)
+    return Engine(config, detector, aligner, embedder)
+
+
+def _build_detector(config: EngineConfig) -> FaceDetector:
+    cfg = config.detector
+    if cfg.backend == "onnx-yunet":
+        from lfr.detect.onnx_yunet import YuNetDetector
+
+        return YuNetDetector.from_model_dir(cfg.model_dir)
+    if cfg.backend == "dlib-mmod":
+        from lfr.detect.dlib_mmod import MmodDetector
+
+        return MmodDetector(dlib_model_paths().mmod_detector, cfg.min_confidence)
+    from lfr.detect.dlib_hog import HogDetector
+
+    return HogDetector(cfg.min_confidence)
+
+
+def _build_embedder(config: EngineConfig) -> tuple[Aligner, Embedder]:
+    cfg = config.embedder
+    if cfg.backend == "onnx-sface":
+        from lfr.detect.onnx_yunet import YuNetDetector
+        from lfr.embed.onnx_sface import SFaceAligner, SFaceEmbedder
+
+        embedder = SFaceEmbedder.from_model_dir(cfg.model_dir)
+        landmarks = YuNetDetector.from_model_dir(cfg.model_dir or config.detector.model_dir)
+        return SFaceAligner(embedder, landmarks), embedder
+    from lfr.embed.dlib_resnet import DlibAligner, DlibEmbedder
+
+    paths = dlib_model_paths()
+    weights = paths.face_recognition_resnet
+    return DlibAligner(paths.shape_predictor_5), DlibEmbedder(weights, sha256_file(weights))
+
+
+def enrol_watchlist(
+    engine: Engine, root: Path, progress: bool = True
+) -> tuple[Watchlist, EnrolmentReport]:
+    enroller = Enroller(engine.detector, engine.aligner, engine.embedder, engine.config)
+    report = enrol_folder(root, enroller, progress=progress)
+    if not report.templates:
+        reasons = "; ".join(str(e) for e in report.errors[:3])
+        raise WatchlistError(f"{root}: no usable enrolment photo ({reasons or 'no images'})")
+    return Watchlist.from_templates(engine.embedder.contract, report.templates), report
+
+
+def load_watchlist(engine: Engine, path: Path) -> Watchlist:
+    return Watchlist.load(path, expected=engine.embedder.contract)
+
+
+def run_source(
+    engine: Engine,
+    source: FrameSource,
+    watchlist: Watchlist,
+    on_alert: Callable[[Alert], None],
+    max_frames: int | None = None,
+) -> RunSummary:
+    worker = CameraWorker(source.camera, engine.aligner, engine.embedder, watchlist, engine.config)
+    try:
+        return run_camera(source, engine.live_detector, worker, on_alert, max_frames=max_frames)
+    finally:
+        source.close()

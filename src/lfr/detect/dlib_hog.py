@@ -1,0 +1,29 @@
+"""dlib's HOG + linear SVM frontal face detector: the fast CPU default."""
+
+from __future__ import annotations
+
+import cv2
+import dlib
+
+from lfr.domain import Box, Detection, Image
+
+
+class HogDetector:
+    """Runs on a grey image (about 25% faster than RGB, same boxes on our clips).
+
+    dlib releases the GIL while it scans, so a detector thread overlaps with embedding.
+    """
+
+    name = "dlib-hog"
+
+    def __init__(self, min_confidence: float = 0.0) -> None:
+        self._detector = dlib.get_frontal_face_detector()
+        self._min_confidence = min_confidence
+
+    def detect(self, image: Image, upsample: int = 0) -> list[Detection]:
+        grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+        rects, scores, _ = self._detector.run(grey, upsample, self._min_confidence)
+        return [
+            Detection(Box(r.left(), r.top(), r.right(), r.bottom()), float(s))
+            for r, s in zip(rects, scores, strict=True)
+        ]

@@ -1,0 +1,154 @@
+"""Enrol a watchlist from a folder: one sub-folder per subject, each with photos of that person.
+
+A sub-folder may hold ``subject.json`` with the facts an officer needs on an alert::
+
+    {"reference": "WL-0001", "display_name": "...", "category": "...", "reason": "...",
+     "image_source": "..."}
+
+Every photo must show exactly one usable face; a photo that does not is reported by name with
+the reason, and the rest of the list still enrols.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from tqdm import tqdm
+
+from lfr.config import EngineConfig
+from lfr.detect.base import FaceDetector
+from lfr.domain import Detection, Image, Subject, Template
+from lfr.embed.base import Aligner, Embedder
+from lfr.embed.quality import assess
+from lfr.errors import EnrolmentError, WatchlistError
+from lfr.imaging import ImageReadError, crop_around, encode_jpeg, fit_within, read_image
+
+METADATA_FILE = "subject.json"
+
+
+class SubjectMetadata(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str = Field(min_length=1, max_length=100)
+    display_name: str = Field(min_length=1, max_length=200)
+    category: str = Field("unspecified", max_length=100)
+    reason: str = Field("", max_length=1000)
+    image_source: str = Field("", max_length=1000)
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectFolder:
+    subject: Subject
+    images: list[Path]
+
+
+@dataclass(slots=True)
+class EnrolmentReport:
+    templates: list[Template] = field(default_factory=list)
+    errors: list[EnrolmentError] = field(default_factory=list)
+    subjects_without_template: list[str] = field(default_factory=list)
+
+
+def scan_watchlist_dir(root: Path) -> list[SubjectFolder]:
+    if not root.is_dir():
+        raise WatchlistError(f"watchlist folder not found: {root}")
+    folders = [p for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    if not folders:
+        raise WatchlistError(f"{root}: no subject sub-folders (expected one folder per person)")
+    return [SubjectFolder(_read_subject(folder), _images_in(folder)) for folder in folders]
+
+
+def _read_subject(folder: Path) -> Subject:
+    meta_path = folder / METADATA_FILE
+    if not meta_path.exists():
+        return Subject(reference=folder.name, display_name=folder.name.replace("_", " ").title())
+    try:
+        meta = SubjectMetadata.model_validate(json.loads(meta_path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, ValidationError) as exc:
+        first = str(exc).splitlines()[0]
+        raise WatchlistError(f"{meta_path}: invalid subject metadata ({first})") from None
+    return Subject(**meta.model_dump())
+
+
+def _images_in(folder: Path) -> list[Path]:
+    return [
+        p
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.startswith(".") and p.name != METADATA_FILE
+    ]
+
+
+class Enroller:
+    """Turns one enrolment photo into a template, or says exactly why it cannot."""
+
+    def __init__(
+        self, detector: FaceDetector, aligner: Aligner, embedder: Embedder, config: EngineConfig
+    ) -> None:
+        self._detector = detector
+        self._aligner = aligner
+        self._embedder = embedder
+        self._config = config
+
+    def enrol_image(self, path: Path, subject: Subject) -> Template:
+        try:
+            image, _ = fit_within(read_image(path), self._config.enrol_max_side)
+        except ImageReadError as exc:
+            raise EnrolmentError(str(path), str(exc)) from None
+        detection = self._single_face(image, path)
+        face = self._aligner.align(image, detection.box)
+        quality = assess(face, detection.box, self._config.quality)
+        if not quality.passed:
+            raise EnrolmentError(str(path), f"face {quality.reason}")
+        vector = self._embedder.embed([face])[0]
+        return Template(
+            subject=subject,
+            embedding=vector,
+            contract=self._embedder.contract,
+            image_name=f"{path.parent.name}/{path.name}",
+            face_jpeg=encode_jpeg(crop_around(image, detection.box)),
+        )
+
+    def _single_face(self, image: Image, path: Path) -> Detection:
+        # Upsampling quadruples the cost; most enrolment photos show a large face without it.
+        found = self._detector.detect(image, 0) or self._detector.detect(image, 1)
+        if not found:
+            raise EnrolmentError(str(path), "no face found")
+        smallest = self._config.quality.min_face_px
+        usable = [d for d in found if min(d.box.width, d.box.height) >= smallest]
+        if len(usable) > 1:
+            raise EnrolmentError(
+                str(path), f"{len(usable)} faces found; an enrolment photo must show one person"
+            )
+        if not usable:
+            biggest = max(min(d.box.width, d.box.height) for d in found)
+            raise EnrolmentError(
+                str(path), f"face too small ({biggest:.0f} px < {smallest} px)"
+            )
+        return usable[0]
+
+
+def enrol_folder(root: Path, enroller: Enroller, progress: bool = True) -> EnrolmentReport:
+    subjects = scan_watchlist_dir(root)
+    report = EnrolmentReport()
+    jobs = [(s, p) for s in subjects for p in s.images]
+    enrolled: set[str] = set()
+    for subject_folder, path in _progress(jobs, progress):
+        try:
+            report.templates.append(enroller.enrol_image(path, subject_folder.subject))
+            enrolled.add(subject_folder.subject.reference)
+        except EnrolmentError as exc:
+            report.errors.append(exc)
+    report.subjects_without_template = [
+        s.subject.reference for s in subjects if s.subject.reference not in enrolled
+    ]
+    return report
+
+
+def _progress(
+    jobs: list[tuple[SubjectFolder, Path]], enabled: bool
+) -> Iterator[tuple[SubjectFolder, Path]]:
+    yield from tqdm(jobs, desc="enrolling", unit="image", disable=not enabled, leave=False)

@@ -1,0 +1,163 @@
+"""The per-camera worker: track -> quality gate -> best shot -> embed -> search -> decide.
+
+Detection happens outside (see ``runner``) so it can overlap with this work on another core.
+Privacy by construction: a face's crop, chip and descriptor exist only inside the ``Shot`` and
+local variables of one call; per-track state holds them until the track ends and is then
+dropped. Nothing here logs, stores or returns anything about a face that did not alert -
+only counters leave.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lfr.alert.rules import Cooldown, Evidence, TrackEvidence
+from lfr.config import EngineConfig
+from lfr.domain import Alert, Detection, Frame, similarity_from_distance
+from lfr.embed.base import Aligner, Embedder
+from lfr.embed.quality import assess
+from lfr.errors import WatchlistError
+from lfr.imaging import crop_around, decode_jpeg
+from lfr.match.watchlist import Watchlist, require_same_contract
+from lfr.track.best_shot import BestShotSelector, Shot
+from lfr.track.tracker import IouTracker
+
+
+@dataclass(slots=True)
+class StageTimes:
+    """Seconds spent per stage, summed over the run."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
+    def per_frame_ms(self, frames: int) -> dict[str, float]:
+        return {k: 1000.0 * v / max(frames, 1) for k, v in self.seconds.items()}
+
+
+@dataclass(slots=True)
+class WorkerCounts:
+    frames: int = 0
+    faces_seen: int = 0
+    shots_rejected: int = 0
+    embeddings: int = 0
+    alerts: int = 0
+
+
+class CameraWorker:
+    def __init__(
+        self,
+        camera: str,
+        aligner: Aligner,
+        embedder: Embedder,
+        watchlist: Watchlist,
+        config: EngineConfig,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        require_same_contract(embedder.contract, watchlist.contract, "watchlist")
+        if watchlist.size == 0:
+            raise WatchlistError("the watchlist is empty: nothing to search for")
+        self.camera = camera
+        self._aligner = aligner
+        self._embedder = embedder
+        self._watchlist = watchlist
+        self._config = config
+        self._clock = clock
+        self._tracker = IouTracker(config.tracker)
+        self._shots = BestShotSelector(config.embedding)
+        self._evidence: dict[int, TrackEvidence] = {}
+        self._cooldown = Cooldown(config.alert.cooldown_s)
+        self.counts = WorkerCounts()
+        self.times = StageTimes()
+
+    @property
+    def tracks(self) -> int:
+        return self._tracker.tracks_started
+
+    def process(self, frame: Frame, detections: list[Detection]) -> list[Alert]:
+        self.counts.frames += 1
+        self.counts.faces_seen += len(detections)
+        update = self._tracker.update(detections)
+        ready = [s for s in (self._offer(frame, face.track_id, face.detection)
+                             for face in update.faces) if s is not None]
+        return self._decide(ready, update.ended)
+
+    def finish(self) -> list[Alert]:
+        """End of the source: give every open track its last pending shot, then forget all."""
+        return self._decide([], self._tracker.end_all())
+
+    def _offer(self, frame: Frame, track_id: int, detection: Detection) -> Shot | None:
+        if not self._shots.wants(track_id):
+            return None
+        started = time.perf_counter()
+        face = self._aligner.align(frame.image, detection.box)
+        quality = assess(face, detection.box, self._config.quality)
+        self.times.add("align+quality", time.perf_counter() - started)
+        if not quality.passed:
+            self.counts.shots_rejected += 1
+            return None
+        shot = Shot(
+            track_id=track_id,
+            frame=frame.index,
+            time_s=frame.time_s,
+            captured_at=frame.captured_at,
+            box=detection.box,
+            face=face,
+            quality=quality,
+            crop=crop_around(frame.image, detection.box),
+        )
+        return self._shots.offer(shot)
+
+    def _decide(self, shots: list[Shot], ended: list[int]) -> list[Alert]:
+        shots = shots + [s for s in (self._shots.flush(t) for t in ended) if s is not None]
+        alerts = self._embed_and_match(shots) if shots else []
+        for track_id in ended:
+            self._evidence.pop(track_id, None)
+        return alerts
+
+    def _embed_and_match(self, shots: list[Shot]) -> list[Alert]:
+        started = time.perf_counter()
+        vectors = self._embedder.embed([s.face for s in shots])
+        self.times.add("embed", time.perf_counter() - started)
+        self.counts.embeddings += len(shots)
+        started = time.perf_counter()
+        matches = self._watchlist.nearest(vectors)
+        self.times.add("search", time.perf_counter() - started)
+        alerts = []
+        for shot, match in zip(shots, matches, strict=True):
+            evidence = self._evidence.setdefault(shot.track_id, TrackEvidence(self._config.alert))
+            found = evidence.add(match)
+            if found is not None:
+                self._shots.close(shot.track_id)
+                alert = self._raise(shot, found)
+                if alert is not None:
+                    alerts.append(alert)
+        return alerts
+
+    def _raise(self, shot: Shot, evidence: Evidence) -> Alert | None:
+        match = evidence.match
+        if not self._cooldown.allow(match.subject.reference, shot.time_s):
+            return None
+        template = self._watchlist.template(match.template_index)
+        now = self._clock()
+        self.counts.alerts += 1
+        return Alert(
+            id=str(uuid.uuid4()),
+            subject=match.subject,
+            distance=match.distance,
+            score=similarity_from_distance(match.distance),
+            threshold=self._config.alert.threshold,
+            camera=self.camera,
+            time_s=shot.time_s,
+            frame=shot.frame,
+            track=shot.track_id,
+            probe_crop=shot.crop,
+            enrolled_crop=decode_jpeg(template.face_jpeg),
+            enrolled_image=template.image_name,
+            raised_at=now,
+            latency_s=max(0.0, now - shot.captured_at) if shot.captured_at else 0.0,
+        )
