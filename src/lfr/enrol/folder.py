@@ -95,39 +95,44 @@ class Enroller:
 
     def enrol_image(self, path: Path, subject: Subject) -> Template:
         try:
-            image, _ = fit_within(read_image(path), self._config.enrol_max_side)
+            image = read_image(path)
         except ImageReadError as exc:
             raise EnrolmentError(str(path), str(exc)) from None
-        detection = self._single_face(image, path)
+        try:
+            return self.enrol_array(image, subject, f"{path.parent.name}/{path.name}")
+        except EnrolmentError as exc:
+            raise EnrolmentError(str(path), exc.reason) from None
+
+    def enrol_array(self, image: Image, subject: Subject, image_name: str) -> Template:
+        image, _ = fit_within(image, self._config.enrol_max_side)
+        detection = self._single_face(image, image_name)
         face = self._aligner.align(image, detection.box)
         quality = assess(face, detection.box, self._config.quality)
         if not quality.passed:
-            raise EnrolmentError(str(path), f"face {quality.reason}")
+            raise EnrolmentError(image_name, f"face {quality.reason}")
         vector = self._embedder.embed([face])[0]
         return Template(
             subject=subject,
             embedding=vector,
             contract=self._embedder.contract,
-            image_name=f"{path.parent.name}/{path.name}",
+            image_name=image_name,
             face_jpeg=encode_jpeg(crop_around(image, detection.box)),
         )
 
-    def _single_face(self, image: Image, path: Path) -> Detection:
+    def _single_face(self, image: Image, name: str) -> Detection:
         # Upsampling quadruples the cost; most enrolment photos show a large face without it.
         found = self._detector.detect(image, 0) or self._detector.detect(image, 1)
         if not found:
-            raise EnrolmentError(str(path), "no face found")
+            raise EnrolmentError(name, "no face found")
         smallest = self._config.quality.min_face_px
         usable = [d for d in found if min(d.box.width, d.box.height) >= smallest]
         if len(usable) > 1:
             raise EnrolmentError(
-                str(path), f"{len(usable)} faces found; an enrolment photo must show one person"
+                name, f"{len(usable)} faces found; an enrolment photo must show one person"
             )
         if not usable:
             biggest = max(min(d.box.width, d.box.height) for d in found)
-            raise EnrolmentError(
-                str(path), f"face too small ({biggest:.0f} px < {smallest} px)"
-            )
+            raise EnrolmentError(name, f"face too small ({biggest:.0f} px < {smallest} px)")
         return usable[0]
 
 

@@ -131,7 +131,7 @@ class Watchlist:
                 template_subjects = data["template_subjects"].tolist()
                 blob = bytes(data["jpeg_blob"])
                 offsets = data["jpeg_offsets"].tolist()
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise WatchlistError(f"{path}: not a readable OpenLFR watchlist ({exc})") from None
         if meta.get("format_version") != FORMAT_VERSION:
             raise WatchlistError(f"{path}: unsupported watchlist format {meta.get('format_version')}")

@@ -1,0 +1,98 @@
+"""What each command does, in terms of the composition root (``lfr.app``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from lfr.alert.sinks import AlertSink
+from lfr.app import Engine, build_engine, enrol_watchlist, load_watchlist, run_source
+from lfr.config import EngineConfig
+from lfr.domain import RunSummary, Subject
+from lfr.enrol.folder import EnrolmentReport, Enroller
+from lfr.errors import EnrolmentError, WatchlistError
+from lfr.ingest.factory import open_source
+from lfr.match.watchlist import Watchlist
+
+
+def run_scan(
+    config: EngineConfig, args: argparse.Namespace, sink: AlertSink, log: TextIO
+) -> RunSummary:
+    engine = build_engine(config)
+    # Open the source first: a wrong path should fail before minutes of enrolment.
+    source = open_source(args.source, camera=args.camera, realtime=args.realtime)
+    try:
+        watchlist = _watchlist_for(engine, args, log)
+    except BaseException:
+        source.close()
+        raise
+    return run_source(engine, source, watchlist, sink.publish, max_frames=args.max_frames)
+
+
+def _watchlist_for(engine: Engine, args: argparse.Namespace, log: TextIO) -> Watchlist:
+    if args.watchlist is not None:
+        return load_watchlist(engine, args.watchlist)
+    watchlist, report = enrol_watchlist(engine, args.watchlist_dir, progress=log.isatty())
+    _report_enrolment(report, watchlist, log)
+    return watchlist
+
+
+def _report_enrolment(report: EnrolmentReport, watchlist: Watchlist, log: TextIO) -> None:
+    for error in report.errors:
+        log.write(f"lfr: skipped enrolment photo {error}\n")
+    for reference in report.subjects_without_template:
+        log.write(f"lfr: warning: subject {reference} has no usable photo and is not searched\n")
+    log.write(
+        f"lfr: watchlist of {len(watchlist.subjects)} subjects, {watchlist.size} templates"
+        f" ({len(report.errors)} photos skipped)\n"
+    )
+
+
+def enrol_to_file(config: EngineConfig, folder: Path, out: Path, log: TextIO) -> int:
+    engine = build_engine(config)
+    watchlist, report = enrol_watchlist(engine, folder, progress=log.isatty())
+    _report_enrolment(report, watchlist, log)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    watchlist.save(out)
+    log.write(f"lfr: wrote {out} (digest {watchlist.digest()[:16]})\n")
+    return 0
+
+
+def show_watchlist(path: Path, out: TextIO) -> int:
+    watchlist = Watchlist.load(path)
+    contract = watchlist.contract
+    out.write(
+        f"{path}: {len(watchlist.subjects)} subjects, {watchlist.size} templates\n"
+        f"model {contract.model_id} (weights sha256 {contract.weights_sha256[:16]}...,"
+        f" {contract.dimension}-d, {contract.metric})\n"
+    )
+    for subject in watchlist.subjects:
+        out.write(f"  {subject.reference}\t{subject.display_name}\t{subject.category}\n")
+    return 0
+
+
+DEMO_SUBJECT = Subject(
+    reference="DEMO-0001",
+    display_name="Eileen Collins (demo)",
+    category="demo",
+    reason="Demonstration only: NASA public-domain portrait shipped with scikit-image",
+    image_source="skimage.data.astronaut() (NASA, public domain)",
+)
+
+
+def run_demo(config: EngineConfig, sink: AlertSink, log: TextIO) -> RunSummary:
+    from lfr.ingest.synthetic import demo_clip_source, demo_watchlist_image
+
+    engine = build_engine(config)
+    enroller = Enroller(engine.detector, engine.aligner, engine.embedder, engine.config)
+    try:
+        template = enroller.enrol_array(demo_watchlist_image(), DEMO_SUBJECT, "astronaut.png")
+    except EnrolmentError as exc:
+        raise WatchlistError(f"demo enrolment failed: {exc}") from None
+    watchlist = Watchlist.from_templates(engine.embedder.contract, [template])
+    log.write(
+        "lfr demo: watchlist = 1 subject (NASA portrait of Eileen Collins, public domain, from"
+        " scikit-image); camera = a clip generated in memory from the same portrait.\n"
+    )
+    return run_source(engine, demo_clip_source(), watchlist, sink.publish)

@@ -1,0 +1,50 @@
+"""Real models on real faces: ../shared/data (development and CI only; never copied here)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lfr.app import Engine, build_engine, enrol_watchlist
+from lfr.config import EngineConfig
+from lfr.match.watchlist import Watchlist
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = Path(os.environ.get("LFR_TEST_DATA", REPO.parent / "shared" / "data"))
+CLIP = DATA / "video" / "short_hamilton_clip.mp4"
+LIN = "lin_manuel_miranda"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def data() -> Path:
+    if not CLIP.is_file():
+        pytest.fail(f"test data not found at {DATA} (set LFR_TEST_DATA)", pytrace=False)
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def watchlist_dir(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every identity folder of faces/ except unknown/, linked (not copied)."""
+    root = tmp_path_factory.mktemp("watchlist")
+    for folder in sorted((data / "faces").iterdir()):
+        if folder.is_dir() and folder.name != "unknown":
+            (root / folder.name).symlink_to(folder)
+    return root
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return build_engine(EngineConfig())
+
+
+@pytest.fixture(scope="session")
+def watchlist(engine: Engine, watchlist_dir: Path) -> Watchlist:
+    return enrol_watchlist(engine, watchlist_dir, progress=False)[0]

@@ -1,0 +1,110 @@
+import numpy as np
+import pytest
+
+from lfr.config import EngineConfig
+from lfr.domain import Box, Template
+from lfr.errors import ContractMismatchError, WatchlistError
+from lfr.imaging import encode_jpeg
+from lfr.match.watchlist import Watchlist
+from lfr.pipeline.worker import CameraWorker
+from tests.unit.fakes import (
+    CONTRACT, FakeAligner, FakeEmbedder, detections, frame_with_faces, subject,
+)
+
+ANA_CODE, STRANGER_CODE = 10, 20
+VECTORS = {ANA_CODE: [1.0, 0.0, 0.0, 0.0], STRANGER_CODE: [0.0, 1.0, 0.0, 0.0]}
+
+
+def watchlist() -> Watchlist:
+    face = encode_jpeg(np.zeros((8, 8, 3), np.uint8))
+    ana = Template(subject("ana"), np.array([1.0, 0.05, 0, 0], np.float32), CONTRACT,
+                   "ana/1.jpg", face)
+    return Watchlist.from_templates(CONTRACT, [ana])
+
+
+def make_worker(**alert: float) -> tuple[CameraWorker, FakeEmbedder]:
+    config = EngineConfig.model_validate(
+        {"alert": {"threshold": 0.5, "hits_needed": 2, "window": 3, **alert},
+         "embedding": {"window_frames": 2, "max_per_track": 6}}
+    )
+    embedder = FakeEmbedder(VECTORS)
+    return CameraWorker("cam", FakeAligner(), embedder, watchlist(), config), embedder
+
+
+def walk(worker: CameraWorker, code: int, start: int, frames: int, x0: float = 100) -> list:
+    alerts = []
+    for i in range(start, start + frames):
+        box = Box(x0 + 2 * (i - start), 50, x0 + 2 * (i - start) + 90, 140)
+        faces = [(box, code)]
+        alerts += worker.process(frame_with_faces(i, faces), detections(faces))
+    return alerts
+
+
+def test_watchlisted_face_alerts_once_with_full_evidence() -> None:
+    worker, _ = make_worker()
+    alerts = walk(worker, ANA_CODE, 0, 40) + worker.finish()
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert alert.subject.reference == "ana"
+    assert alert.threshold == 0.5 and alert.distance <= 0.5
+    assert alert.score == pytest.approx(1 - alert.distance)
+    assert alert.track == 1 and alert.camera == "cam"
+    assert alert.frame in (2, 3)  # best shot of the 2nd two-frame window completes 2 of 3
+    assert alert.probe_crop.size > 0 and alert.enrolled_crop.shape == (8, 8, 3)
+
+
+def test_stranger_never_alerts_and_only_counts_remain() -> None:
+    worker, embedder = make_worker()
+    alerts = walk(worker, STRANGER_CODE, 0, 40) + worker.finish()
+    assert alerts == []
+    assert worker.counts.frames == 40 and worker.counts.faces_seen == 40
+    assert worker.counts.embeddings == 6 == embedder.calls  # capped per track
+    assert worker.tracks == 1
+
+
+def test_embedding_stops_once_a_track_alerted() -> None:
+    worker, embedder = make_worker()
+    walk(worker, ANA_CODE, 0, 40)
+    assert embedder.calls == 2
+
+
+def test_same_subject_in_a_new_track_is_held_back_by_cooldown() -> None:
+    worker, _ = make_worker(cooldown_s=60.0)
+    first = walk(worker, ANA_CODE, 0, 20)
+    for i in range(20, 40):  # nobody in view: the track ends
+        worker.process(frame_with_faces(i, []), [])
+    second = walk(worker, ANA_CODE, 40, 20, x0=400)
+    assert len(first) == 1 and second == []
+    assert worker.tracks == 2
+
+
+def test_without_cooldown_a_returning_subject_alerts_again() -> None:
+    worker, _ = make_worker(cooldown_s=0.0)
+    walk(worker, ANA_CODE, 0, 20)
+    for i in range(20, 40):
+        worker.process(frame_with_faces(i, []), [])
+    assert len(walk(worker, ANA_CODE, 40, 20, x0=400)) == 1
+
+
+def test_stricter_k_needs_more_evidence() -> None:
+    worker, _ = make_worker(hits_needed=3, window=3)
+    [alert] = walk(worker, ANA_CODE, 0, 40)
+    assert alert.frame in (4, 5)
+
+
+def test_short_track_is_embedded_when_it_ends() -> None:
+    worker, embedder = make_worker()
+    walk(worker, STRANGER_CODE, 0, 1)
+    worker.finish()
+    assert embedder.calls == 1
+
+
+def test_contract_mismatch_and_empty_watchlist_are_refused() -> None:
+    config = EngineConfig()
+    other = FakeEmbedder(VECTORS)
+    other.contract = type(CONTRACT)("other", "1" * 64, 4, "fake")
+    with pytest.raises(ContractMismatchError):
+        CameraWorker("cam", FakeAligner(), other, watchlist(), config)
+    with pytest.raises(WatchlistError, match="empty"):
+        CameraWorker("cam", FakeAligner(), FakeEmbedder(VECTORS),
+                     Watchlist.from_templates(CONTRACT, []), config)
