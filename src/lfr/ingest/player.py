@@ -1,0 +1,95 @@
+"""Play decoded images at their native pace into a LatestFrameSlot, like a live camera would.
+
+Used by the file and synthetic sources in realtime mode: a reader thread emits frame ``i`` at
+``start + i / fps``; a consumer that cannot keep up sees only the latest frame, and the rest
+are counted as dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+from lfr.domain import Frame, Image
+from lfr.errors import LfrError, SourceError
+from lfr.ingest.latest import LatestFrameSlot
+
+log = logging.getLogger("lfr.ingest")
+
+
+class PacedPlayer:
+    def __init__(
+        self,
+        images: Callable[[], Iterator[Image]],
+        fps: float,
+        camera: str,
+        description: str,
+    ) -> None:
+        self._images = images
+        self._fps = fps
+        self._camera = camera
+        self._description = description
+        self.slot = LatestFrameSlot()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._read = 0
+        self.error: str | None = None
+
+    @property
+    def frames_read(self) -> int:
+        return self._read
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name=f"lfr-play-{self._camera}", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self, join_s: float = 2.0) -> None:
+        self._stop.set()
+        self.slot.close()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(join_s)
+
+    def play(self) -> Iterator[Frame]:
+        """Start, yield frames until the images run out, stop; re-raise a reader failure."""
+        self.start()
+        try:
+            yield from self.slot.drain()
+        finally:
+            self.stop()
+        if self.error is not None:
+            raise SourceError(self.error)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        images: Iterator[Image] | None = None
+        try:
+            images = self._images()
+            start = time.monotonic()
+            for index, image in enumerate(images):
+                # Wait until this frame's moment; if decoding is already late, emit at once.
+                if self._stop.wait(max(0.0, start + index / self._fps - time.monotonic())):
+                    break
+                frame = Frame(image, index, index / self._fps, self._camera, time.monotonic())
+                self._read += 1
+                if not self.slot.put(frame):
+                    break
+        except LfrError as exc:  # already a one-line message with the name redacted
+            self.error = str(exc)
+            log.error("%s", self.error)
+        except Exception as exc:  # a reader thread must not die silently
+            self.error = f"reading {self._description} failed: {type(exc).__name__}"
+            log.error("%s", self.error)
+        finally:
+            close = getattr(images, "close", None)  # generators release their decoder
+            if callable(close):
+                close()
+            self.slot.close()
