@@ -15,7 +15,7 @@ from lfr.detect.base import FaceDetector
 from lfr.detect.scaled import ScaledDetector
 from lfr.domain import Alert, RunSummary
 from lfr.embed.base import Aligner, Embedder
-from lfr.enrol.folder import EnrolmentReport, Enroller, enrol_folder
+from lfr.enrol.folder import Enroller, EnrolmentReport, enrol_folder
 from lfr.errors import WatchlistError
 from lfr.ingest.base import FrameSource
 from lfr.match.watchlist import Watchlist
@@ -91,6 +91,23 @@ def load_watchlist(engine: Engine, path: Path) -> Watchlist:
     return Watchlist.load(path, expected=engine.embedder.contract)
 
 
+def still_image_rules(config: EngineConfig) -> EngineConfig:
+    """A photo is one shot of each face: evidence cannot build up over frames, so one hit
+    under the threshold is the evidence, and every photo is judged on its own."""
+    return EngineConfig.model_validate(
+        {
+            **config.model_dump(),
+            "alert": {
+                **config.alert.model_dump(),
+                "hits_needed": 1,
+                "window": 1,
+                "cooldown_s": 0.0,
+            },
+            "embedding": {**config.embedding.model_dump(), "window_frames": 1},
+        }
+    )
+
+
 def run_source(
     engine: Engine,
     source: FrameSource,
@@ -98,7 +115,8 @@ def run_source(
     on_alert: Callable[[Alert], None],
     max_frames: int | None = None,
 ) -> RunSummary:
-    worker = CameraWorker(source.camera, engine.aligner, engine.embedder, watchlist, engine.config)
+    config = still_image_rules(engine.config) if source.still_images else engine.config
+    worker = CameraWorker(source.camera, engine.aligner, engine.embedder, watchlist, config)
     try:
         return run_camera(source, engine.live_detector, worker, on_alert, max_frames=max_frames)
     finally:

@@ -28,7 +28,7 @@ from lfr.alert.sinks import (
 )
 from lfr.config import EngineConfig
 from lfr.domain import RunSummary
-from lfr.errors import LfrError
+from lfr.errors import LfrError, SourceError
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -54,8 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_watchlist_args(run)
     _add_engine_args(run)
     run.add_argument("--camera", help="camera name shown on alerts (default: from the source)")
-    run.add_argument("--realtime", action="store_true",
-                     help="play a video file at its own pace, dropping frames when behind")
+    run.add_argument(
+        "--realtime",
+        action="store_true",
+        help="play a video file at its own pace, dropping frames when behind",
+    )
     run.add_argument("--max-frames", type=_positive_int, help="stop after this many frames")
     _add_output_args(run)
 
@@ -66,8 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_args(demo)
 
     watchlist = commands.add_parser("watchlist", help="enrol or inspect a watchlist file")
-    wl_commands = watchlist.add_subparsers(dest="wl_command", required=True,
-                                           parser_class=_OneLineParser)
+    wl_commands = watchlist.add_subparsers(
+        dest="wl_command", required=True, parser_class=_OneLineParser
+    )
     enrol = wl_commands.add_parser("enrol", help="enrol a folder into a watchlist file")
     enrol.add_argument("folder", type=Path, help="one sub-folder of photos per subject")
     enrol.add_argument("--out", type=Path, required=True, help="watchlist file to write (.npz)")
@@ -85,16 +89,26 @@ def _add_watchlist_args(parser: argparse.ArgumentParser) -> None:
 
 def _add_engine_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="engine settings (TOML or JSON)")
-    parser.add_argument("--threshold", type=float,
-                        help="largest descriptor distance that counts as a hit (default 0.5)")
-    parser.add_argument("--detect-width", type=_positive_int,
-                        help="shrink frames to this width before detection (default 640)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        help="largest descriptor distance that counts as a hit (default 0.5)",
+    )
+    parser.add_argument(
+        "--detect-width",
+        type=_positive_int,
+        help="shrink frames to this width before detection (default 640)",
+    )
 
 
 def _add_output_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line on stdout")
-    parser.add_argument("--save-alerts", type=Path, metavar="DIR",
-                        help="write each alert's probe and enrolled face (only matches) here")
+    parser.add_argument(
+        "--save-alerts",
+        type=Path,
+        metavar="DIR",
+        help="write each alert's probe and enrolled face (only matches) here",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -165,6 +179,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     else:
         summary = commands.run_scan(config, args, sink, sys.stderr)
     _print_summary(summary, args.json)
+    if summary.source_error:
+        raise SourceError(summary.source_error)
     return 0
 
 

@@ -10,7 +10,7 @@ from lfr.alert.sinks import AlertSink
 from lfr.app import Engine, build_engine, enrol_watchlist, load_watchlist, run_source
 from lfr.config import EngineConfig
 from lfr.domain import RunSummary, Subject
-from lfr.enrol.folder import EnrolmentReport, Enroller
+from lfr.enrol.folder import Enroller, EnrolmentReport
 from lfr.errors import EnrolmentError, WatchlistError
 from lfr.ingest.factory import open_source
 from lfr.match.watchlist import Watchlist

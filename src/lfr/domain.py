@@ -167,6 +167,8 @@ class RunSummary:
     alerts: int
     stage_ms: dict[str, float] = field(default_factory=dict)
     wall_s: float = 0.0
+    source_error: str | None = None
+    """Set when a live source gave up (reconnects exhausted) rather than ended."""
 
 
 def similarity_from_distance(distance: float) -> float:

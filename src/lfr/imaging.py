@@ -36,7 +36,7 @@ def fit_within(image: Image, max_side: int) -> tuple[Image, float]:
         return image, 1.0
     scale = max_side / longest
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(small), scale
+    return np.ascontiguousarray(small, dtype=np.uint8), scale
 
 
 def crop_around(image: Image, box: Box, margin: float = 0.3, max_side: int = 200) -> Image:
@@ -50,8 +50,9 @@ def crop_around(image: Image, box: Box, margin: float = 0.3, max_side: int = 200
 
 
 def encode_jpeg(image: Image, quality: int = 90) -> bytes:
-    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
-                           [cv2.IMWRITE_JPEG_QUALITY, quality])
+    ok, buf = cv2.imencode(
+        ".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
+    )
     if not ok:
         raise ValueError("JPEG encoding failed")
     return buf.tobytes()
@@ -69,7 +70,8 @@ def side_by_side(left: Image, right: Image, height: int = 200) -> Image:
 
     def _fit(img: Image) -> Image:
         scale = height / img.shape[0]
-        return cv2.resize(img, (max(1, int(img.shape[1] * scale)), height))
+        size = (max(1, int(img.shape[1] * scale)), height)
+        return np.asarray(cv2.resize(img, size), dtype=np.uint8)
 
     gap = np.full((height, 8, 3), 255, np.uint8)
     return np.ascontiguousarray(np.hstack([_fit(left), gap, _fit(right)]))

@@ -13,8 +13,15 @@ from tests.e2e.conftest import CLIP, LIN
 
 def lfr(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOME": str(cwd), "TMPDIR": str(cwd)}
-    return subprocess.run([sys.executable, "-m", "lfr", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "lfr", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_demo_needs_no_data_and_writes_nothing(tmp_path: Path) -> None:
@@ -40,12 +47,29 @@ def test_enrol_to_file_then_run_human_output(watchlist_dir: Path, tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wl.npz"]
 
 
-def test_stricter_threshold_loses_the_alert_looser_keeps_one(watchlist_dir: Path,
-                                                              tmp_path: Path) -> None:
-    strict = lfr("run", str(CLIP), "--watchlist-dir", str(watchlist_dir), "--json",
-                 "--threshold", "0.3", cwd=tmp_path)
-    loose = lfr("run", str(CLIP), "--watchlist-dir", str(watchlist_dir), "--json",
-                "--threshold", "0.6", cwd=tmp_path)
+def test_stricter_threshold_loses_the_alert_looser_keeps_one(
+    watchlist_dir: Path, tmp_path: Path
+) -> None:
+    strict = lfr(
+        "run",
+        str(CLIP),
+        "--watchlist-dir",
+        str(watchlist_dir),
+        "--json",
+        "--threshold",
+        "0.3",
+        cwd=tmp_path,
+    )
+    loose = lfr(
+        "run",
+        str(CLIP),
+        "--watchlist-dir",
+        str(watchlist_dir),
+        "--json",
+        "--threshold",
+        "0.6",
+        cwd=tmp_path,
+    )
     summary = [json.loads(line) for line in strict.stdout.splitlines()][-1]
     assert summary["alerts"] == 0
     alerts = [json.loads(line) for line in loose.stdout.splitlines()][:-1]

@@ -31,22 +31,42 @@ def write(path: Path, image: np.ndarray) -> Path:
     ("make", "reason"),
     [
         (lambda d, t: shutil.copy(d / "scenes/obama_and_biden.jpg", t / "pair.jpg"), "faces found"),
-        (lambda d, t: write(t / "blank.png", np.full((400, 400, 3), 127, np.uint8)),
-         "no face found"),
-        (lambda d, t: (t / "notes.txt").write_text("hello") and t / "notes.txt",
-         "not an image"),
-        (lambda d, t: (t / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0garbage") and
-         t / "broken.jpg", "unreadable"),
-        (lambda d, t: write(t / "tiny.jpg", cv2.resize(
-            cv2.imread(str(d / "faces/barack_obama/obama_small.jpg")), None, fx=0.4, fy=0.4)),
-         "too small"),
-        (lambda d, t: write(t / "blurred.jpg", cv2.GaussianBlur(
-            cv2.imread(str(d / "faces/barack_obama/obama.jpg")), (0, 0), 6)), "too blurred"),
+        (
+            lambda d, t: write(t / "blank.png", np.full((400, 400, 3), 127, np.uint8)),
+            "no face found",
+        ),
+        (lambda d, t: (t / "notes.txt").write_text("hello") and t / "notes.txt", "not an image"),
+        (
+            lambda d, t: (
+                (t / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0garbage") and t / "broken.jpg"
+            ),
+            "unreadable",
+        ),
+        (
+            lambda d, t: write(
+                t / "tiny.jpg",
+                cv2.resize(
+                    cv2.imread(str(d / "faces/barack_obama/obama_small.jpg")), None, fx=0.4, fy=0.4
+                ),
+            ),
+            "too small",
+        ),
+        (
+            lambda d, t: write(
+                t / "blurred.jpg",
+                cv2.GaussianBlur(cv2.imread(str(d / "faces/barack_obama/obama.jpg")), (0, 0), 6),
+            ),
+            "too blurred",
+        ),
     ],
     ids=["several-faces", "no-face", "not-an-image", "corrupt", "too-small", "blurred"],
 )
 def test_unusable_photo_is_named_with_its_reason(
-    enroller: Enroller, data: Path, tmp_path: Path, make, reason: str  # type: ignore[no-untyped-def]
+    enroller: Enroller,
+    data: Path,
+    tmp_path: Path,
+    make,
+    reason: str,  # type: ignore[no-untyped-def]
 ) -> None:
     path = Path(make(data, tmp_path))
     with pytest.raises(EnrolmentError) as caught:

@@ -74,9 +74,25 @@ def sealed_run(watchlist_dir: Path, tmp_path_factory: pytest.TempPathFactory):  
     }
     started = time.time()
     result = subprocess.run(
-        [sys.executable, "-m", "lfr", "-v", "run", str(CLIP), "--watchlist-dir",
-         str(watchlist_dir), "--json", "--save-alerts", str(root / "alerts")],
-        cwd=root / "cwd", env=env, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "lfr",
+            "-v",
+            "run",
+            str(CLIP),
+            "--watchlist-dir",
+            str(watchlist_dir),
+            "--json",
+            "--save-alerts",
+            str(root / "alerts"),
+        ],
+        cwd=root / "cwd",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     return root, result, repo_files_changed_since(started)
 
@@ -97,8 +113,9 @@ def test_only_the_alert_was_written(sealed_run) -> None:  # type: ignore[no-unty
     assert repo_changes == []  # nothing new in the repository either
 
 
-def test_saved_pictures_show_only_the_matched_person(sealed_run, engine: Engine,
-                                                     watchlist: Watchlist) -> None:  # type: ignore[no-untyped-def]
+def test_saved_pictures_show_only_the_matched_person(
+    sealed_run, engine: Engine, watchlist: Watchlist
+) -> None:  # type: ignore[no-untyped-def]
     root, _, _ = sealed_run
     [picture] = (root / "alerts").glob("*.jpg")
     image = read_image(picture)
@@ -110,8 +127,9 @@ def test_saved_pictures_show_only_the_matched_person(sealed_run, engine: Engine,
         assert match.subject.reference == LIN and match.distance < 0.6
 
 
-def test_no_descriptor_of_a_non_match_anywhere(sealed_run, engine: Engine,
-                                               watchlist: Watchlist) -> None:  # type: ignore[no-untyped-def]
+def test_no_descriptor_of_a_non_match_anywhere(
+    sealed_run, engine: Engine, watchlist: Watchlist
+) -> None:  # type: ignore[no-untyped-def]
     root, result, _ = sealed_run
     others = non_matching_descriptors(engine, watchlist)
     assert others, "the clip has a second person; the test must have someone to look for"
@@ -122,7 +140,8 @@ def test_no_descriptor_of_a_non_match_anywhere(sealed_run, engine: Engine,
             needle = vector[:4].astype(dtype).tobytes()
             assert not any(needle in blob for blob in blobs)
         text = f"{vector[0]:.4f}"
-        assert not any(text.encode() in blob and FLOAT_RUN.search(blob.decode("latin-1"))
-                       for blob in blobs)
+        assert not any(
+            text.encode() in blob and FLOAT_RUN.search(blob.decode("latin-1")) for blob in blobs
+        )
     for stream in (result.stdout, result.stderr):
         assert not FLOAT_RUN.search(stream)

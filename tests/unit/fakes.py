@@ -18,8 +18,10 @@ def frontal_landmarks(box: Box) -> np.ndarray:
     cx, cy, w = (box.left + box.right) / 2, (box.top + box.bottom) / 2, box.width
     return np.array(
         [
-            [cx - 0.35 * w, cy - 0.1 * w], [cx - 0.15 * w, cy - 0.1 * w],
-            [cx + 0.15 * w, cy - 0.1 * w], [cx + 0.35 * w, cy - 0.1 * w],
+            [cx - 0.35 * w, cy - 0.1 * w],
+            [cx - 0.15 * w, cy - 0.1 * w],
+            [cx + 0.15 * w, cy - 0.1 * w],
+            [cx + 0.35 * w, cy - 0.1 * w],
             [cx, cy + 0.15 * w],
         ],
         dtype=np.float32,

@@ -19,7 +19,9 @@ class MmodDetector:
     def detect(self, image: Image, upsample: int = 0) -> list[Detection]:
         found = self._detector(image, upsample)
         return [
-            Detection(Box(d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom()), d.confidence)
+            Detection(
+                Box(d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom()), d.confidence
+            )
             for d in found
             if d.confidence >= self._min_confidence
         ]

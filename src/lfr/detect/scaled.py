@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import cv2
+import numpy as np
 
 from lfr.detect.base import FaceDetector
 from lfr.domain import Detection, Image
@@ -23,7 +24,9 @@ class ScaledDetector:
         if width <= self._max_width:
             return self._inner.detect(image, steps)
         factor = self._max_width / width
-        small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        small = np.asarray(
+            cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA), np.uint8
+        )
         return [
             Detection(d.box.scaled(1.0 / factor), d.confidence)
             for d in self._inner.detect(small, steps)

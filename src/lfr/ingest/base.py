@@ -16,6 +16,8 @@ class SourceStats:
     reconnects: int
     unreadable: int = 0
     """Items skipped because they could not be decoded (image folders)."""
+    error: str | None = None
+    """Why a live source gave up (its reconnects ran out), for a clear exit."""
 
 
 class FrameSource(Protocol):
@@ -24,6 +26,8 @@ class FrameSource(Protocol):
     camera: str
     description: str
     """Where the frames come from, safe to log: URL credentials are redacted."""
+    still_images: bool
+    """Frames are unrelated photos (an image folder), not a video: nothing to track across."""
 
     def frames(self) -> Iterator[Frame]: ...
 

@@ -28,6 +28,8 @@ class ImageFolderSource:
     when unreadable files are skipped; ``time_s = index / fps`` (1 image per second by default).
     """
 
+    still_images = True
+
     def __init__(self, folder: str | Path, camera: str = "images", fps: float = 1.0) -> None:
         self.folder = Path(folder)
         self.camera = camera

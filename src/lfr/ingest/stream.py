@@ -64,6 +64,8 @@ class StreamSource:
     says why; it does not raise, so frames already delivered are kept.
     """
 
+    still_images = False
+
     def __init__(
         self,
         url_or_index: str | int,
@@ -113,7 +115,7 @@ class StreamSource:
             self._thread.start()
 
     def stats(self) -> SourceStats:
-        return SourceStats(self._read, self._slot.dropped, self._reconnects)
+        return SourceStats(self._read, self._slot.dropped, self._reconnects, error=self.error)
 
     def close(self, join_s: float = 2.0) -> None:
         """Stop the reader; returns once it has exited or ``join_s`` passed (a read in progress

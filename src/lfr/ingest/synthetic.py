@@ -44,6 +44,8 @@ def demo_watchlist_image() -> Image:
 class SyntheticClipSource:
     """A short generated clip; offline by default, or paced at ``fps`` like a live camera."""
 
+    still_images = False
+
     def __init__(
         self,
         camera: str = "demo",

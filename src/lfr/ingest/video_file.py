@@ -25,6 +25,8 @@ class VideoFileSource:
     ``frames_read`` counts decoded frames; the consumer received ``frames_read - frames_dropped``.
     """
 
+    still_images = False
+
     def __init__(self, path: str | Path, camera: str = "file", realtime: bool = False) -> None:
         self.path = Path(path)
         self.camera = camera

@@ -8,6 +8,7 @@ nothing and would raise false alerts.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import zipfile
 from dataclasses import asdict
@@ -33,8 +34,10 @@ class Watchlist:
         face_jpegs: list[bytes],
     ) -> None:
         count = len(template_subjects)
-        if not (embeddings.shape == (count, contract.dimension) and
-                len(image_names) == count == len(face_jpegs)):
+        if not (
+            embeddings.shape == (count, contract.dimension)
+            and len(image_names) == count == len(face_jpegs)
+        ):
             raise WatchlistError("watchlist arrays disagree in length or dimension")
         self.contract = contract
         self.subjects = subjects
@@ -134,11 +137,13 @@ class Watchlist:
         except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise WatchlistError(f"{path}: not a readable OpenLFR watchlist ({exc})") from None
         if meta.get("format_version") != FORMAT_VERSION:
-            raise WatchlistError(f"{path}: unsupported watchlist format {meta.get('format_version')}")
+            raise WatchlistError(
+                f"{path}: unsupported watchlist format {meta.get('format_version')}"
+            )
         contract = EmbeddingContract(**meta["contract"])
         if expected is not None:
             require_same_contract(expected, contract, str(path))
-        jpegs = [blob[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+        jpegs = [blob[a:b] for a, b in itertools.pairwise(offsets)]
         subjects = [Subject(**s) for s in meta["subjects"]]
         return cls(contract, subjects, template_subjects, embeddings, meta["image_names"], jpegs)
 

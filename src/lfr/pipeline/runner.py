@@ -48,6 +48,9 @@ def run_camera(
             pending = pool.submit(timed_detect, upcoming) if upcoming is not None else None
             for alert in worker.process(current, detections):
                 on_alert(alert)
+            if source.still_images:  # unrelated photos: no track continues into the next one
+                for alert in worker.finish():
+                    on_alert(alert)
             current = upcoming
         if pending is not None:
             pending.cancel()
@@ -65,6 +68,7 @@ def run_camera(
         alerts=counts.alerts,
         stage_ms=worker.times.per_frame_ms(counts.frames),
         wall_s=time.perf_counter() - started,
+        source_error=source_stats.error,
     )
 
 

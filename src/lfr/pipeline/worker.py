@@ -82,8 +82,11 @@ class CameraWorker:
         self.counts.frames += 1
         self.counts.faces_seen += len(detections)
         update = self._tracker.update(detections)
-        ready = [s for s in (self._offer(frame, face.track_id, face.detection)
-                             for face in update.faces) if s is not None]
+        ready = [
+            s
+            for s in (self._offer(frame, face.track_id, face.detection) for face in update.faces)
+            if s is not None
+        ]
         return self._decide(ready, update.ended)
 
     def finish(self) -> list[Alert]:

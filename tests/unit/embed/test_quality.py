@@ -45,8 +45,7 @@ def test_flat_chip_is_not_sharp() -> None:
         (sharp_chip(), Box(0, 0, 40, 40), FRONTAL, "too small"),
         (np.full((150, 150, 3), 90, np.uint8), BOX, FRONTAL, "too blurred"),
         (sharp_chip(), BOX, np.vstack([FRONTAL[:4], [[75, 60]]]), "turned away"),
-        (sharp_chip(), BOX, np.array([[20, 20], [40, 40], [60, 60], [80, 80], [50, 70]]),
-         "tilted"),
+        (sharp_chip(), BOX, np.array([[20, 20], [40, 40], [60, 60], [80, 80], [50, 70]]), "tilted"),
     ],
 )
 def test_gate_rejects_with_reason(chip, box, landmarks, reason) -> None:  # type: ignore[no-untyped-def]

@@ -12,8 +12,13 @@ CONTRACT = EmbeddingContract("model-a", "ab" * 32, 3, "chip 150")
 
 
 def template(ref: str, vector: list[float], contract: EmbeddingContract = CONTRACT) -> Template:
-    return Template(Subject(ref, ref.upper(), "knife crime", "wanted", "custody photo"),
-                    np.array(vector, np.float32), contract, f"{ref}/1.jpg", b"\xff\xd8jpeg")
+    return Template(
+        Subject(ref, ref.upper(), "knife crime", "wanted", "custody photo"),
+        np.array(vector, np.float32),
+        contract,
+        f"{ref}/1.jpg",
+        b"\xff\xd8jpeg",
+    )
 
 
 def small_watchlist() -> Watchlist:

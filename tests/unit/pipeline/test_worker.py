@@ -8,7 +8,12 @@ from lfr.imaging import encode_jpeg
 from lfr.match.watchlist import Watchlist
 from lfr.pipeline.worker import CameraWorker
 from tests.unit.fakes import (
-    CONTRACT, FakeAligner, FakeEmbedder, detections, frame_with_faces, subject,
+    CONTRACT,
+    FakeAligner,
+    FakeEmbedder,
+    detections,
+    frame_with_faces,
+    subject,
 )
 
 ANA_CODE, STRANGER_CODE = 10, 20
@@ -17,15 +22,18 @@ VECTORS = {ANA_CODE: [1.0, 0.0, 0.0, 0.0], STRANGER_CODE: [0.0, 1.0, 0.0, 0.0]}
 
 def watchlist() -> Watchlist:
     face = encode_jpeg(np.zeros((8, 8, 3), np.uint8))
-    ana = Template(subject("ana"), np.array([1.0, 0.05, 0, 0], np.float32), CONTRACT,
-                   "ana/1.jpg", face)
+    ana = Template(
+        subject("ana"), np.array([1.0, 0.05, 0, 0], np.float32), CONTRACT, "ana/1.jpg", face
+    )
     return Watchlist.from_templates(CONTRACT, [ana])
 
 
 def make_worker(**alert: float) -> tuple[CameraWorker, FakeEmbedder]:
     config = EngineConfig.model_validate(
-        {"alert": {"threshold": 0.5, "hits_needed": 2, "window": 3, **alert},
-         "embedding": {"window_frames": 2, "max_per_track": 6}}
+        {
+            "alert": {"threshold": 0.5, "hits_needed": 2, "window": 3, **alert},
+            "embedding": {"window_frames": 2, "max_per_track": 6},
+        }
     )
     embedder = FakeEmbedder(VECTORS)
     return CameraWorker("cam", FakeAligner(), embedder, watchlist(), config), embedder
@@ -106,5 +114,10 @@ def test_contract_mismatch_and_empty_watchlist_are_refused() -> None:
     with pytest.raises(ContractMismatchError):
         CameraWorker("cam", FakeAligner(), other, watchlist(), config)
     with pytest.raises(WatchlistError, match="empty"):
-        CameraWorker("cam", FakeAligner(), FakeEmbedder(VECTORS),
-                     Watchlist.from_templates(CONTRACT, []), config)
+        CameraWorker(
+            "cam",
+            FakeAligner(),
+            FakeEmbedder(VECTORS),
+            Watchlist.from_templates(CONTRACT, []),
+            config,
+        )

@@ -8,8 +8,16 @@ from lfr.track.best_shot import BestShotSelector, Shot
 def shot(frame: int, px: float, track: int = 1) -> Shot:
     quality = Quality(face_px=px, sharpness=100.0, yaw=0.0, roll_deg=0.0, passed=True)
     face = AlignedFace(np.zeros((2, 2, 3), np.uint8), np.zeros((5, 2), np.float32))
-    return Shot(track, frame, frame / 25, 0.0, Box(0, 0, px, px), face, quality,
-                np.zeros((2, 2, 3), np.uint8))
+    return Shot(
+        track,
+        frame,
+        frame / 25,
+        0.0,
+        Box(0, 0, px, px),
+        face,
+        quality,
+        np.zeros((2, 2, 3), np.uint8),
+    )
 
 
 def test_emits_the_best_shot_of_each_window() -> None:
