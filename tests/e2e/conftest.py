@@ -12,7 +12,17 @@ from lfr.config import EngineConfig
 from lfr.match.watchlist import Watchlist
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("LFR_TEST_DATA", REPO.parent / "shared" / "data"))
+
+def _find_data() -> Path:
+    """$LFR_TEST_DATA, else ../shared/data beside the checkout (or beside its origin, for a
+    clean clone made elsewhere), else the workplace's shared folder."""
+    if "LFR_TEST_DATA" in os.environ:
+        return Path(os.environ["LFR_TEST_DATA"])
+    candidates = [REPO.parent / "shared" / "data", Path("/work/shared/data")]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+DATA = _find_data()
 CLIP = DATA / "video" / "short_hamilton_clip.mp4"
 LIN = "lin_manuel_miranda"
 
