@@ -13,6 +13,7 @@ from lfr.match.watchlist import Watchlist
 
 REPO = Path(__file__).resolve().parents[2]
 
+
 def _find_data() -> Path:
     """$LFR_TEST_DATA, else ../shared/data beside the checkout (or beside its origin, for a
     clean clone made elsewhere), else the workplace's shared folder."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 from lfr.domain import Frame, Image
 from lfr.errors import LfrError, SourceError
+from lfr.ingest.base import SourceStats
 from lfr.ingest.latest import LatestFrameSlot
 
 log = logging.getLogger("lfr.ingest")
@@ -93,3 +94,49 @@ class PacedPlayer:
             if callable(close):
                 close()
             self.slot.close()
+
+
+class ClipSource:
+    """Base of sources that decode a finite clip (a file, the demo): every frame in order,
+    ``time_s = index / fps``, or - with ``realtime`` - paced by a ``PacedPlayer``."""
+
+    still_images = False
+    camera: str
+    description: str
+    fps: float
+    realtime: bool
+
+    def __init__(self) -> None:
+        self._read = 0
+        self._player: PacedPlayer | None = None
+        self._closed = False
+
+    def _images(self) -> Generator[Image, None, None]:
+        raise NotImplementedError
+
+    def frames(self) -> Iterator[Frame]:
+        if self._closed:
+            return
+        if self.realtime:
+            self._player = PacedPlayer(self._images, self.fps, self.camera, self.description)
+            yield from self._player.play()
+            return
+        images = self._images()
+        try:
+            for index, image in enumerate(images):
+                if self._closed:
+                    return
+                self._read += 1
+                yield Frame(image, index, index / self.fps, self.camera, time.monotonic())
+        finally:
+            images.close()
+
+    def stats(self) -> SourceStats:
+        if self._player is not None:
+            return SourceStats(self._player.frames_read, self._player.slot.dropped, 0)
+        return SourceStats(self._read, 0, 0)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._player is not None:
+            self._player.stop()

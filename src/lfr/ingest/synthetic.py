@@ -10,8 +10,7 @@ HOG detector finds at upsample 0.
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from functools import lru_cache
 
 import cv2
@@ -19,9 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from skimage import data
 
-from lfr.domain import Frame, Image
-from lfr.ingest.base import SourceStats
-from lfr.ingest.player import PacedPlayer
+from lfr.domain import Image
+from lfr.ingest.player import ClipSource
 
 # Part of the 512x512 portrait around the face (dlib box ~ x 179-266, y 83-170), as y0, y1, x0, x1.
 _CROP = (32, 240, 117, 327)
@@ -41,10 +39,8 @@ def demo_watchlist_image() -> Image:
     return np.ascontiguousarray(_astronaut(), dtype=np.uint8)
 
 
-class SyntheticClipSource:
+class SyntheticClipSource(ClipSource):
     """A short generated clip; offline by default, or paced at ``fps`` like a live camera."""
-
-    still_images = False
 
     def __init__(
         self,
@@ -60,9 +56,7 @@ class SyntheticClipSource:
         self.realtime = realtime
         self.n_frames = max(1, round(seconds * fps))
         self.description = "built-in demo clip (scikit-image astronaut portrait, NASA)"
-        self._read = 0
-        self._player: PacedPlayer | None = None
-        self._closed = False
+        super().__init__()
 
     def render(self, index: int) -> Image:
         """Draw frame ``index``: the portrait on its path across the background."""
@@ -83,32 +77,9 @@ class SyntheticClipSource:
         frame[y : y + ph, x : x + pw] = blended.astype(np.uint8)
         return frame
 
-    def _images(self) -> Iterator[Image]:
+    def _images(self) -> Generator[Image, None, None]:
         for index in range(self.n_frames):
             yield self.render(index)
-
-    def frames(self) -> Iterator[Frame]:
-        if self._closed:
-            return
-        if self.realtime:
-            self._player = PacedPlayer(self._images, self.fps, self.camera, self.description)
-            yield from self._player.play()
-            return
-        for index, image in enumerate(self._images()):
-            if self._closed:
-                return
-            self._read += 1
-            yield Frame(image, index, index / self.fps, self.camera, time.monotonic())
-
-    def stats(self) -> SourceStats:
-        if self._player is not None:
-            return SourceStats(self._player.frames_read, self._player.slot.dropped, 0)
-        return SourceStats(self._read, 0, 0)
-
-    def close(self) -> None:
-        self._closed = True
-        if self._player is not None:
-            self._player.stop()
 
 
 def demo_clip_source(

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 import cv2
 
-from lfr.domain import Frame, Image
+from lfr.domain import Image
 from lfr.errors import SourceError
 from lfr.ingest._cv import sane_fps, to_rgb
-from lfr.ingest.base import SourceStats
-from lfr.ingest.player import PacedPlayer
+from lfr.ingest.player import ClipSource
 from lfr.ingest.redact import redact_url
 
 
-class VideoFileSource:
+class VideoFileSource(ClipSource):
     """Read a video file with OpenCV.
 
     ``realtime=False`` (offline): every frame, in order, ``time_s = index / fps``, no drops.
@@ -24,8 +22,6 @@ class VideoFileSource:
     consumer cannot keep up with are dropped (counted in ``stats()``), as with a live camera.
     ``frames_read`` counts decoded frames; the consumer received ``frames_read - frames_dropped``.
     """
-
-    still_images = False
 
     def __init__(self, path: str | Path, camera: str = "file", realtime: bool = False) -> None:
         self.path = Path(path)
@@ -45,9 +41,7 @@ class VideoFileSource:
             capture.release()
         if not ok:
             raise SourceError(f"video file has no readable frames: {self.description}")
-        self._read = 0
-        self._player: PacedPlayer | None = None
-        self._closed = False
+        super().__init__()
 
     def _open(self) -> cv2.VideoCapture:
         try:
@@ -71,30 +65,3 @@ class VideoFileSource:
                 yield to_rgb(decoded)
         finally:
             capture.release()
-
-    def frames(self) -> Iterator[Frame]:
-        if self._closed:
-            return
-        if self.realtime:
-            self._player = PacedPlayer(self._images, self.fps, self.camera, self.description)
-            yield from self._player.play()
-            return
-        images = self._images()
-        try:
-            for index, image in enumerate(images):
-                if self._closed:
-                    return
-                self._read += 1
-                yield Frame(image, index, index / self.fps, self.camera, time.monotonic())
-        finally:
-            images.close()
-
-    def stats(self) -> SourceStats:
-        if self._player is not None:
-            return SourceStats(self._player.frames_read, self._player.slot.dropped, 0)
-        return SourceStats(self._read, 0, 0)
-
-    def close(self) -> None:
-        self._closed = True
-        if self._player is not None:
-            self._player.stop()

@@ -19,38 +19,7 @@ from lfr.detect.base import FaceDetector
 from lfr.detect.onnx_yunet import YUNET_FILENAME, YuNetDetector
 from lfr.domain import Box
 from lfr.errors import ModelNotInstalledError
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        low, n = n & 0x7F, n >> 7
-        out.append(low | 0x80 if n else low)
-        if not n:
-            return bytes(out)
-
-
-def _int(field: int, n: int) -> bytes:
-    return _varint(field << 3) + _varint(n)
-
-
-def _msg(field: int, payload: bytes | str) -> bytes:
-    data = payload.encode() if isinstance(payload, str) else payload
-    return _varint(field << 3 | 2) + _varint(len(data)) + data
-
-
-def _value_info(name: str, dims: list[int]) -> bytes:
-    shape = b"".join(_msg(1, _int(1, d)) for d in dims)
-    return _msg(1, name) + _msg(2, _msg(1, _int(1, 1) + _msg(2, shape)))  # float tensor
-
-
-def identity_onnx() -> bytes:
-    """ModelProto: y = Identity(x), x float[1,3,112,112], opset 13."""
-    node = _msg(1, "x") + _msg(2, "y") + _msg(4, "Identity")
-    graph = _msg(1, node) + _msg(2, "g")
-    graph += _msg(11, _value_info("x", [1, 3, 112, 112]))
-    graph += _msg(12, _value_info("y", [1, 3, 112, 112]))
-    return _int(1, 8) + _msg(7, graph) + _msg(8, _msg(1, "") + _int(2, 13))
+from tests.unit.onnx_bytes import identity_onnx
 
 
 def test_missing_file_is_a_model_error(tmp_path: Path) -> None:
