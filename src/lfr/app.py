@@ -6,24 +6,29 @@ functions with a validated ``EngineConfig``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
-from lfr.config import EngineConfig
+from lfr.audit.log import AuditLog
+from lfr.config import EngineConfig, Settings
 from lfr.detect.base import FaceDetector
 from lfr.detect.scaled import ScaledDetector
 from lfr.domain import Alert, RunSummary
 from lfr.embed.base import Aligner, Embedder
 from lfr.enrol.folder import Enroller, EnrolmentReport, enrol_folder
 from lfr.errors import WatchlistError
+from lfr.governance.context import Services
 from lfr.ingest.base import FrameSource
 from lfr.match.watchlist import Watchlist
 from lfr.models import dlib_model_paths, sha256_file
 from lfr.pipeline.runner import run_camera
 from lfr.pipeline.worker import CameraWorker
+from lfr.store.crypto import DataCipher
+from lfr.store.db import Database, migrate, sqlite_url
+from lfr.store.keys import create_keys, load_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +131,20 @@ def run_source(
         return run_camera(source, engine.live_detector, worker, on_alert, max_frames=max_frames)
     finally:
         source.close()
+
+
+def build_services(settings: Settings, environ: Mapping[str, str]) -> Services:
+    """Open the governed system: keys, database (migrated to the newest schema), audit log."""
+    keys = load_keys(settings.data_dir, environ)
+    url = settings.database_url or sqlite_url(settings.data_dir)
+    migrate(url)
+    audit = AuditLog(keys.audit_signing, keys.audit_public)
+    return Services(Database(url), DataCipher(keys.data_key), audit, settings.data_dir)
+
+
+def init_data_dir(settings: Settings) -> list[Path]:
+    """Create the data directory and its keys (mode 0600), then the schema."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    created = create_keys(settings.data_dir)
+    migrate(settings.database_url or sqlite_url(settings.data_dir))
+    return created

@@ -78,7 +78,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine_args(enrol)
     show = wl_commands.add_parser("show", help="list the subjects of a watchlist file")
     show.add_argument("file", type=Path)
+    _register_admin(commands, wl_commands)
     return parser
+
+
+def _register_admin(
+    commands: argparse._SubParsersAction[_OneLineParser],
+    wl_commands: argparse._SubParsersAction[_OneLineParser],
+) -> None:
+    """The governed system's commands; each sets ``handler`` on its parser."""
+    from lfr.admin import alerts, audit, deployments, init, policy, users, watchlists
+
+    for module in (init, users, policy, deployments, alerts, audit):
+        module.register(commands)
+    watchlists.register(wl_commands)
 
 
 def _add_watchlist_args(parser: argparse.ArgumentParser) -> None:
@@ -168,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     from lfr import commands  # heavy imports (dlib, OpenCV) only once arguments are valid
 
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return int(handler(args))
     if args.command == "watchlist":
         if args.wl_command == "show":
             return commands.show_watchlist(args.file, sys.stdout)

@@ -103,3 +103,21 @@ class EngineConfig(_Strict):
             return self
         alert = AlertRuleConfig.model_validate({**self.alert.model_dump(), "threshold": threshold})
         return self.model_copy(update={"alert": alert})
+
+
+class Settings(_Strict):
+    """Where the governed system keeps its state. Built from the environment by the
+    composition root: ``LFR_DATA_DIR`` and ``LFR_DATABASE_URL``."""
+
+    data_dir: Path = Field(description="Keys, the SQLite database and nothing biometric in clear.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default SQLite in the data directory."
+    )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str], data_dir: Path | None = None) -> Settings:
+        default = Path(environ.get("HOME", ".")) / ".local" / "share" / "openlfr"
+        return cls(
+            data_dir=data_dir or Path(environ.get("LFR_DATA_DIR", default)),
+            database_url=environ.get("LFR_DATABASE_URL") or None,
+        )

@@ -34,3 +34,39 @@ class EnrolmentError(LfrError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class PermissionDeniedError(LfrError):
+    """The actor's role may not do this."""
+
+    exit_code = 6
+
+
+class AuthenticationError(LfrError):
+    """Wrong or unknown credentials, or a locked or disabled account."""
+
+    exit_code = 6
+
+
+class PolicyViolationError(LfrError):
+    """The request breaks the force's policy (category, purpose, threshold, size...)."""
+
+    exit_code = 7
+
+
+class StateError(LfrError):
+    """The action does not fit the object's current state (e.g. starting an ended deployment).
+
+    The message names every missing condition, so an operator knows what to do next."""
+
+    exit_code = 7
+
+
+class NotFoundError(LfrError):
+    exit_code = 8
+
+
+class IntegrityError(LfrError):
+    """Stored data failed a check: a broken audit chain, a wrong key, a tampered ciphertext."""
+
+    exit_code = 9

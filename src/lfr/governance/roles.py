@@ -1,0 +1,83 @@
+"""Who may do what. Every service call names its ``Action``; ``require`` enforces it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from lfr.errors import PermissionDeniedError
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    WATCHLIST_MANAGER = "watchlist_manager"
+    AUTHORISING_OFFICER = "authorising_officer"
+    OPERATOR = "operator"
+    FIELD_OFFICER = "field_officer"
+    OVERSIGHT = "oversight"
+    SYSTEM = "system"
+    """The scheduler itself (automatic stop at the end of a window, scheduled purge)."""
+
+
+class Action(StrEnum):
+    USER_MANAGE = "user.manage"
+    POLICY_SET = "policy.set"
+    POLICY_READ = "policy.read"
+    WATCHLIST_MANAGE = "watchlist.manage"
+    WATCHLIST_READ = "watchlist.read"
+    DEPLOYMENT_PLAN = "deployment.plan"
+    DEPLOYMENT_AUTHORISE = "deployment.authorise"
+    DEPLOYMENT_SIGNAGE = "deployment.confirm_signage"
+    DEPLOYMENT_START = "deployment.start"
+    DEPLOYMENT_END = "deployment.end"
+    DEPLOYMENT_RUN = "deployment.run"
+    DEPLOYMENT_READ = "deployment.read"
+    ALERT_READ = "alert.read"
+    ALERT_ADJUDICATE = "alert.adjudicate"
+    ALERT_OUTCOME = "alert.outcome"
+    ALERT_HOLD = "alert.hold"
+    RETENTION_PURGE = "retention.purge"
+    AUDIT_READ = "audit.read"
+    RECORD_READ = "record.read"
+
+
+R = Role
+_STAFF = frozenset(
+    {R.ADMIN, R.WATCHLIST_MANAGER, R.AUTHORISING_OFFICER, R.OPERATOR, R.FIELD_OFFICER, R.OVERSIGHT}
+)
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.USER_MANAGE: frozenset({R.ADMIN}),
+    Action.POLICY_SET: frozenset({R.ADMIN}),
+    Action.POLICY_READ: _STAFF,
+    Action.WATCHLIST_MANAGE: frozenset({R.WATCHLIST_MANAGER}),
+    Action.WATCHLIST_READ: frozenset({R.WATCHLIST_MANAGER, R.AUTHORISING_OFFICER, R.OVERSIGHT}),
+    Action.DEPLOYMENT_PLAN: frozenset({R.OPERATOR, R.AUTHORISING_OFFICER}),
+    Action.DEPLOYMENT_AUTHORISE: frozenset({R.AUTHORISING_OFFICER}),
+    Action.DEPLOYMENT_SIGNAGE: frozenset({R.OPERATOR, R.AUTHORISING_OFFICER}),
+    Action.DEPLOYMENT_START: frozenset({R.OPERATOR, R.AUTHORISING_OFFICER}),
+    Action.DEPLOYMENT_END: frozenset({R.OPERATOR, R.AUTHORISING_OFFICER, R.SYSTEM}),
+    Action.DEPLOYMENT_RUN: frozenset({R.OPERATOR}),
+    Action.DEPLOYMENT_READ: _STAFF,
+    Action.ALERT_READ: frozenset({R.OPERATOR, R.FIELD_OFFICER, R.AUTHORISING_OFFICER, R.OVERSIGHT}),
+    Action.ALERT_ADJUDICATE: frozenset({R.OPERATOR}),
+    Action.ALERT_OUTCOME: frozenset({R.FIELD_OFFICER}),
+    Action.ALERT_HOLD: frozenset({R.AUTHORISING_OFFICER}),
+    Action.RETENTION_PURGE: frozenset({R.ADMIN, R.SYSTEM}),
+    Action.AUDIT_READ: frozenset({R.OVERSIGHT, R.ADMIN}),
+    Action.RECORD_READ: _STAFF | {R.SYSTEM},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    username: str
+    role: Role
+
+
+SYSTEM = Actor("system", Role.SYSTEM)
+
+
+def require(actor: Actor, action: Action) -> None:
+    if actor.role not in PERMISSIONS[action]:
+        raise PermissionDeniedError(f"{actor.username} ({actor.role.value}) may not {action.value}")
