@@ -1,0 +1,42 @@
+"""How each biometric column is sealed: one AAD per purpose, so ciphertexts cannot be swapped
+between rows or columns and still open."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lfr.domain import Vector
+from lfr.store.crypto import DataCipher
+
+
+def _aad(kind: str, owner: str, name: str, column: str) -> bytes:
+    return f"{kind}:{owner}:{name}:{column}".encode()
+
+
+def seal_vector(cipher: DataCipher, vector: Vector, kind: str, owner: str, name: str) -> bytes:
+    data = np.asarray(vector, dtype="<f4").tobytes()
+    return cipher.seal(data, _aad(kind, owner, name, "template"))
+
+
+def open_vector(cipher: DataCipher, sealed: bytes, kind: str, owner: str, name: str) -> Vector:
+    data = cipher.open(sealed, _aad(kind, owner, name, "template"))
+    return np.frombuffer(data, dtype="<f4").astype(np.float32)
+
+
+def seal_image(cipher: DataCipher, jpeg: bytes, kind: str, owner: str, name: str) -> bytes:
+    return cipher.seal(jpeg, _aad(kind, owner, name, "image"))
+
+
+def open_image(cipher: DataCipher, sealed: bytes, kind: str, owner: str, name: str) -> bytes:
+    return cipher.open(sealed, _aad(kind, owner, name, "image"))
+
+
+# The (kind, owner, name) triples in use:
+#   watchlist entry image:  ("entry", str(entry.reference-in-watchlist id), image_name)
+#                           -> use entry_owner(watchlist_id, reference)
+#   deployment snapshot:    ("snapshot", str(deployment_id), f"{reference}/{image_name}")
+#   alert crops:            ("alert", alert_id, "probe" | "enrolled")
+
+
+def entry_owner(watchlist_id: int, reference: str) -> str:
+    return f"{watchlist_id}/{reference}"
