@@ -124,11 +124,20 @@ def run_source(
     watchlist: Watchlist,
     on_alert: Callable[[Alert], None],
     max_frames: int | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> RunSummary:
+    """Scan one source until it ends, ``max_frames`` are read or ``should_stop()`` says so."""
     config = still_image_rules(engine.config) if source.still_images else engine.config
     worker = CameraWorker(source.camera, engine.aligner, engine.embedder, watchlist, config)
     try:
-        return run_camera(source, engine.live_detector, worker, on_alert, max_frames=max_frames)
+        return run_camera(
+            source,
+            engine.live_detector,
+            worker,
+            on_alert,
+            max_frames=max_frames,
+            should_stop=should_stop,
+        )
     finally:
         source.close()
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from lfr import __version__
 from lfr.alert.sinks import (
@@ -176,6 +177,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lfr: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except (OSError, SQLAlchemyError) as exc:
+        # An unreachable database or an unwritable folder: one line, never a traceback.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"lfr: error: {first}", file=sys.stderr)
+        return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:

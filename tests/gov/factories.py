@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from functools import cache
 
 import numpy as np
 from argon2 import PasswordHasher
@@ -29,8 +30,12 @@ CONTRACT = EmbeddingContract("fake-model", "0" * 64, 4, "fake")
 PASSWORD = "correct horse battery"
 
 
+@cache
+def _password_hash() -> str:
+    return PasswordHasher().hash(PASSWORD)  # argon2 is slow by design: hash once per run
+
+
 def add_users(services: Services) -> None:
-    hasher = PasswordHasher()
     now = services.clock()
     with services.transaction() as session:
         for actor in (
@@ -46,7 +51,7 @@ def add_users(services: Services) -> None:
             session.add(
                 User(
                     username=actor.username,
-                    password_hash=hasher.hash(PASSWORD),
+                    password_hash=_password_hash(),
                     role=actor.role.value,
                     created_at=now,
                     created_by="test",

@@ -1,10 +1,295 @@
-"""lfr audit commands (not built yet)."""
+"""``lfr audit verify | export | list``: oversight of the hash-chained, signed audit log.
+
+``lfr audit verify`` needs only the database and the audit PUBLIC key, so an oversight body can
+check the chain without holding any key that writes it (or the data key). Without ``--user`` it
+checks no role: whoever can read the database and holds the public key may verify, and the
+command reveals only the number of entries and the head hash (or where the chain breaks). With
+``--user`` the user is authenticated (the login is audited) and must have the audit.read role.
+
+``export`` and ``list`` show the entries themselves, so they need a login with audit.read
+(oversight or admin); an export is itself audited.
+
+The service functions (``read_audit``, ``export_audit``, ``verify_chain``) are what the CLI and
+the HTTP API share.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from lfr.admin.common import add_actor_args, login, open_services, settings_from
+from lfr.audit.log import AuditLog, VerifyReport
+from lfr.errors import IntegrityError, LfrError
+from lfr.governance.context import Services
+from lfr.governance.roles import Action, Actor, require
+from lfr.store.db import Database, sqlite_url
+from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
+from lfr.store.tables import AuditEntry
+
+FORMATS: Final = ("csv", "json")
+CSV_COLUMNS: Final = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "target",
+    "details",
+    "prev_hash",
+    "hash",
+    "signature",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+    signature: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": self.actor,
+            "action": self.action,
+            "target": self.target,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+            "signature": self.signature,
+        }
+
+
+def _record(entry: AuditEntry) -> AuditRecord:
+    return AuditRecord(
+        entry.seq,
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.target,
+        dict(entry.details),
+        entry.prev_hash,
+        entry.hash,
+        entry.signature,
+    )
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+def read_audit(
+    services: Services,
+    actor: Actor,
+    action: str | None = None,
+    actor_name: str | None = None,
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[AuditRecord]:
+    """Audit entries in chain order, optionally filtered (``action`` also matches a prefix
+    ending in '.', e.g. "alert." for every alert action)."""
+    require(actor, Action.AUDIT_READ)
+    query = select(AuditEntry).order_by(AuditEntry.seq)
+    if action is not None:
+        if action.endswith("."):
+            query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+        else:
+            query = query.where(AuditEntry.action == action)
+    if actor_name is not None:
+        query = query.where(AuditEntry.actor == actor_name)
+    if since is not None:
+        if since.tzinfo is None:
+            raise LfrError("'since' needs a time zone (e.g. 2025-01-31T00:00:00+00:00)")
+        query = query.where(AuditEntry.at >= since)
+    if limit is not None:
+        query = query.limit(limit)
+    with services.transaction() as session:
+        return [_record(entry) for entry in session.scalars(query)]
+
+
+def render(records: list[AuditRecord], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([r.as_json() for r in records], indent=1, sort_keys=True) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for record in records:
+            body = record.as_json()
+            body["details"] = json.dumps(record.details, sort_keys=True)
+            writer.writerow([body[column] for column in CSV_COLUMNS])
+        return buffer.getvalue()
+    raise LfrError(f"export format must be one of: {', '.join(FORMATS)}")
+
+
+def export_audit(services: Services, actor: Actor, fmt: str, destination: str) -> str:
+    """The whole log (with hashes and signatures, so it can be verified elsewhere), rendered
+    as CSV or JSON. The export is audited with the number of entries and the head hash it
+    covers, in the same transaction that reads them."""
+    require(actor, Action.AUDIT_READ)
+    if fmt not in FORMATS:
+        raise LfrError(f"export format must be one of: {', '.join(FORMATS)}")
+    with services.transaction() as session:
+        records = [_record(e) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+        text = render(records, fmt)
+        services.record(
+            session,
+            actor.username,
+            "audit.export",
+            "audit_log",
+            {
+                "format": fmt,
+                "entries": len(records),
+                "head": records[-1].hash if records else None,
+                "to": destination,
+            },
+        )
+        return text
+
+
+def verify_chain(db: Database, public_key: Ed25519PublicKey) -> VerifyReport:
+    """Check every entry's sequence, chain link, hash and signature with the public key only."""
+    with db.transaction() as session:
+        return AuditLog(None, public_key).verify(session)
+
+
+# --- command line --------------------------------------------------------------------------
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add this module's sub-commands to commands."""
+    """Add ``audit verify``, ``audit export`` and ``audit list``."""
+    audit = commands.add_parser("audit", help="verify, export or list the audit log")
+    sub = audit.add_subparsers(dest="audit_command", required=True, parser_class=type(audit))
+
+    verify = sub.add_parser(
+        "verify", help="check the hash chain and signatures (needs only the public key)"
+    )
+    add_actor_args(verify)
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        metavar="FILE",
+        help="audit public key (PEM; default <data dir>/keys/audit_ed25519.pub)",
+    )
+    verify.set_defaults(handler=_verify)
+
+    export = sub.add_parser("export", help="export every entry (audited)")
+    add_actor_args(export)
+    export.add_argument("--format", choices=FORMATS, default="json")
+    export.add_argument("--out", type=Path, metavar="FILE", help="write here (default stdout)")
+    export.set_defaults(handler=_export)
+
+    listing = sub.add_parser("list", help="list entries")
+    add_actor_args(listing)
+    listing.add_argument("--action", help="only this action (or a prefix ending in '.')")
+    listing.add_argument("--actor", dest="actor_name", metavar="USER", help="only this actor")
+    listing.add_argument("--since", type=_iso_time, metavar="ISO", help="only entries from then")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.set_defaults(handler=_list)
+
+
+def _iso_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _session(args: argparse.Namespace) -> tuple[Services, Actor]:
+    services = open_services(args)
+    try:
+        return services, login(services, args)
+    except BaseException:
+        services.db.dispose()
+        raise
+
+
+def _verify(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    key_path: Path = args.public_key or key_dir(settings.data_dir) / AUDIT_PUBLIC
+    try:
+        public_key = load_public_key(key_path)
+    except OSError as exc:
+        raise LfrError(f"cannot read public key {key_path}: {exc.strerror or exc}") from None
+    except ValueError:
+        raise IntegrityError(f"{key_path} is not a PEM public key") from None
+    if args.user:
+        services, actor = _session(args)
+        services.db.dispose()
+        require(actor, Action.AUDIT_READ)
+    url = settings.database_url
+    if url is None:
+        if not (settings.data_dir / "lfr.sqlite3").is_file():
+            raise LfrError(f"no database in {settings.data_dir} (set LFR_DATABASE_URL?)")
+        url = sqlite_url(settings.data_dir)
+    db = Database(url)
+    try:
+        report = verify_chain(db, public_key)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+        raise LfrError(f"cannot read the audit log: {reason}") from None
+    finally:
+        db.dispose()
+    if not report.ok:
+        raise IntegrityError(
+            f"audit chain BROKEN at entry {report.first_bad_seq}: {report.problem}"
+        )
+    print(f"audit chain intact: {report.entries} entries, head {report.head_hash}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    out: Path | None = args.out
+    if out is not None and out.is_dir():
+        raise LfrError(f"{out} is a directory: name the file to write")
+    services, actor = _session(args)
+    try:
+        text = export_audit(
+            services, actor, args.format, str(out.resolve()) if out is not None else "stdout"
+        )
+    finally:
+        services.db.dispose()
+    if out is None:
+        print(text, end="")
+        return 0
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise LfrError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"wrote {out}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    services, actor = _session(args)
+    try:
+        records = read_audit(services, actor, args.action, args.actor_name, args.since)
+    finally:
+        services.db.dispose()
+    for record in records:
+        if args.json:
+            print(json.dumps(record.as_json(), sort_keys=True))
+        else:
+            details = json.dumps(record.details, sort_keys=True)
+            print(
+                f"{record.seq:>6}  {record.at:%Y-%m-%d %H:%M:%S}Z  {record.actor:<16}"
+                f"  {record.action:<28}  {record.target}  {details}"
+            )
+    return 0

@@ -1,10 +1,366 @@
-"""lfr deployments commands (not built yet)."""
+"""``lfr deployment``: plan, authorise, confirm signage, start, run, end, cancel, show, list,
+read the published record, and run the schedule.
+
+Every command but ``enforce`` logs the acting user in (``--user`` or $LFR_USER; the password
+from $LFR_PASSWORD, ``--password-stdin`` or a prompt). ``enforce`` is what a scheduler (cron,
+a systemd timer) runs: it acts as the system, and only does what the rules require (end
+deployments whose window is over, refuse emergency starts not authorised in time).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
+
+from sqlalchemy import select
+
+from lfr.admin.common import Handler, add_actor_args, add_data_dir_arg, login, open_services
+from lfr.errors import LfrError, NotFoundError
+from lfr.governance.context import Services
+from lfr.governance.roles import Actor
+from lfr.store.tables import Watchlist as WatchlistRow
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's sub-commands to commands."""
+    deployment = commands.add_parser("deployment", help="plan and run deployments")
+    sub = deployment.add_subparsers(
+        dest="deployment_command", required=True, parser_class=type(deployment)
+    )
+
+    create = sub.add_parser("create", help="plan a deployment (a draft until authorised)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--purpose", required=True, help="one of the policy's purposes")
+    create.add_argument("--location", required=True, help="location name")
+    create.add_argument("--lat", type=float, required=True, help="latitude")
+    create.add_argument("--lon", type=float, required=True, help="longitude")
+    create.add_argument("--area", required=True, help="description of the area covered")
+    create.add_argument("--starts", type=_moment, required=True, help="ISO time with zone")
+    create.add_argument("--ends", type=_moment, required=True, help="ISO time with zone")
+    create.add_argument(
+        "--camera",
+        type=_camera,
+        action="append",
+        required=True,
+        metavar="NAME=SPEC",
+        help="a camera and its source (repeatable)",
+    )
+    create.add_argument("--watchlist", required=True, help="watchlist name")
+    create.add_argument("--threshold", type=float, required=True, help="match threshold")
+    create.add_argument("--dpia", required=True, help="DPIA reference")
+    create.set_defaults(handler=_create)
+
+    authorise = sub.add_parser("authorise", help="authorise a deployment (not its planner)")
+    authorise.add_argument("id", type=int)
+    authorise.add_argument("--note", default="", help="why it is authorised")
+    authorise.set_defaults(handler=_authorise)
+
+    signage = sub.add_parser("signage", help="confirm the area is signposted")
+    signage.add_argument("id", type=int)
+    signage.add_argument("--reference", required=True, help="photo or log reference")
+    signage.set_defaults(handler=_signage)
+
+    start = sub.add_parser("start", help="go live (freezes the watchlist snapshot)")
+    start.add_argument("id", type=int)
+    start.add_argument(
+        "--emergency",
+        action="store_true",
+        help="start before authorisation, where the policy allows it",
+    )
+    start.set_defaults(handler=_start)
+
+    end = sub.add_parser("end", help="end a live deployment (wipes the snapshot)")
+    end.add_argument("id", type=int)
+    end.add_argument("--reason", default="", help="why it ends")
+    end.set_defaults(handler=_end)
+
+    cancel = sub.add_parser("cancel", help="call off a deployment that has not gone live")
+    cancel.add_argument("id", type=int)
+    cancel.add_argument("--reason", default="")
+    cancel.set_defaults(handler=_cancel)
+
+    show = sub.add_parser("show", help="one deployment, and what it still needs to go live")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_show)
+
+    listing = sub.add_parser("list", help="all deployments")
+    listing.add_argument("--state", choices=["draft", "authorised", "live", "ended", "cancelled"])
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list)
+
+    run = sub.add_parser("run", help="run the camera workers of a live deployment")
+    run.add_argument("id", type=int)
+    run.add_argument("--max-frames", type=_positive_int, help="stop each camera after N frames")
+    run.add_argument("--config", type=Path, help="engine settings (TOML or JSON)")
+    run.add_argument("--detect-width", type=_positive_int, help="detection width (default 640)")
+    run.add_argument("--json", action="store_true")
+    run.set_defaults(handler=_run, threshold=None)
+
+    record = sub.add_parser("record", help="the published record of an ended deployment")
+    record.add_argument("id", type=int)
+    record.add_argument("--json", action="store_true")
+    record.set_defaults(handler=_record)
+
+    enforce = sub.add_parser(
+        "enforce", help="run the schedule now: end expired windows, refuse late emergencies"
+    )
+    add_data_dir_arg(enforce)
+    enforce.set_defaults(handler=_enforce)
+
+    for parser in (create, authorise, signage, start, end, cancel, show, listing, run, record):
+        add_actor_args(parser)
+
+
+# --- argument types ---------------------------------------------------------------------------
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date and time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no time zone (add one, e.g. {text}+00:00 or {text}Z)"
+        )
+    return moment
+
+
+def _camera(text: str) -> tuple[str, str]:
+    name, sep, spec = text.partition("=")
+    if not sep or not name.strip() or not spec.strip():
+        raise argparse.ArgumentTypeError("a camera is NAME=SPEC, e.g. van-front=rtsp://host/x")
+    return name.strip(), spec.strip()
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {value}")
+    return value
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+def _acting(handler: Callable[[Services, Actor, argparse.Namespace], None]) -> Handler:
+    """Open the services, log the actor in, run the handler, close the services."""
+
+    def run(args: argparse.Namespace) -> int:
+        services = open_services(args)
+        try:
+            handler(services, login(services, args), args)
+        finally:
+            services.db.dispose()
+        return 0
+
+    return run
+
+
+def watchlist_id_by_name(services: Services, name: str) -> int:
+    with services.transaction() as session:
+        found = session.scalar(select(WatchlistRow.id).where(WatchlistRow.name == name))
+    if found is None:
+        raise NotFoundError(f"no watchlist named {name!r}")
+    return int(found)
+
+
+@_acting
+def _create(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.deployments import DeploymentPlan, plan_deployment
+
+    cameras = dict(args.camera)
+    if len(cameras) != len(args.camera):
+        raise LfrError("each --camera needs its own name")
+    plan = DeploymentPlan(
+        name=args.name,
+        purpose=args.purpose,
+        location_name=args.location,
+        latitude=args.lat,
+        longitude=args.lon,
+        area_description=args.area,
+        starts_at=args.starts,
+        ends_at=args.ends,
+        cameras=cameras,
+        watchlist_id=watchlist_id_by_name(services, args.watchlist),
+        threshold=args.threshold,
+        dpia_reference=args.dpia,
+    )
+    deployment_id = plan_deployment(services, actor, plan)
+    print(f"deployment {deployment_id} planned (draft): it needs authorisation and signage")
+
+
+@_acting
+def _authorise(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.deployments import authorise
+
+    authorise(services, actor, args.id, args.note)
+    print(f"deployment {args.id} authorised by {actor.username}")
+
+
+@_acting
+def _signage(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.deployments import confirm_signage
+
+    confirm_signage(services, actor, args.id, args.reference)
+    print(f"deployment {args.id}: signage confirmed by {actor.username}")
+
+
+@_acting
+def _start(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.deployments import get_deployment, start
+
+    digest = start(services, actor, args.id, emergency=args.emergency)
+    view = get_deployment(services, actor, args.id)
+    print(
+        f"deployment {args.id} is live: snapshot of {view.snapshot_size} template(s),"
+        f" sha256 {digest}"
+    )
+    if view.emergency_authorise_by is not None:
+        deadline = f"{view.emergency_authorise_by:%Y-%m-%d %H:%M %Z}"
+        print(
+            f"EMERGENCY START: it must be authorised by {deadline}, or every alert it raises"
+            " is deleted"
+        )
+
+
+@_acting
+def _end(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.deployments import end
+
+    record = end(services, actor, args.id, args.reason)
+    print(
+        f"deployment {args.id} ended; watchlist snapshot wiped; record published"
+        f" ({record['faces_seen']} faces seen, {record['alerts']} alert(s))"
+    )
+
+
+@_acting
+def _cancel(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.deployments import cancel
+
+    cancel(services, actor, args.id, args.reason)
+    print(f"deployment {args.id} cancelled")
+
+
+@_acting
+def _show(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.deployments import get_deployment, readiness
+
+    view = get_deployment(services, actor, args.id)
+    problems = readiness(services, actor, args.id) if view.state in ("draft", "authorised") else []
+    if args.json:
+        print(json.dumps({**view.as_dict(), "go_live_problems": problems}, indent=2))
+        return
+    for key, value in view.as_dict().items():
+        if key == "cameras":
+            for name, spec in value.items():
+                print(f"{'camera':<22} {name} = {spec}")
+        elif value is not None:
+            print(f"{key:<22} {value}")
+    if view.state in ("draft", "authorised"):
+        print("ready to go live" if not problems else "cannot go live yet:")
+        for problem in problems:
+            print(f"  - {problem}")
+
+
+@_acting
+def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.deployments import list_deployments
+
+    views = list_deployments(services, actor, args.state)
+    if args.json:
+        print(json.dumps([v.as_dict() for v in views], indent=2))
+        return
+    print(f"{'ID':>4}  {'STATE':<10}  {'STARTS':<16}  {'ENDS':<16}  NAME (LOCATION)")
+    for v in views:
+        print(
+            f"{v.id:>4}  {v.state:<10}  {v.starts_at:%Y-%m-%d %H:%M}  {v.ends_at:%Y-%m-%d %H:%M}"
+            f"  {v.name} ({v.location_name})"
+        )
+
+
+@_acting
+def _run(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.app import Engine, build_engine
+    from lfr.cli import load_config
+    from lfr.governance.live import run_deployment
+
+    config = load_config(args)
+
+    def engine_factory() -> Engine:
+        return build_engine(config)
+
+    result = run_deployment(services, actor, args.id, engine_factory, max_frames=args.max_frames)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    for name, camera in result["cameras"].items():
+        if "error" in camera:
+            print(f"camera {name}: failed: {camera['error']}")
+            continue
+        print(
+            f"camera {name}: {camera['frames']} frames, {camera['faces_seen']} face detections"
+            f" in {camera['tracks']} tracks, {camera['alerts_stored']} alert(s) stored"
+            + (f"; source gave up: {camera['source_error']}" if camera["source_error"] else "")
+        )
+    stopped = f" (stopped: {result['stopped']})" if result["stopped"] else ""
+    print(
+        f"deployment {args.id}: {result['alerts_stored']} alert(s) stored{stopped}."
+        "\nNo image, descriptor or record of any face that did not match was kept."
+    )
+
+
+@_acting
+def _record(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.records import get_record
+
+    record = get_record(services, actor, args.id)
+    if args.json:
+        print(json.dumps(record, indent=2))
+        return
+    print(format_record(record))
+
+
+def format_record(record: dict[str, Any]) -> str:
+    def rate(value: float | None) -> str:
+        return "n/a" if value is None else f"{value * 100:.4g}%"
+
+    location = record["location"]
+    lines = [
+        f"deployment {record['deployment_id']} on {record['date']}:"
+        f" {location['name']} ({location['latitude']}, {location['longitude']})",
+        f"  area: {location['area']}",
+        f"  purpose: {record['purpose']}",
+        f"  duration: {record['duration_minutes']} min; threshold {record['threshold']};"
+        f" watchlist size {record['watchlist_size']}",
+        f"  faces seen: {record['faces_seen']} ({record['face_detections']} detections)",
+        f"  alerts: {record['alerts']} (true {record['true_alerts']}, false"
+        f" {record['false_alerts']}, unreviewed {record['unreviewed']})",
+        f"  engagements: {record['engagements']}; arrests: {record['arrests']}",
+        f"  false-alert rate: {rate(record['false_alert_rate_per_face_seen'])} of faces seen,"
+        f" {rate(record['false_alert_rate_per_alert'])} of alerts",
+    ]
+    if record.get("emergency_authorisation_refused"):
+        lines.append("  emergency start not authorised in time: its alerts were deleted")
+    return "\n".join(lines)
+
+
+def _enforce(args: argparse.Namespace) -> int:
+    from lfr.governance.deployments import enforce_schedule
+
+    services = open_services(args)
+    try:
+        lines = enforce_schedule(services)
+    finally:
+        services.db.dispose()
+    print("\n".join(lines) if lines else "schedule: nothing to do")
+    return 0

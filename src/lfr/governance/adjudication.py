@@ -1,0 +1,365 @@
+"""Human in the loop: every alert is reviewed by an operator before anyone acts on it, and what
+happened next is recorded.
+
+Lifecycle of an alert (``AlertRow.status``)::
+
+    pending --adjudicate(confirmed)--> confirmed
+            --adjudicate(confirmed), policy asks for a second confirmer--> awaiting_second
+            --adjudicate(false_alert)--> false_alert
+    awaiting_second --second_confirm(agree) by a DIFFERENT operator--> confirmed
+                    --second_confirm(disagree)------------------------> false_alert
+
+A field officer then records the outcome (engaged, arrested, no action) of an adjudicated alert;
+a false alert can still have been engaged (a false-alert engagement is a reported figure). An
+authorising officer may put an alert on evidential hold (with a reason): the retention purge
+keeps its media and row until the hold is released.
+
+A decision or outcome made after the deployment ended updates its published record (in the
+same transaction), unless the purge has already deleted some of its alerts.
+
+Every change runs in one transaction with its audit entry; a refusal writes nothing. Audit
+details never hold biometric data (crops, templates) - only ids, decisions and notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, Literal, get_args
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
+from lfr.governance.context import Services
+from lfr.governance.records import publish_record
+from lfr.governance.roles import Action, Actor, require
+from lfr.store.sealing import open_image
+from lfr.store.tables import AlertRow, Deployment, DeploymentRecord
+
+Decision = Literal["confirmed", "false_alert"]
+Outcome = Literal["engaged", "arrested", "no_action"]
+AlertStatus = Literal["pending", "awaiting_second", "confirmed", "false_alert"]
+
+DECISIONS: Final[tuple[str, ...]] = get_args(Decision)
+OUTCOMES: Final[tuple[str, ...]] = get_args(Outcome)
+STATUSES: Final[tuple[str, ...]] = get_args(AlertStatus)
+ADJUDICATED: Final[frozenset[str]] = frozenset({"confirmed", "false_alert"})
+
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """What a reviewer sees of an alert, without its crops (see ``alert_media``)."""
+
+    id: str
+    deployment_id: int
+    camera: str
+    entry_id: int | None
+    subject_reference: str
+    subject_name: str
+    category: str
+    reason: str
+    distance: float
+    score: float
+    threshold: float
+    time_s: float
+    frame: int
+    track: int
+    raised_at: datetime
+    enrolled_image: str
+    status: str
+    adjudicated_by: str | None
+    adjudicated_at: datetime | None
+    second_confirmer: str | None
+    outcome: str | None
+    outcome_by: str | None
+    outcome_at: datetime | None
+    hold_reason: str | None
+    hold_by: str | None
+    media_purged_at: datetime | None
+    has_media: bool
+
+    @property
+    def on_hold(self) -> bool:
+        return self.hold_reason is not None
+
+
+def _view(row: AlertRow) -> AlertView:
+    return AlertView(
+        id=row.id,
+        deployment_id=row.deployment_id,
+        camera=row.camera,
+        entry_id=row.entry_id,
+        subject_reference=row.subject_reference,
+        subject_name=row.subject_name,
+        category=row.category,
+        reason=row.reason,
+        distance=row.distance,
+        score=row.score,
+        threshold=row.threshold,
+        time_s=row.time_s,
+        frame=row.frame,
+        track=row.track,
+        raised_at=row.raised_at,
+        enrolled_image=row.enrolled_image,
+        status=row.status,
+        adjudicated_by=row.adjudicated_by,
+        adjudicated_at=row.adjudicated_at,
+        second_confirmer=row.second_confirmer,
+        outcome=row.outcome,
+        outcome_by=row.outcome_by,
+        outcome_at=row.outcome_at,
+        hold_reason=row.hold_reason,
+        hold_by=row.hold_by,
+        media_purged_at=row.media_purged_at,
+        has_media=row.probe_crop_enc is not None and row.enrolled_crop_enc is not None,
+    )
+
+
+def _target(alert_id: str) -> str:
+    return f"alert:{alert_id}"
+
+
+def _get(session: Session, alert_id: str, for_update: bool = False) -> AlertRow:
+    row = session.get(AlertRow, alert_id, with_for_update=for_update)
+    if row is None:
+        raise NotFoundError(f"no alert {alert_id[:36]!r}")
+    return row
+
+
+def _clean_note(note: str) -> str:
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise LfrError(f"note too long: at most {MAX_NOTE} characters")
+    return note
+
+
+def _refresh_record(session: Session, services: Services, row: AlertRow) -> bool:
+    """A decision or outcome that comes after the deployment ended updates its published
+    record (the figures must match the adjudications). Not once the purge has deleted some of
+    its alerts: the record then holds counts the rows no longer can."""
+    session.flush()
+    deployment = session.get(Deployment, row.deployment_id)
+    record = session.get(DeploymentRecord, row.deployment_id)
+    if deployment is None or record is None or deployment.state != "ended":
+        return False
+    stored = session.scalar(
+        select(func.count()).select_from(AlertRow).where(AlertRow.deployment_id == deployment.id)
+    )
+    if int(stored or 0) < int(record.body.get("alerts", 0)):
+        return False
+    publish_record(session, deployment, services.clock())
+    return True
+
+
+def get_alert(services: Services, actor: Actor, alert_id: str) -> AlertView:
+    require(actor, Action.ALERT_READ)
+    with services.transaction() as session:
+        return _view(_get(session, alert_id))
+
+
+def list_alerts(
+    services: Services,
+    actor: Actor,
+    deployment_id: int | None = None,
+    status: str | None = None,
+) -> list[AlertView]:
+    """Alerts, oldest first (the review queue order), optionally of one deployment or status."""
+    require(actor, Action.ALERT_READ)
+    if status is not None and status not in STATUSES:
+        raise LfrError(f"unknown alert status {status!r}: one of {', '.join(STATUSES)}")
+    query = select(AlertRow).order_by(AlertRow.raised_at, AlertRow.id)
+    if deployment_id is not None:
+        query = query.where(AlertRow.deployment_id == deployment_id)
+    if status is not None:
+        query = query.where(AlertRow.status == status)
+    with services.transaction() as session:
+        return [_view(row) for row in session.scalars(query)]
+
+
+def alert_media(
+    services: Services, actor: Actor, alert_id: str, *, export_to: str | None = None
+) -> tuple[bytes, bytes] | None:
+    """The probe crop and the enrolled image (JPEG) side by side, decrypted; None once purged.
+
+    Each access is audited ("alert.media.viewed", or "alert.media.exported" with the
+    destination when ``export_to`` names where the caller will write them)."""
+    require(actor, Action.ALERT_READ)
+    with services.transaction() as session:
+        row = _get(session, alert_id)
+        if row.probe_crop_enc is None or row.enrolled_crop_enc is None:
+            return None
+        probe = open_image(services.cipher, row.probe_crop_enc, "alert", row.id, "probe")
+        enrolled = open_image(services.cipher, row.enrolled_crop_enc, "alert", row.id, "enrolled")
+        details: dict[str, object] = {"deployment": row.deployment_id}
+        if export_to is None:
+            action = "alert.media.viewed"
+        else:
+            action = "alert.media.exported"
+            details["to"] = export_to
+        services.record(session, actor.username, action, _target(row.id), details)
+        return probe, enrolled
+
+
+def adjudicate(
+    services: Services, actor: Actor, alert_id: str, decision: str, note: str = ""
+) -> AlertView:
+    """An operator's decision on a pending alert: a confirmed match or a false alert.
+
+    Where the policy asks for a second confirmer, a confirmation waits ("awaiting_second")
+    for a different operator (``second_confirm``); a false alert needs no second opinion."""
+    require(actor, Action.ALERT_ADJUDICATE)
+    if decision not in DECISIONS:
+        raise LfrError(f"decision must be one of: {', '.join(DECISIONS)}")
+    note = _clean_note(note)
+    with services.transaction() as session:
+        row = _get(session, alert_id, for_update=True)
+        if row.status != "pending":
+            raise StateError(
+                f"alert {row.id} is {row.status.replace('_', ' ')}, not pending:"
+                " only a pending alert can be adjudicated"
+            )
+        second_needed = (
+            decision == "confirmed" and services.policy(session).second_confirmer_required
+        )
+        row.status = "awaiting_second" if second_needed else decision
+        row.adjudicated_by = actor.username
+        row.adjudicated_at = services.clock()
+        services.record(
+            session,
+            actor.username,
+            "alert.adjudicate",
+            _target(row.id),
+            {
+                "deployment": row.deployment_id,
+                "decision": decision,
+                "status": row.status,
+                "note": note,
+                "record_updated": _refresh_record(session, services, row),
+            },
+        )
+        session.flush()
+        return _view(row)
+
+
+def second_confirm(
+    services: Services, actor: Actor, alert_id: str, agree: bool, note: str = ""
+) -> AlertView:
+    """A second operator, not the first, agrees (confirmed) or disagrees (false alert)."""
+    require(actor, Action.ALERT_ADJUDICATE)
+    note = _clean_note(note)
+    with services.transaction() as session:
+        row = _get(session, alert_id, for_update=True)
+        if row.status != "awaiting_second":
+            raise StateError(
+                f"alert {row.id} is {row.status.replace('_', ' ')}:"
+                " only a confirmation awaiting a second confirmer can be second-confirmed"
+            )
+        if row.adjudicated_by == actor.username:
+            raise PermissionDeniedError(
+                f"{actor.username} made the first confirmation of alert {row.id}:"
+                " the second confirmer must be a different operator"
+            )
+        row.status = "confirmed" if agree else "false_alert"
+        row.second_confirmer = actor.username
+        services.record(
+            session,
+            actor.username,
+            "alert.second_confirm",
+            _target(row.id),
+            {
+                "deployment": row.deployment_id,
+                "agree": agree,
+                "first": row.adjudicated_by,
+                "status": row.status,
+                "note": note,
+                "record_updated": _refresh_record(session, services, row),
+            },
+        )
+        session.flush()
+        return _view(row)
+
+
+def record_outcome(services: Services, actor: Actor, alert_id: str, outcome: str) -> AlertView:
+    """What officers did about an adjudicated alert. Recorded once; it feeds the published
+    figures (engagements, arrests, false-alert engagements)."""
+    require(actor, Action.ALERT_OUTCOME)
+    if outcome not in OUTCOMES:
+        raise LfrError(f"outcome must be one of: {', '.join(OUTCOMES)}")
+    with services.transaction() as session:
+        row = _get(session, alert_id, for_update=True)
+        if row.status not in ADJUDICATED:
+            raise StateError(
+                f"alert {row.id} is {row.status.replace('_', ' ')}:"
+                " an outcome can only be recorded once the alert is adjudicated"
+            )
+        if row.outcome is not None:
+            raise StateError(
+                f"alert {row.id} already has outcome {row.outcome!r} (recorded by {row.outcome_by})"
+            )
+        row.outcome = outcome
+        row.outcome_by = actor.username
+        row.outcome_at = services.clock()
+        services.record(
+            session,
+            actor.username,
+            "alert.outcome",
+            _target(row.id),
+            {
+                "deployment": row.deployment_id,
+                "outcome": outcome,
+                "status": row.status,
+                "record_updated": _refresh_record(session, services, row),
+            },
+        )
+        session.flush()
+        return _view(row)
+
+
+def hold(services: Services, actor: Actor, alert_id: str, reason: str) -> AlertView:
+    """Evidential hold: the purge keeps this alert and its media until the hold is released."""
+    require(actor, Action.ALERT_HOLD)
+    reason = reason.strip()
+    if not reason:
+        raise LfrError("an evidential hold needs a reason")
+    if len(reason) > MAX_NOTE:
+        raise LfrError(f"reason too long: at most {MAX_NOTE} characters")
+    with services.transaction() as session:
+        row = _get(session, alert_id, for_update=True)
+        if row.hold_reason is not None:
+            raise StateError(f"alert {row.id} is already on hold (by {row.hold_by})")
+        media = "purged" if row.media_purged_at is not None else "kept"
+        row.hold_reason = reason
+        row.hold_by = actor.username
+        services.record(
+            session,
+            actor.username,
+            "alert.hold",
+            _target(row.id),
+            {"deployment": row.deployment_id, "reason": reason, "media": media},
+        )
+        session.flush()
+        return _view(row)
+
+
+def release_hold(services: Services, actor: Actor, alert_id: str, note: str = "") -> AlertView:
+    """End an evidential hold; the alert is then purged on the normal schedule."""
+    require(actor, Action.ALERT_HOLD)
+    note = _clean_note(note)
+    with services.transaction() as session:
+        row = _get(session, alert_id, for_update=True)
+        if row.hold_reason is None:
+            raise StateError(f"alert {row.id} is not on hold")
+        details = {
+            "deployment": row.deployment_id,
+            "held_by": row.hold_by,
+            "reason": row.hold_reason,
+            "note": note,
+        }
+        row.hold_reason = None
+        row.hold_by = None
+        services.record(session, actor.username, "alert.hold.release", _target(row.id), details)
+        session.flush()
+        return _view(row)

@@ -1,0 +1,162 @@
+"""Where the engine's alerts and counts enter the governed system.
+
+An alert carries an id made where it was raised, so storing it is idempotent: a retried
+delivery never becomes a second alert. Its probe crop and the enrolled crop are sealed
+(AES-GCM, bound to the alert's id); the audit log names the subject reference, distance,
+threshold and camera, never any biometric data. Alerts are accepted only while the deployment
+is live, and only at a threshold no looser than the one it was authorised with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError as DbIntegrityError
+
+from lfr.domain import Alert, Image
+from lfr.errors import IntegrityError, LfrError, NotFoundError, PolicyViolationError, StateError
+from lfr.governance.context import Services
+from lfr.governance.records import EMERGENCY_REFUSED, refresh_counts
+from lfr.imaging import encode_jpeg
+from lfr.store.crypto import DataCipher
+from lfr.store.sealing import seal_image
+from lfr.store.tables import AlertRow, Deployment, WatchlistEntry
+
+ENGINE_ACTOR = "engine"
+_THRESHOLD_SLACK = 1e-9
+
+
+def engine_actor(camera: str) -> str:
+    """The audit actor for what a camera's engine does: ``engine:<camera>``."""
+    return f"{ENGINE_ACTOR}:{camera}"[:64]
+
+
+def store_alert(services: Services, deployment_id: int, alert: Alert) -> bool:
+    """Store ``alert`` for a live deployment; False if it was already stored (a retry)."""
+    if not 0 < len(alert.id) <= 36:
+        raise LfrError(f"alert id must be 1-36 characters, got {len(alert.id)}")
+    try:
+        return _store(services, deployment_id, alert)
+    except DbIntegrityError:
+        # A concurrent delivery of the same alert committed first.
+        with services.transaction() as session:
+            if session.get(AlertRow, alert.id) is not None:
+                return False
+        raise
+
+
+def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
+    with services.transaction() as session:
+        existing = session.get(AlertRow, alert.id)
+        if existing is not None:
+            if existing.deployment_id != deployment_id:
+                raise IntegrityError(
+                    f"alert {alert.id} is already stored for deployment {existing.deployment_id}"
+                )
+            return False
+        deployment = session.get(Deployment, deployment_id)
+        if deployment is None:
+            raise NotFoundError(f"no deployment with id {deployment_id}")
+        if deployment.state != "live":
+            raise StateError(
+                f"deployment {deployment_id} is {deployment.state}; alerts are accepted only"
+                " while it is live"
+            )
+        if alert.threshold > deployment.threshold + _THRESHOLD_SLACK:
+            raise PolicyViolationError(
+                f"alert {alert.id} was raised at threshold {alert.threshold:g}, looser than"
+                f" deployment {deployment_id}'s {deployment.threshold:g}"
+            )
+        entry_id = session.scalar(
+            select(WatchlistEntry.id).where(
+                WatchlistEntry.watchlist_id == deployment.watchlist_id,
+                WatchlistEntry.reference == alert.subject.reference,
+            )
+        )
+        row = AlertRow(
+            id=alert.id,
+            deployment_id=deployment_id,
+            camera=alert.camera[:100],
+            entry_id=entry_id,
+            subject_reference=alert.subject.reference,
+            subject_name=alert.subject.display_name,
+            category=alert.subject.category,
+            reason=alert.subject.reason,
+            distance=float(alert.distance),
+            score=float(alert.score),
+            threshold=float(alert.threshold),
+            time_s=float(alert.time_s),
+            frame=int(alert.frame),
+            track=int(alert.track),
+            raised_at=services.clock(),
+            enrolled_image=alert.enrolled_image[:300],
+            probe_crop_enc=_seal_crop(services.cipher, alert.probe_crop, alert.id, "probe"),
+            enrolled_crop_enc=_seal_crop(
+                services.cipher, alert.enrolled_crop, alert.id, "enrolled"
+            ),
+            status="pending",
+        )
+        session.add(row)
+        session.flush()
+        services.record(
+            session,
+            engine_actor(alert.camera),
+            "alert.raised",
+            f"alert:{alert.id}",
+            {
+                "alert_id": alert.id,
+                "deployment_id": deployment_id,
+                "subject_reference": alert.subject.reference,
+                "distance": round(float(alert.distance), 4),
+                "threshold": float(alert.threshold),
+                "camera": alert.camera,
+            },
+        )
+        return True
+
+
+def add_counts(
+    services: Services, deployment_id: int, frames: int, faces_seen: int, tracks: int
+) -> bool:
+    """Add a run's counts (the only trace of the faces that did not match) to the deployment.
+
+    Accepted while it is live and after it ended (a run stops a moment after its end), then
+    its record's counts are updated; ignored (False) for a refused emergency start, whose counts
+    were deleted."""
+    counts: dict[str, Any] = {"frames": frames, "faces_seen": faces_seen, "tracks": tracks}
+    if any(int(value) < 0 for value in counts.values()):
+        raise LfrError(f"counts cannot be negative: {counts}")
+    with services.transaction() as session:
+        deployment = session.get(Deployment, deployment_id, with_for_update=True)
+        if deployment is None:
+            raise NotFoundError(f"no deployment with id {deployment_id}")
+        if deployment.state not in ("live", "ended"):
+            raise StateError(
+                f"deployment {deployment_id} is {deployment.state}; it has not been live"
+            )
+        if deployment.end_reason == EMERGENCY_REFUSED:
+            return False
+        session.execute(
+            update(Deployment)
+            .where(Deployment.id == deployment_id)
+            .values(
+                frames=Deployment.frames + int(frames),
+                faces_seen=Deployment.faces_seen + int(faces_seen),
+                tracks=Deployment.tracks + int(tracks),
+            )
+        )
+        session.refresh(deployment)
+        services.record(
+            session, ENGINE_ACTOR, "deployment.counts", f"deployment:{deployment_id}", counts
+        )
+        if deployment.state == "ended":
+            refresh_counts(session, deployment, services.clock())
+        return True
+
+
+def _seal_crop(cipher: DataCipher, crop: Image, alert_id: str, name: str) -> bytes | None:
+    if crop.size == 0:
+        return None
+    return seal_image(cipher, encode_jpeg(np.ascontiguousarray(crop)), "alert", alert_id, name)

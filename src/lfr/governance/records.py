@@ -1,0 +1,176 @@
+"""The published record of each deployment: what was done, where, why, and with what result.
+
+Counts only: nothing in a record identifies anyone (no subject references or names, no crops,
+no camera sources). Both false-alert rates are reported, per face seen and per alert, as the
+Met's annual report does; a rate whose denominator is 0 is ``None`` rather than a made-up 0.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lfr.errors import NotFoundError
+from lfr.governance.context import Services
+from lfr.governance.roles import Action, Actor, require
+from lfr.store.tables import AlertRow, Deployment, DeploymentRecord
+
+CONFIRMED = "confirmed"
+FALSE_ALERT = "false_alert"
+ENGAGED = "engaged"
+ARRESTED = "arrested"
+EMERGENCY_REFUSED = "emergency start not authorised in time"
+"""``end_reason`` of an emergency deployment whose alerts and counts were deleted."""
+
+
+def build_record(session: Session, deployment: Deployment, now: datetime) -> dict[str, Any]:
+    """The record's body from the deployment's counts and its alerts' adjudications."""
+    tally: dict[tuple[str, str | None], int] = {}
+    for status, outcome, count in session.execute(
+        select(AlertRow.status, AlertRow.outcome, func.count())
+        .where(AlertRow.deployment_id == deployment.id)
+        .group_by(AlertRow.status, AlertRow.outcome)
+    ):
+        tally[(str(status), outcome)] = int(count)
+
+    def total(status: str | None = None, outcomes: tuple[str, ...] | None = None) -> int:
+        return sum(
+            n
+            for (s, o), n in tally.items()
+            if (status is None or s == status) and (outcomes is None or o in outcomes)
+        )
+
+    alerts = total()
+    true_alerts = total(CONFIRMED)
+    false_alerts = total(FALSE_ALERT)
+    faces_seen = deployment.tracks
+    started = deployment.started_at
+    finished = deployment.ended_at or now
+    minutes = round((finished - started).total_seconds() / 60) if started else 0
+    return {
+        "deployment_id": deployment.id,
+        "date": (started or deployment.starts_at).date().isoformat(),
+        "started_at": started.isoformat(timespec="minutes") if started else None,
+        "ended_at": deployment.ended_at.isoformat(timespec="minutes")
+        if deployment.ended_at
+        else None,
+        "duration_minutes": minutes,
+        "location": {
+            "name": deployment.location_name,
+            "area": deployment.area_description,
+            "latitude": deployment.latitude,
+            "longitude": deployment.longitude,
+        },
+        "purpose": deployment.purpose,
+        "threshold": deployment.threshold,
+        "watchlist_size": deployment.snapshot_size,
+        "faces_seen": faces_seen,
+        "face_detections": deployment.faces_seen,
+        "frames": deployment.frames,
+        "alerts": alerts,
+        "true_alerts": true_alerts,
+        "false_alerts": false_alerts,
+        "unreviewed": alerts - true_alerts - false_alerts,
+        "engagements": total(outcomes=(ENGAGED, ARRESTED)),
+        "false_alert_engagements": total(FALSE_ALERT, (ENGAGED, ARRESTED)),
+        "arrests": total(outcomes=(ARRESTED,)),
+        "false_alert_rate_per_face_seen": _rate(false_alerts, faces_seen),
+        "false_alert_rate_per_alert": _rate(false_alerts, alerts),
+        "emergency_start": deployment.emergency,
+        "emergency_authorisation_refused": deployment.end_reason == EMERGENCY_REFUSED,
+    }
+
+
+def publish_record(session: Session, deployment: Deployment, now: datetime) -> dict[str, Any]:
+    """Build the record and store it (replacing an earlier one: later adjudications update it).
+
+    Runs in the caller's transaction; the caller audits."""
+    body = build_record(session, deployment, now)
+    row = session.get(DeploymentRecord, deployment.id)
+    if row is None:
+        session.add(DeploymentRecord(deployment_id=deployment.id, published_at=now, body=body))
+    else:
+        row.body = body
+        row.published_at = now
+    session.flush()
+    return body
+
+
+def refresh_counts(session: Session, deployment: Deployment, now: datetime) -> dict[str, Any]:
+    """Update only the counts of faces and frames in a stored record (a run's counts arrive a
+    moment after the end). The alert figures are left as they are: the purge may since have
+    deleted alert rows that they count."""
+    row = session.get(DeploymentRecord, deployment.id)
+    if row is None:
+        return publish_record(session, deployment, now)
+    body = {
+        **row.body,
+        "frames": deployment.frames,
+        "face_detections": deployment.faces_seen,
+        "faces_seen": deployment.tracks,
+        "false_alert_rate_per_face_seen": _rate(
+            int(row.body.get("false_alerts", 0)), deployment.tracks
+        ),
+    }
+    row.body = body
+    row.published_at = now
+    session.flush()
+    return body
+
+
+def get_record(services: Services, actor: Actor, deployment_id: int) -> dict[str, Any]:
+    require(actor, Action.RECORD_READ)
+    with services.transaction() as session:
+        row = session.get(DeploymentRecord, deployment_id)
+        if row is None:
+            raise NotFoundError(
+                f"deployment {deployment_id} has no published record (it has not ended)"
+            )
+        return _with_published_at(row)
+
+
+def public_records(services: Services) -> list[dict[str, Any]]:
+    """Every published record, newest deployment first: for the public page (no account)."""
+    with services.transaction() as session:
+        rows = session.scalars(
+            select(DeploymentRecord).order_by(DeploymentRecord.deployment_id.desc())
+        )
+        return [_with_published_at(row) for row in rows]
+
+
+def public_schedule(services: Services) -> list[dict[str, Any]]:
+    """Authorised and live deployments, announced in advance: where, when and why (no cameras,
+    no watchlist). For the public page."""
+    with services.transaction() as session:
+        rows = session.scalars(
+            select(Deployment)
+            .where(Deployment.state.in_(["authorised", "live"]))
+            .order_by(Deployment.starts_at)
+        )
+        return [
+            {
+                "deployment_id": row.id,
+                "state": row.state,
+                "starts_at": row.starts_at.isoformat(timespec="minutes"),
+                "ends_at": row.ends_at.isoformat(timespec="minutes"),
+                "location": {
+                    "name": row.location_name,
+                    "area": row.area_description,
+                    "latitude": row.latitude,
+                    "longitude": row.longitude,
+                },
+                "purpose": row.purpose,
+            }
+            for row in rows
+        ]
+
+
+def _with_published_at(row: DeploymentRecord) -> dict[str, Any]:
+    return {**row.body, "published_at": row.published_at.isoformat(timespec="seconds")}
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None

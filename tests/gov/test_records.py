@@ -1,0 +1,144 @@
+"""The published deployment record: counts and both false-alert rates, nobody identifiable."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, select
+
+from lfr.errors import NotFoundError
+from lfr.governance import deployments as dep
+from lfr.governance.alert_intake import add_counts
+from lfr.governance.context import Services
+from lfr.governance.records import get_record, public_records, public_schedule
+from lfr.governance.roles import SYSTEM
+from lfr.store.tables import AlertRow, DeploymentRecord
+from tests.gov.conftest import AUTHORISER, OPERATOR, OVERSIGHT
+from tests.gov.test_deployments import STARTS, assert_chain_ok, live, ready, with_clock
+
+# (status, outcome) of each alert of the deployment
+ALERTS = [
+    ("confirmed", "arrested"),
+    ("confirmed", "arrested"),
+    ("confirmed", "engaged"),
+    ("confirmed", "no_action"),
+    ("false_alert", None),
+    ("pending", None),
+    ("awaiting_second", None),
+]
+
+
+def _add_alerts(services: Services, deployment_id: int) -> None:
+    with services.transaction() as session:
+        for i, (status, outcome) in enumerate(ALERTS):
+            session.add(
+                AlertRow(
+                    id=f"alert-{deployment_id}-{i}",
+                    deployment_id=deployment_id,
+                    camera="van-front",
+                    entry_id=None,
+                    subject_reference=f"WL-{i:04d}",
+                    subject_name=f"Person {i}",
+                    category="wanted by the courts",
+                    reason="warrant",
+                    distance=0.31,
+                    score=0.69,
+                    threshold=0.5,
+                    time_s=float(i),
+                    frame=i,
+                    track=i,
+                    raised_at=services.clock(),
+                    enrolled_image="1.jpg",
+                    probe_crop_enc=b"sealed probe",
+                    enrolled_crop_enc=b"sealed enrolled",
+                    status=status,
+                    outcome=outcome,
+                )
+            )
+
+
+def test_record_counts_and_both_false_alert_rates(services: Services) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock)
+    _add_alerts(svc, deployment_id)
+    assert add_counts(svc, deployment_id, frames=90_000, faces_seen=12_000, tracks=2_000)
+    clock.advance(hours=3, minutes=30)
+    record = dep.end(svc, OPERATOR, deployment_id, "planned end")
+
+    stored = get_record(svc, OVERSIGHT, deployment_id)
+    assert stored["published_at"] == clock.now.isoformat(timespec="seconds")
+    assert {k: v for k, v in stored.items() if k != "published_at"} == record
+    assert record["date"] == STARTS.date().isoformat()
+    assert record["location"] == {
+        "name": "High Street, Croydon",
+        "area": "North end of the High Street and the station approach",
+        "latitude": 51.3727,
+        "longitude": -0.0982,
+    }
+    assert record["purpose"] == "crime hotspot and its access routes"
+    assert record["duration_minutes"] == 210
+    assert record["watchlist_size"] == 3
+    assert record["faces_seen"] == 2_000  # distinct faces (tracks)
+    assert record["face_detections"] == 12_000
+    assert record["alerts"] == 7
+    assert record["true_alerts"] == 4
+    assert record["false_alerts"] == 1
+    assert record["unreviewed"] == 2
+    assert record["engagements"] == 3
+    assert record["arrests"] == 2
+    assert record["false_alert_rate_per_face_seen"] == pytest.approx(1 / 2_000)
+    assert record["false_alert_rate_per_alert"] == pytest.approx(1 / 7)
+    assert record["emergency_start"] is False
+
+    # Nothing in it identifies anyone, and the camera sources are not in it.
+    text = json.dumps(record)
+    for forbidden in ("WL-0", "Person", "warrant", "1.jpg", "rtsp", "s3cret", "van-front"):
+        assert forbidden not in text, forbidden
+    assert_chain_ok(svc)
+
+
+def test_rates_are_none_without_a_denominator(services: Services) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock)
+    record = dep.end(svc, OPERATOR, deployment_id)
+    assert (record["alerts"], record["faces_seen"]) == (0, 0)
+    assert record["false_alert_rate_per_face_seen"] is None
+    assert record["false_alert_rate_per_alert"] is None
+
+
+def test_counts_after_the_end_update_the_record(services: Services) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock)
+    _add_alerts(svc, deployment_id)
+    dep.end(svc, OPERATOR, deployment_id)
+    with svc.transaction() as session:  # as a purge would, before the counts arrive
+        session.execute(delete(AlertRow))
+    clock.advance(seconds=2)
+    assert add_counts(svc, deployment_id, frames=50, faces_seen=20, tracks=4)
+    record = get_record(svc, AUTHORISER, deployment_id)
+    assert (record["frames"], record["face_detections"], record["faces_seen"]) == (50, 20, 4)
+    assert (record["alerts"], record["false_alerts"]) == (7, 1)  # the alert figures stand
+    assert record["false_alert_rate_per_face_seen"] == pytest.approx(1 / 4)
+    with svc.transaction() as session:
+        rows = list(session.scalars(select(DeploymentRecord)))
+    assert len(rows) == 1 and rows[0].published_at == clock.now
+
+
+def test_public_pages_need_no_account(services: Services) -> None:
+    svc, clock = with_clock(services)
+    tomorrow = STARTS + timedelta(days=1)
+    planned = ready(svc, clock, starts_at=tomorrow, ends_at=tomorrow + timedelta(hours=4))
+    first = live(svc, clock)
+    assert public_records(svc) == []
+    dep.end(svc, OPERATOR, first)
+    second = live(svc, clock)
+    dep.end(svc, OPERATOR, second)
+    assert [r["deployment_id"] for r in public_records(svc)] == [second, first]
+    schedule = public_schedule(svc)
+    assert [s["deployment_id"] for s in schedule] == [planned]
+    assert "cameras" not in json.dumps(schedule) and "rtsp" not in json.dumps(schedule)
+    assert get_record(svc, SYSTEM, first)["deployment_id"] == first
+    with pytest.raises(NotFoundError, match="has no published record"):
+        get_record(svc, OVERSIGHT, planned)
