@@ -4,19 +4,15 @@ under the role and state rules, and every refusal writes nothing."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
-from lfr.cli import main
 from lfr.config import Settings
 from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
 from lfr.governance import adjudication as adj
@@ -24,179 +20,25 @@ from lfr.governance.context import Services
 from lfr.governance.policy import Policy
 from lfr.governance.records import build_record, publish_record
 from lfr.governance.roles import PERMISSIONS, Action, Actor, Role
-from lfr.governance.users import hash_password
-from lfr.imaging import encode_jpeg
-from lfr.store.sealing import seal_image
 from lfr.store.tables import (
-    AlertRow,
-    AuditEntry,
     Deployment,
     DeploymentRecord,
-    PolicyVersion,
-    User,
 )
 from tests.gov.conftest import ADMIN, AUTHORISER, FIELD, OPERATOR, OPERATOR_2, OVERSIGHT
-from tests.gov.factories import PASSWORD, add_watchlist
-
-NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
-
-
-# --- fixture helpers (shared with test_retention) -----------------------------------------
-
-
-def fixed_clock(services: Services, now: datetime = NOW) -> Services:
-    return dataclasses.replace(services, clock=lambda: now)
-
-
-def add_deployment(
-    services: Services,
-    state: str = "live",
-    starts_at: datetime | None = None,
-    ends_at: datetime | None = None,
-    ended_at: datetime | None = None,
-    watchlist_id: int | None = None,
-) -> int:
-    """A deployment row straight into the table (the deployment services are not needed)."""
-    now = services.clock()
-    if watchlist_id is None:
-        watchlist_id = add_watchlist(services, name=f"wl-{uuid.uuid4().hex[:8]}")
-    with services.transaction() as session:
-        row = Deployment(
-            name="Test deployment",
-            purpose="crime hotspot and its access routes",
-            location_name="High Street",
-            latitude=51.5,
-            longitude=-0.1,
-            area_description="the pedestrian area",
-            starts_at=starts_at or now - timedelta(hours=1),
-            ends_at=ends_at or now + timedelta(hours=4),
-            cameras={"cam-1": "rtsp://camera/1"},
-            watchlist_id=watchlist_id,
-            threshold=0.5,
-            dpia_reference="DPIA-1",
-            state=state,
-            planner=OPERATOR.username,
-            created_at=now - timedelta(days=1),
-            ended_at=ended_at,
-        )
-        session.add(row)
-        session.flush()
-        return row.id
-
-
-def jpeg(seed: int) -> bytes:
-    rng = np.random.default_rng(seed)
-    return encode_jpeg(rng.integers(0, 255, (24, 24, 3), dtype=np.uint8))
-
-
-def add_alert(
-    services: Services,
-    deployment_id: int,
-    raised_at: datetime | None = None,
-    status: str = "pending",
-    hold_reason: str | None = None,
-    seed: int = 1,
-) -> str:
-    """An alert with sealed probe and enrolled crops, as alert intake would store it."""
-    alert_id = str(uuid.uuid4())
-    with services.transaction() as session:
-        session.add(
-            AlertRow(
-                id=alert_id,
-                deployment_id=deployment_id,
-                camera="cam-1",
-                entry_id=None,
-                subject_reference="WL-0001",
-                subject_name="Person 1",
-                category="wanted by the courts",
-                reason="wanted on warrant",
-                distance=0.41,
-                score=0.59,
-                threshold=0.5,
-                time_s=12.5,
-                frame=300,
-                track=4,
-                raised_at=raised_at or services.clock(),
-                enrolled_image="1.jpg",
-                probe_crop_enc=seal_image(services.cipher, jpeg(seed), "alert", alert_id, "probe"),
-                enrolled_crop_enc=seal_image(
-                    services.cipher, jpeg(seed + 1000), "alert", alert_id, "enrolled"
-                ),
-                status=status,
-                hold_reason=hold_reason,
-                hold_by=AUTHORISER.username if hold_reason else None,
-            )
-        )
-    return alert_id
-
-
-def set_policy(services: Services, policy: Policy) -> None:
-    with services.transaction() as session:
-        session.add(
-            PolicyVersion(
-                body=policy.model_dump(mode="json"),
-                digest=policy.digest(),
-                created_at=services.clock(),
-                created_by="test",
-            )
-        )
-
-
-def snapshot(services: Services) -> tuple[int, list[tuple[Any, ...]]]:
-    """Everything a refused call must leave untouched: the audit length and every alert row."""
-    with services.transaction() as session:
-        count = session.scalar(select(func.count()).select_from(AuditEntry))
-        rows = session.execute(text("SELECT * FROM alerts ORDER BY id")).all()
-    return int(count or 0), [tuple(r) for r in rows]
-
-
-def audit_entries(services: Services, action: str) -> list[AuditEntry]:
-    with services.transaction() as session:
-        query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
-        return list(session.scalars(query))
-
-
-def alert_row(services: Services, alert_id: str) -> AlertRow:
-    with services.transaction() as session:
-        row = session.get(AlertRow, alert_id)
-        assert row is not None
-        return row
-
-
-@functools.cache
-def _password_hash() -> str:
-    return hash_password(PASSWORD)  # one argon2 hash for every test user keeps tests quick
-
-
-def add_login_users(services: Services, *actors: Actor) -> None:
-    """Accounts (password ``PASSWORD``) for the command-line tests."""
-    with services.transaction() as session:
-        for actor in actors:
-            session.add(
-                User(
-                    username=actor.username,
-                    password_hash=_password_hash(),
-                    role=actor.role.value,
-                    created_at=services.clock(),
-                    created_by="test",
-                )
-            )
-
-
-def use_cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point ``lfr`` at the test's data directory and database, password by environment."""
-    assert settings.database_url
-    monkeypatch.setenv("LFR_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LFR_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("LFR_PASSWORD", PASSWORD)
-    for name in ("LFR_USER", "LFR_DATA_KEY"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.gov.factories import (
+    NOW,
+    add_alert,
+    add_deployment,
+    add_users,
+    alert_row,
+    audit_entries,
+    fixed_clock,
+    jpeg,
+    run_cli,
+    set_policy,
+    snapshot,
+    use_cli,
+)
 
 
 @pytest.fixture
@@ -551,7 +393,7 @@ def test_each_allowed_role_may_act(svc: Services, deployment: int) -> None:
 @pytest.fixture
 def cli(services: Services, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Services:
     use_cli(settings, monkeypatch)
-    add_login_users(services, ADMIN, AUTHORISER, OPERATOR, OPERATOR_2, FIELD, OVERSIGHT)
+    add_users(services, ADMIN, AUTHORISER, OPERATOR, OPERATOR_2, FIELD, OVERSIGHT)
     return services
 
 

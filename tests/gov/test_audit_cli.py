@@ -22,7 +22,7 @@ from lfr.governance.context import Services
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 from lfr.store.tables import AuditEntry
 from tests.gov.conftest import ADMIN, OPERATOR, OVERSIGHT
-from tests.gov.test_adjudication import add_login_users, run_cli, use_cli
+from tests.gov.factories import add_users, run_cli, use_cli
 
 Run = tuple[int, str, str]
 
@@ -49,7 +49,7 @@ def _entries(services: Services, action: str | None = None) -> list[AuditEntry]:
 def env(services: Services, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Services:
     """An initialised system (like the ``services`` fixture) that the CLI finds by environment."""
     use_cli(settings, monkeypatch)
-    add_login_users(services, ADMIN, OPERATOR, OVERSIGHT)
+    add_users(services, ADMIN, OPERATOR, OVERSIGHT)
     _fill(services)
     return services
 

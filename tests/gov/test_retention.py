@@ -33,12 +33,12 @@ from lfr.store.tables import (
     WatchlistEntry,
 )
 from tests.gov.conftest import ADMIN, OPERATOR
-from tests.gov.factories import add_watchlist
-from tests.gov.test_adjudication import (
+from tests.gov.factories import (
     NOW,
     add_alert,
     add_deployment,
-    add_login_users,
+    add_users,
+    add_watchlist,
     alert_row,
     audit_entries,
     fixed_clock,
@@ -310,7 +310,7 @@ def test_scheduler_logs_failures_and_keeps_going(
 @pytest.fixture
 def cli(services: Services, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Services:
     use_cli(settings, monkeypatch)
-    add_login_users(services, ADMIN, OPERATOR)
+    add_users(services, ADMIN, OPERATOR)
     return services
 
 

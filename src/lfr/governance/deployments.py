@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from lfr.domain import EmbeddingContract, Subject, Template
 from lfr.errors import (
@@ -41,10 +41,10 @@ from lfr.governance.context import Services
 from lfr.governance.policy import Policy
 from lfr.governance.records import EMERGENCY_REFUSED, publish_record
 from lfr.governance.roles import SYSTEM, Action, Actor, require
+from lfr.governance.watchlists import active_templates
 from lfr.ingest.redact import redact_url
 from lfr.match.watchlist import Watchlist
-from lfr.store.crypto import DataCipher
-from lfr.store.sealing import entry_owner, open_image, open_vector, seal_image, seal_vector
+from lfr.store.sealing import open_image, open_vector, seal_image, seal_vector
 from lfr.store.tables import (
     AlertRow,
     Deployment,
@@ -333,7 +333,7 @@ def start(services: Services, actor: Actor, deployment_id: int, emergency: bool 
         problems = go_live_problems(session, services, row, now, emergency=emergency)
         if problems:
             raise StateError(f"deployment {row.id} cannot go live: " + "; ".join(problems))
-        templates = _active_templates(session, services.cipher, row.watchlist_id, now)
+        templates = active_templates(session, services.cipher, row.watchlist_id, now)
         watchlist = Watchlist.from_templates(templates[0][1].contract, [t for _, t in templates])
         owner = str(row.id)
         session.add_all(
@@ -577,51 +577,6 @@ def _is_active(watchlist_id: int, now: datetime) -> list[ColumnElement[bool]]:
         WatchlistEntry.removed_at.is_(None),
         WatchlistEntry.expires_at > now,
     ]
-
-
-def _active_entries(session: Session, watchlist_id: int, now: datetime) -> list[WatchlistEntry]:
-    return list(
-        session.scalars(
-            select(WatchlistEntry)
-            .where(*_is_active(watchlist_id, now))
-            .options(selectinload(WatchlistEntry.images))
-            .order_by(WatchlistEntry.id)
-        )
-    )
-
-
-def _active_templates(
-    session: Session, cipher: DataCipher, watchlist_id: int, now: datetime
-) -> list[tuple[int, Template]]:
-    """(entry id, decrypted template) of every active entry's images, in a stable order."""
-    templates = []
-    for entry in _active_entries(session, watchlist_id, now):
-        subject = Subject(
-            reference=entry.reference,
-            display_name=entry.display_name,
-            category=entry.category,
-            reason=entry.reason,
-            image_source=entry.image_source,
-        )
-        owner = entry_owner(watchlist_id, entry.reference)
-        for image in sorted(entry.images, key=lambda i: i.id):
-            templates.append(
-                (
-                    entry.id,
-                    Template(
-                        subject=subject,
-                        embedding=open_vector(
-                            cipher, image.template_enc, "entry", owner, image.image_name
-                        ),
-                        contract=EmbeddingContract(**image.contract),
-                        image_name=image.image_name,
-                        face_jpeg=open_image(
-                            cipher, image.face_jpeg_enc, "entry", owner, image.image_name
-                        ),
-                    ),
-                )
-            )
-    return templates
 
 
 def _watchlist_problems(
