@@ -66,7 +66,7 @@ def build_record(session: Session, deployment: Deployment, now: datetime) -> dic
         },
         "purpose": deployment.purpose,
         "threshold": deployment.threshold,
-        "watchlist_size": deployment.snapshot_size,
+        "watchlist_size": deployment.snapshot_size,  # images, as the Met counts its lists
         "faces_seen": faces_seen,
         "face_detections": deployment.faces_seen,
         "frames": deployment.frames,
