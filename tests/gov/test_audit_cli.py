@@ -79,6 +79,19 @@ def test_verify_names_a_deleted_entry(env: Services, capsys: pytest.CaptureFixtu
     assert "BROKEN at entry 3: entry 2 is missing" in err
 
 
+def test_verify_detects_entries_cut_from_the_end_with_the_known_head(
+    env: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = _entries(env)[-1].hash
+    assert _run(capsys, "audit", "verify", "--known-head", head)[0] == 0
+    with env.transaction() as session:
+        session.execute(text("DELETE FROM audit_log WHERE seq = 4"))
+    assert _run(capsys, "audit", "verify")[0] == 0  # a shorter chain is still a chain
+    code, _, err = _run(capsys, "audit", "verify", "--known-head", head)
+    assert code == 9 and err.count("\n") == 1
+    assert "no longer in the log" in err
+
+
 def test_verify_needs_only_the_database_and_public_key(
     env: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

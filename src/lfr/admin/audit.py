@@ -48,6 +48,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE",
         help="audit public key (PEM; default <data dir>/keys/audit_ed25519.pub)",
     )
+    verify.add_argument(
+        "--known-head",
+        metavar="HASH",
+        help="the head hash from your last verification: it must still be in the log",
+    )
     verify.set_defaults(handler=_verify)
 
     export = sub.add_parser("export", help="export every entry (audited)")
@@ -102,16 +107,15 @@ def _verify(args: argparse.Namespace) -> int:
         url = sqlite_url(settings.data_dir)
     db = Database(url)
     try:
-        report = verify_chain(db, public_key)
+        report = verify_chain(db, public_key, args.known_head)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
         raise LfrError(f"cannot read the audit log: {reason}") from None
     finally:
         db.dispose()
     if not report.ok:
-        raise IntegrityError(
-            f"audit chain BROKEN at entry {report.first_bad_seq}: {report.problem}"
-        )
+        where = f" at entry {report.first_bad_seq}" if report.first_bad_seq else ""
+        raise IntegrityError(f"audit chain BROKEN{where}: {report.problem}")
     print(f"audit chain intact: {report.entries} entries, head {report.head_hash}")
     return 0
 

@@ -7,6 +7,7 @@ the chain without holding any key that writes it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from dataclasses import dataclass
@@ -146,7 +147,23 @@ def export_audit(services: Services, actor: Actor, fmt: str, destination: str) -
         return text
 
 
-def verify_chain(db: Database, public_key: Ed25519PublicKey) -> VerifyReport:
-    """Check every entry's sequence, chain link, hash and signature with the public key only."""
+def verify_chain(
+    db: Database, public_key: Ed25519PublicKey, known_head: str | None = None
+) -> VerifyReport:
+    """Check every entry's sequence, chain link, hash and signature with the public key only.
+
+    A chain cut short at its end is still a valid chain, so oversight passes ``known_head``,
+    the head hash it saw at its last verification: it must still be in the chain."""
     with db.transaction() as session:
-        return AuditLog(None, public_key).verify(session)
+        report = AuditLog(None, public_key).verify(session)
+        if not report.ok or known_head is None:
+            return report
+        found = session.scalar(select(AuditEntry.seq).where(AuditEntry.hash == known_head))
+    if found is None:
+        return dataclasses.replace(
+            report,
+            ok=False,
+            problem=f"the previously verified head {known_head[:16]}... is no longer in the log"
+            " (entries removed from its end, or the log was rebuilt)",
+        )
+    return report
