@@ -88,9 +88,19 @@ def _register_admin(
     wl_commands: argparse._SubParsersAction[_OneLineParser],
 ) -> None:
     """The governed system's commands; each sets ``handler`` on its parser."""
-    from lfr.admin import alerts, audit, deployments, init, policy, users, watchlists
+    from lfr.admin import (
+        alerts,
+        audit,
+        deployments,
+        evaluate,
+        init,
+        policy,
+        serve,
+        users,
+        watchlists,
+    )
 
-    for module in (init, users, policy, deployments, alerts, audit):
+    for module in (init, users, policy, deployments, alerts, audit, evaluate, serve):
         module.register(commands)
     watchlists.register(wl_commands)
 
