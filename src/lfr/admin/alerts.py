@@ -22,13 +22,12 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from lfr.admin.common import add_actor_args, login, open_services
+from lfr.admin.common import acting, add_actor_args, login, open_services
 from lfr.errors import LfrError, StateError
 from lfr.governance import adjudication as adj
 from lfr.governance.adjudication import AlertView
-from lfr.governance.context import Services
 from lfr.governance.retention import PurgeReport, purge
-from lfr.governance.roles import SYSTEM, Actor
+from lfr.governance.roles import SYSTEM
 
 log = logging.getLogger(__name__)
 
@@ -109,15 +108,6 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _session(args: argparse.Namespace) -> tuple[Services, Actor]:
-    services = open_services(args)
-    try:
-        return services, login(services, args)
-    except BaseException:
-        services.db.dispose()
-        raise
-
-
 def _record(view: AlertView) -> dict[str, Any]:
     body = asdict(view)
     for key, value in body.items():
@@ -152,11 +142,8 @@ def _summary(view: AlertView) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    services, actor = _session(args)
-    try:
+    with acting(args) as (services, actor):
         views = adj.list_alerts(services, actor, args.deployment, args.status)
-    finally:
-        services.db.dispose()
     for view in views:
         print(json.dumps(_record(view)) if args.json else _line(view))
     if not args.json:
@@ -165,51 +152,36 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _adjudicate(args: argparse.Namespace) -> int:
-    services, actor = _session(args)
-    try:
+    with acting(args) as (services, actor):
         view = adj.adjudicate(services, actor, args.alert_id, args.decision, args.note)
-    finally:
-        services.db.dispose()
     print(_summary(view))
     return 0
 
 
 def _second(args: argparse.Namespace) -> int:
-    services, actor = _session(args)
-    try:
+    with acting(args) as (services, actor):
         view = adj.second_confirm(services, actor, args.alert_id, bool(args.agree), args.note)
-    finally:
-        services.db.dispose()
     print(_summary(view))
     return 0
 
 
 def _outcome(args: argparse.Namespace) -> int:
-    services, actor = _session(args)
-    try:
+    with acting(args) as (services, actor):
         view = adj.record_outcome(services, actor, args.alert_id, args.outcome)
-    finally:
-        services.db.dispose()
     print(_summary(view))
     return 0
 
 
 def _hold(args: argparse.Namespace) -> int:
-    services, actor = _session(args)
-    try:
+    with acting(args) as (services, actor):
         view = adj.hold(services, actor, args.alert_id, args.reason)
-    finally:
-        services.db.dispose()
     print(f"alert {view.id}: on evidential hold ({view.hold_reason})")
     return 0
 
 
 def _release(args: argparse.Namespace) -> int:
-    services, actor = _session(args)
-    try:
+    with acting(args) as (services, actor):
         view = adj.release_hold(services, actor, args.alert_id, args.note)
-    finally:
-        services.db.dispose()
     print(f"alert {view.id}: hold released; it will be purged on the normal schedule")
     return 0
 
@@ -218,11 +190,8 @@ def _export_media(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.exists() and not out.is_dir():
         raise LfrError(f"{out} is not a directory")
-    services, actor = _session(args)
-    try:
+    with acting(args) as (services, actor):
         media = adj.alert_media(services, actor, args.alert_id, export_to=str(out.resolve()))
-    finally:
-        services.db.dispose()
     if media is None:
         raise StateError(f"alert {args.alert_id}: its media has been purged (retention)")
     try:

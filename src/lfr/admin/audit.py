@@ -22,11 +22,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from lfr.admin.common import add_actor_args, login, open_services, settings_from
+from lfr.admin.common import acting, add_actor_args, settings_from
 from lfr.audit.service import FORMATS, export_audit, read_audit, verify_chain
 from lfr.errors import IntegrityError, LfrError
-from lfr.governance.context import Services
-from lfr.governance.roles import Action, Actor, require
+from lfr.governance.roles import Action, require
 from lfr.store.db import Database, sqlite_url
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 
@@ -78,15 +77,6 @@ def _iso_time(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _session(args: argparse.Namespace) -> tuple[Services, Actor]:
-    services = open_services(args)
-    try:
-        return services, login(services, args)
-    except BaseException:
-        services.db.dispose()
-        raise
-
-
 def _verify(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     key_path: Path = args.public_key or key_dir(settings.data_dir) / AUDIT_PUBLIC
@@ -97,9 +87,8 @@ def _verify(args: argparse.Namespace) -> int:
     except ValueError:
         raise IntegrityError(f"{key_path} is not a PEM public key") from None
     if args.user:
-        services, actor = _session(args)
-        services.db.dispose()
-        require(actor, Action.AUDIT_READ)
+        with acting(args) as (_, actor):
+            require(actor, Action.AUDIT_READ)
     url = settings.database_url
     if url is None:
         if not (settings.data_dir / "lfr.sqlite3").is_file():
@@ -124,13 +113,10 @@ def _export(args: argparse.Namespace) -> int:
     out: Path | None = args.out
     if out is not None and out.is_dir():
         raise LfrError(f"{out} is a directory: name the file to write")
-    services, actor = _session(args)
-    try:
+    with acting(args) as (services, actor):
         text = export_audit(
             services, actor, args.format, str(out.resolve()) if out is not None else "stdout"
         )
-    finally:
-        services.db.dispose()
     if out is None:
         print(text, end="")
         return 0
@@ -143,11 +129,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    services, actor = _session(args)
-    try:
+    with acting(args) as (services, actor):
         records = read_audit(services, actor, args.action, args.actor_name, args.since)
-    finally:
-        services.db.dispose()
     for record in records:
         if args.json:
             print(json.dumps(record.as_json(), sort_keys=True))

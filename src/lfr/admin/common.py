@@ -6,7 +6,8 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from lfr.config import Settings
@@ -61,3 +62,24 @@ def login(services: Services, args: argparse.Namespace) -> Actor:
     if not args.user:
         raise AuthenticationError("say who is acting: --user NAME (or $LFR_USER)")
     return authenticate(services, args.user, read_password(args))
+
+
+@contextmanager
+def acting(args: argparse.Namespace) -> Iterator[tuple[Services, Actor]]:
+    """Open the services, log the acting user in, and close the services afterwards."""
+    services = open_services(args)
+    try:
+        yield services, login(services, args)
+    finally:
+        services.db.dispose()
+
+
+def with_actor(handler: Callable[[Services, Actor, argparse.Namespace], None]) -> Handler:
+    """A command handler that acts as the logged-in user (see ``acting``)."""
+
+    def run(args: argparse.Namespace) -> int:
+        with acting(args) as (services, actor):
+            handler(services, actor, args)
+        return 0
+
+    return run

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from lfr.admin.common import Handler, add_actor_args, add_data_dir_arg, login, open_services
+from lfr.admin.common import (
+    add_actor_args,
+    add_data_dir_arg,
+    open_services,
+    with_actor,
+)
 from lfr.errors import LfrError, NotFoundError
 from lfr.governance.context import Services
 from lfr.governance.roles import Actor
@@ -151,20 +155,6 @@ def _positive_int(text: str) -> int:
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def _acting(handler: Callable[[Services, Actor, argparse.Namespace], None]) -> Handler:
-    """Open the services, log the actor in, run the handler, close the services."""
-
-    def run(args: argparse.Namespace) -> int:
-        services = open_services(args)
-        try:
-            handler(services, login(services, args), args)
-        finally:
-            services.db.dispose()
-        return 0
-
-    return run
-
-
 def watchlist_id_by_name(services: Services, name: str) -> int:
     with services.transaction() as session:
         found = session.scalar(select(WatchlistRow.id).where(WatchlistRow.name == name))
@@ -173,7 +163,7 @@ def watchlist_id_by_name(services: Services, name: str) -> int:
     return int(found)
 
 
-@_acting
+@with_actor
 def _create(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.deployments import DeploymentPlan, plan_deployment
 
@@ -198,7 +188,7 @@ def _create(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     print(f"deployment {deployment_id} planned (draft): it needs authorisation and signage")
 
 
-@_acting
+@with_actor
 def _authorise(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.deployments import authorise
 
@@ -206,7 +196,7 @@ def _authorise(services: Services, actor: Actor, args: argparse.Namespace) -> No
     print(f"deployment {args.id} authorised by {actor.username}")
 
 
-@_acting
+@with_actor
 def _signage(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.deployments import confirm_signage
 
@@ -214,7 +204,7 @@ def _signage(services: Services, actor: Actor, args: argparse.Namespace) -> None
     print(f"deployment {args.id}: signage confirmed by {actor.username}")
 
 
-@_acting
+@with_actor
 def _start(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.deployments import get_deployment, start
 
@@ -232,7 +222,7 @@ def _start(services: Services, actor: Actor, args: argparse.Namespace) -> None:
         )
 
 
-@_acting
+@with_actor
 def _end(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.deployments import end
 
@@ -243,7 +233,7 @@ def _end(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     )
 
 
-@_acting
+@with_actor
 def _cancel(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.deployments import cancel
 
@@ -251,7 +241,7 @@ def _cancel(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     print(f"deployment {args.id} cancelled")
 
 
-@_acting
+@with_actor
 def _show(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.deployments import get_deployment, readiness
 
@@ -272,7 +262,7 @@ def _show(services: Services, actor: Actor, args: argparse.Namespace) -> None:
             print(f"  - {problem}")
 
 
-@_acting
+@with_actor
 def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.deployments import list_deployments
 
@@ -288,7 +278,7 @@ def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
         )
 
 
-@_acting
+@with_actor
 def _run(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.app import Engine, build_engine
     from lfr.cli import load_config
@@ -319,7 +309,7 @@ def _run(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     )
 
 
-@_acting
+@with_actor
 def _record(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.records import get_record
 

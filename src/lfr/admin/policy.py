@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lfr.admin.common import add_actor_args, login, open_services
+from lfr.admin.common import acting, add_actor_args
 from lfr.governance.policy import Policy
 from lfr.governance.policy_service import current_policy, load_policy_file, set_policy
 
@@ -31,11 +31,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def show_policy(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
-        policy = current_policy(services, login(services, args))
-    finally:
-        services.db.dispose()
+    with acting(args) as (services, actor):
+        policy = current_policy(services, actor)
     if args.json:
         print(json.dumps(policy.model_dump(mode="json"), indent=2))
     else:
@@ -45,11 +42,8 @@ def show_policy(args: argparse.Namespace) -> int:
 
 def set_policy_file(args: argparse.Namespace) -> int:
     policy = load_policy_file(args.file)  # a bad file fails before anyone is asked to log in
-    services = open_services(args)
-    try:
-        digest = set_policy(services, login(services, args), policy)
-    finally:
-        services.db.dispose()
+    with acting(args) as (services, actor):
+        digest = set_policy(services, actor, policy)
     print(f"policy from {args.file} is in force (digest {digest[:16]})")
     return 0
 

@@ -13,11 +13,15 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from lfr.admin.common import Handler, add_actor_args, login, open_services, read_password
+from lfr.admin.common import (
+    add_actor_args,
+    open_services,
+    read_password,
+    with_actor,
+)
 from lfr.errors import AuthenticationError, LfrError
 from lfr.governance.context import Services
 from lfr.governance.roles import Actor, Role
@@ -69,20 +73,6 @@ def _add_new_password_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _acting(handler: Callable[[Services, Actor, argparse.Namespace], None]) -> Handler:
-    """Open the services, log the actor in, run the handler, close the services."""
-
-    def run(args: argparse.Namespace) -> int:
-        services = open_services(args)
-        try:
-            handler(services, login(services, args), args)
-        finally:
-            services.db.dispose()
-        return 0
-
-    return run
-
-
 def read_new_password(args: argparse.Namespace, prompt: str) -> str:
     if getattr(args, "new_password_stdin", False):
         return sys.stdin.readline().rstrip("\n")
@@ -94,7 +84,7 @@ def read_new_password(args: argparse.Namespace, prompt: str) -> str:
     return password
 
 
-@_acting
+@with_actor
 def _add(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.users import create_user
 
@@ -103,7 +93,7 @@ def _add(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     print(f"user {args.name} added (role {args.role})")
 
 
-@_acting
+@with_actor
 def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.users import list_users
 
@@ -138,7 +128,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-@_acting
+@with_actor
 def _disable(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.users import disable_user
 
@@ -146,7 +136,7 @@ def _disable(services: Services, actor: Actor, args: argparse.Namespace) -> None
     print(f"user {args.name} disabled")
 
 
-@_acting
+@with_actor
 def _enable(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.users import enable_user
 
@@ -154,7 +144,7 @@ def _enable(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     print(f"user {args.name} enabled")
 
 
-@_acting
+@with_actor
 def _role(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.users import set_role
 

@@ -7,18 +7,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from lfr.admin.common import add_actor_args, login, open_services
+from lfr.admin.common import acting, add_actor_args
 from lfr.domain import Subject, Template
 from lfr.enrol.folder import Enroller
-from lfr.governance.context import Services
-from lfr.governance.roles import Action, Actor, require
+from lfr.governance.roles import Action, require
 from lfr.governance.watchlists import (
     EntryView,
     create_watchlist,
@@ -85,17 +82,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-@contextmanager
-def _acting(args: argparse.Namespace) -> Iterator[tuple[Services, Actor]]:
-    services = open_services(args)
-    try:
-        yield services, login(services, args)
-    finally:
-        services.db.dispose()
-
-
 def create_command(args: argparse.Namespace) -> int:
-    with _acting(args) as (services, actor):
+    with acting(args) as (services, actor):
         watchlist_id = create_watchlist(services, actor, args.name)
     print(f"watchlist {args.name!r} created (id {watchlist_id})")
     return 0
@@ -121,7 +109,7 @@ class LazyEnroller:
 
 
 def import_command(args: argparse.Namespace) -> int:
-    with _acting(args) as (services, actor):
+    with acting(args) as (services, actor):
         require(actor, Action.WATCHLIST_MANAGE)
         watchlist = find_watchlist(services, actor, args.into)
         expires_at = services.clock() + timedelta(days=args.expires_days)
@@ -149,7 +137,7 @@ def import_command(args: argparse.Namespace) -> int:
 
 
 def entries_command(args: argparse.Namespace) -> int:
-    with _acting(args) as (services, actor):
+    with acting(args) as (services, actor):
         watchlist = find_watchlist(services, actor, args.name)
         entries = list_entries(services, actor, watchlist.id, include_inactive=args.all)
     if args.json:
@@ -172,7 +160,7 @@ def _entry_record(entry: EntryView) -> dict[str, Any]:
 
 
 def remove_command(args: argparse.Namespace) -> int:
-    with _acting(args) as (services, actor):
+    with acting(args) as (services, actor):
         watchlist = find_watchlist(services, actor, args.name)
         remove_entry(services, actor, watchlist.id, args.reference, args.reason)
     print(f"{args.reference} removed from {args.name!r}; its photos and templates were wiped")
@@ -180,7 +168,7 @@ def remove_command(args: argparse.Namespace) -> int:
 
 
 def list_command(args: argparse.Namespace) -> int:
-    with _acting(args) as (services, actor):
+    with acting(args) as (services, actor):
         watchlists = list_watchlists(services, actor)
     if not watchlists:
         print("no watchlists")
