@@ -17,7 +17,7 @@ from lfr.config import EngineConfig, Settings
 from lfr.detect.base import FaceDetector
 from lfr.detect.scaled import ScaledDetector
 from lfr.domain import Alert, RunSummary
-from lfr.embed.base import Aligner, Embedder
+from lfr.embed.base import Aligner, AsyncEmbedder, Embedder
 from lfr.enrol.folder import Enroller, EnrolmentReport, enrol_folder
 from lfr.errors import WatchlistError
 from lfr.governance.context import Services
@@ -38,6 +38,11 @@ class Engine:
     """The raw detector, at the resolution it is given (enrolment uses it on photos)."""
     aligner: Aligner
     embedder: Embedder
+
+    def close(self) -> None:
+        """Stop a worker process the embedder may run (see ``EmbedderConfig.separate_process``)."""
+        if isinstance(self.embedder, AsyncEmbedder):
+            self.embedder.close()
 
     @property
     def live_detector(self) -> FaceDetector:
@@ -83,7 +88,12 @@ def _build_embedder(config: EngineConfig) -> tuple[Aligner, Embedder]:
 
     paths = dlib_model_paths()
     weights = paths.face_recognition_resnet
-    return DlibAligner(paths.shape_predictor_5), DlibEmbedder(weights, sha256_file(weights))
+    aligner = DlibAligner(paths.shape_predictor_5)
+    if cfg.separate_process:
+        from lfr.embed.process_pool import ProcessEmbedder
+
+        return aligner, ProcessEmbedder(weights, sha256_file(weights))
+    return aligner, DlibEmbedder(weights, sha256_file(weights))
 
 
 def enrol_watchlist(

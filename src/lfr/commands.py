@@ -20,14 +20,17 @@ def run_scan(
     config: EngineConfig, args: argparse.Namespace, sink: AlertSink, log: TextIO
 ) -> RunSummary:
     engine = build_engine(config)
-    # Open the source first: a wrong path should fail before minutes of enrolment.
-    source = open_source(args.source, camera=args.camera, realtime=args.realtime)
     try:
-        watchlist = _watchlist_for(engine, args, log)
-    except BaseException:
-        source.close()
-        raise
-    return run_source(engine, source, watchlist, sink.publish, max_frames=args.max_frames)
+        # Open the source first: a wrong path should fail before minutes of enrolment.
+        source = open_source(args.source, camera=args.camera, realtime=args.realtime)
+        try:
+            watchlist = _watchlist_for(engine, args, log)
+        except BaseException:
+            source.close()
+            raise
+        return run_source(engine, source, watchlist, sink.publish, max_frames=args.max_frames)
+    finally:
+        engine.close()
 
 
 def _watchlist_for(engine: Engine, args: argparse.Namespace, log: TextIO) -> Watchlist:

@@ -34,6 +34,11 @@ class DetectorConfig(_Strict):
 
 class EmbedderConfig(_Strict):
     backend: Literal["dlib-resnet", "onnx-sface"] = Field("dlib-resnet", description="Embedder.")
+    separate_process: bool = Field(
+        False,
+        description="Compute dlib descriptors in a worker process, so a live camera keeps"
+        " taking frames meanwhile (costs a process and about a second to start).",
+    )
     model_dir: Path | None = Field(None, description="Directory of ONNX models (onnx backends).")
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from concurrent.futures import Future
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -24,3 +25,12 @@ class Embedder(Protocol):
     def embed(self, faces: list[AlignedFace]) -> npt.NDArray[np.float32]:
         """Return an array of shape (len(faces), contract.dimension)."""
         ...
+
+
+@runtime_checkable
+class AsyncEmbedder(Embedder, Protocol):
+    """An embedder that can compute elsewhere (another process) while the caller goes on."""
+
+    def submit(self, faces: list[AlignedFace]) -> Future[npt.NDArray[np.float32]]: ...
+
+    def close(self) -> None: ...

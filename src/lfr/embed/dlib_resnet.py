@@ -35,7 +35,11 @@ class DlibEmbedder:
 
     def __init__(self, weights: Path, weights_sha256: str) -> None:
         self._model = dlib.face_recognition_model_v1(str(weights))
-        self.contract = EmbeddingContract(
+        self.contract = self.contract_for(weights_sha256)
+
+    @staticmethod
+    def contract_for(weights_sha256: str) -> EmbeddingContract:
+        return EmbeddingContract(
             model_id="dlib_face_recognition_resnet_model_v1",
             weights_sha256=weights_sha256,
             dimension=128,

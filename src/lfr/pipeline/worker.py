@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from lfr.alert.rules import Cooldown, Evidence, TrackEvidence
 from lfr.config import EngineConfig
-from lfr.domain import Alert, Detection, Frame, similarity_from_distance
-from lfr.embed.base import Aligner, Embedder
+from lfr.domain import Alert, AlignedFace, Detection, Frame, similarity_from_distance
+from lfr.embed.base import Aligner, AsyncEmbedder, Embedder
 from lfr.embed.quality import assess
 from lfr.errors import WatchlistError
 from lfr.imaging import crop_around, decode_jpeg
+from lfr.match.index import Floats
 from lfr.match.watchlist import Watchlist, require_same_contract
 from lfr.track.best_shot import BestShotSelector, Shot
 from lfr.track.tracker import IouTracker
@@ -70,6 +73,9 @@ class CameraWorker:
         self._tracker = IouTracker(config.tracker)
         self._shots = BestShotSelector(config.embedding)
         self._evidence: dict[int, TrackEvidence] = {}
+        self._pending: deque[tuple[list[Shot], Future[Floats]]] = deque()
+        self._ended: set[int] = set()
+        self._alerted: set[int] = set()
         self._cooldown = Cooldown(config.alert.cooldown_s)
         self.counts = WorkerCounts()
         self.times = StageTimes()
@@ -90,8 +96,9 @@ class CameraWorker:
         return self._decide(ready, update.ended)
 
     def finish(self) -> list[Alert]:
-        """End of the source: give every open track its last pending shot, then forget all."""
-        return self._decide([], self._tracker.end_all())
+        """End of the source: give every open track its last pending shot, wait for every
+        embedding still being computed, then forget all tracks."""
+        return self._decide([], self._tracker.end_all(), wait=True)
 
     def _offer(self, frame: Frame, track_id: int, detection: Detection) -> Shot | None:
         if not self._shots.wants(track_id):
@@ -115,27 +122,50 @@ class CameraWorker:
         )
         return self._shots.offer(shot)
 
-    def _decide(self, shots: list[Shot], ended: list[int]) -> list[Alert]:
+    def _decide(self, shots: list[Shot], ended: list[int], wait: bool = False) -> list[Alert]:
+        """Submit the ready shots for embedding, then act on every embedding that is back.
+
+        With an asynchronous embedder (``submit``) this never waits for a descriptor, so the
+        camera keeps taking frames while one is computed elsewhere; ``wait`` drains all."""
         shots = shots + [s for s in (self._shots.flush(t) for t in ended) if s is not None]
-        alerts = self._embed_and_match(shots) if shots else []
-        for track_id in ended:
-            self._evidence.pop(track_id, None)
+        if shots:
+            self._pending.append((shots, self._submit([s.face for s in shots])))
+            self.counts.embeddings += len(shots)
+        self._ended.update(ended)
+        alerts = []
+        while self._pending and (wait or self._pending[0][1].done()):
+            done, future = self._pending.popleft()
+            started = time.perf_counter()
+            vectors = future.result()
+            self.times.add("embed", time.perf_counter() - started)
+            alerts += self._match(done, vectors)
+        if not self._pending:  # no result can still arrive for an ended track: forget it
+            for track_id in self._ended:
+                self._evidence.pop(track_id, None)
+                self._alerted.discard(track_id)
+            self._ended.clear()
         return alerts
 
-    def _embed_and_match(self, shots: list[Shot]) -> list[Alert]:
-        started = time.perf_counter()
-        vectors = self._embedder.embed([s.face for s in shots])
-        self.times.add("embed", time.perf_counter() - started)
-        self.counts.embeddings += len(shots)
+    def _submit(self, faces: list[AlignedFace]) -> Future[Floats]:
+        if isinstance(self._embedder, AsyncEmbedder):
+            return self._embedder.submit(faces)
+        future: Future[Floats] = Future()
+        future.set_result(self._embedder.embed(faces))
+        return future
+
+    def _match(self, shots: list[Shot], vectors: Floats) -> list[Alert]:
         started = time.perf_counter()
         matches = self._watchlist.nearest(vectors)
         self.times.add("search", time.perf_counter() - started)
         alerts = []
         for shot, match in zip(shots, matches, strict=True):
+            if shot.track_id in self._alerted:
+                continue  # late results of a track that has already alerted
             evidence = self._evidence.setdefault(shot.track_id, TrackEvidence(self._config.alert))
             found = evidence.add(match)
             if found is not None:
                 self._shots.close(shot.track_id)
+                self._alerted.add(shot.track_id)
                 alert = self._raise(shot, found)
                 if alert is not None:
                     alerts.append(alert)

@@ -1,8 +1,12 @@
+import threading
+from concurrent.futures import Future
+
 import numpy as np
 import pytest
 
 from lfr.config import EngineConfig
-from lfr.domain import Box, Template
+from lfr.domain import AlignedFace, Box, Template
+from lfr.embed.base import AsyncEmbedder
 from lfr.errors import ContractMismatchError, WatchlistError
 from lfr.imaging import encode_jpeg
 from lfr.match.watchlist import Watchlist
@@ -121,3 +125,57 @@ def test_contract_mismatch_and_empty_watchlist_are_refused() -> None:
             Watchlist.from_templates(CONTRACT, []),
             config,
         )
+
+
+class SlowEmbedder(FakeEmbedder):
+    """Asynchronous: results come back only when the test releases them."""
+
+    def __init__(self, vectors: dict[int, list[float]]) -> None:
+        super().__init__(vectors)
+        self.futures: list[Future[np.ndarray]] = []
+        self.inputs: list[np.ndarray] = []
+
+    def submit(self, faces: list[AlignedFace]) -> Future[np.ndarray]:
+        future: Future[np.ndarray] = Future()
+        self.futures.append(future)
+        self.inputs.append(super().embed(faces))
+        return future
+
+    def release_all(self) -> None:
+        for future, result in zip(self.futures, self.inputs, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    def close(self) -> None:
+        pass
+
+
+def test_async_embedder_never_blocks_and_results_are_acted_on_when_back() -> None:
+    config = EngineConfig.model_validate(
+        {
+            "alert": {"threshold": 0.5, "hits_needed": 2, "window": 3},
+            "embedding": {"window_frames": 2, "max_per_track": 6},
+        }
+    )
+    embedder = SlowEmbedder(VECTORS)
+    assert isinstance(embedder, AsyncEmbedder)
+    worker = CameraWorker("cam", FakeAligner(), embedder, watchlist(), config)
+    assert walk(worker, ANA_CODE, 0, 10) == []  # nothing came back yet: no alert, no wait
+    assert len(embedder.futures) >= 2
+    embedder.release_all()
+    alerts = walk(worker, ANA_CODE, 10, 1)
+    assert [a.subject.reference for a in alerts] == ["ana"]
+
+
+def test_finish_waits_for_embeddings_still_out() -> None:
+    embedder = SlowEmbedder(VECTORS)
+    worker = CameraWorker(
+        "cam",
+        FakeAligner(),
+        embedder,
+        watchlist(),
+        EngineConfig.model_validate({"alert": {"threshold": 0.5, "hits_needed": 1, "window": 1}}),
+    )
+    walk(worker, ANA_CODE, 0, 5)
+    threading.Timer(0.2, embedder.release_all).start()
+    assert [a.subject.reference for a in worker.finish()] == ["ana"]
