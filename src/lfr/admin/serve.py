@@ -1,10 +1,214 @@
-"""lfr serve command (not built yet)."""
+"""``lfr serve``: the web app, the live alert stream, the camera workers, metrics, the purge and
+the schedule, in one process on the embedded defaults (SQLite in the data directory, an
+in-process event bus). This is the one place they are composed.
+
+``--demo`` first sets up a demo data directory (accounts for every role with printed passwords,
+the astronaut watchlist, a ready deployment whose camera is the built-in demo clip).
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import base64
+import ipaddress
+import logging
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lfr.admin.common import add_data_dir_arg
+from lfr.config import EngineConfig, Settings
+from lfr.errors import LfrError
+
+if TYPE_CHECKING:
+    from lfr.api.demo_data import DemoSetup
+    from lfr.api.ports import FaceEnroller
+    from lfr.domain import Image, Subject, Template
+
+log = logging.getLogger(__name__)
+SESSION_KEY_FILE = "web_session.key"
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add this module's sub-commands to ``commands``."""
+    """Add ``lfr serve``."""
+    parser = commands.add_parser(
+        "serve", help="the web app: pages, JSON API, live alerts, camera workers, /metrics"
+    )
+    add_data_dir_arg(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="set up demo accounts, watchlist and deployment first (default data dir"
+        " ~/.local/share/openlfr-demo) and print the logins",
+    )
+    parser.add_argument(
+        "--secure-cookies",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="Secure flag on the session cookie (auto: off only on a loopback address)",
+    )
+    parser.add_argument("--public-url", help="base URL printed in signage QR codes")
+    parser.add_argument(
+        "--purge-every",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="run the retention purge this often (default 3600)",
+    )
+    parser.set_defaults(handler=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from lfr.api import WebConfig, create_app
+    from lfr.app import build_engine, build_services
+    from lfr.events import InMemoryEventBus
+    from lfr.events.camera_host import CameraHost
+    from lfr.events.health import HealthBoard
+    from lfr.events.metrics import Metrics
+    from lfr.events.schedule import ScheduleEnforcer
+    from lfr.governance.retention import PurgeScheduler
+
+    if args.purge_every <= 0:
+        raise LfrError("--purge-every must be positive")
+    settings = _settings(args)
+    engine_config = EngineConfig()
+    enroller = LazyEnroller(engine_config)
+    if args.demo:
+        _demo(settings, enroller, args)
+    services = build_services(settings, os.environ)
+    bus = InMemoryEventBus()
+    metrics, health = Metrics(), HealthBoard()
+    metrics.attach(bus)
+    health.attach(bus)
+    cameras = CameraHost(services, bus, lambda: build_engine(engine_config))
+    config = WebConfig(
+        session_key=session_key(settings.data_dir, os.environ),
+        secure_cookies=_secure(args.secure_cookies, args.host),
+        public_url=args.public_url,
+    )
+    app = create_app(
+        services, bus, config, cameras=cameras, enroller=enroller, metrics=metrics, health=health
+    )
+    purge = PurgeScheduler(services, args.purge_every)
+    schedule = ScheduleEnforcer(services, bus)
+    purge.start()
+    schedule.start()
+    print(f"OpenLFR at http://{_shown_host(args.host)}:{args.port}/ (Ctrl-C stops)", flush=True)
+    try:
+        # Open alert streams never end by themselves: give them 3 s on shutdown, then close.
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=args.host, port=args.port, timeout_graceful_shutdown=3)
+        )
+        server.run()
+    finally:
+        cameras.stop_all()
+        schedule.stop()
+        purge.stop()
+        services.db.dispose()
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    data_dir: Path | None = args.data_dir
+    if args.demo and data_dir is None and "LFR_DATA_DIR" not in os.environ:
+        data_dir = Path(os.environ.get("HOME", ".")) / ".local" / "share" / "openlfr-demo"
+    return Settings.from_env(dict(os.environ), data_dir=data_dir)
+
+
+def _demo(settings: Settings, enroller: LazyEnroller, args: argparse.Namespace) -> None:
+    from lfr.api.demo_data import seed_demo
+    from lfr.app import build_services, init_data_dir
+    from lfr.ingest.synthetic import demo_watchlist_image
+
+    init_data_dir(settings)
+    services = build_services(settings, os.environ)
+    try:
+        setup = seed_demo(services, enroller(), demo_watchlist_image())
+    finally:
+        services.db.dispose()
+    _print_demo(setup, settings, f"http://{_shown_host(args.host)}:{args.port}")
+
+
+def _print_demo(setup: DemoSetup, settings: Settings, base: str) -> None:
+    print(f"OpenLFR demo (data in {settings.data_dir})")
+    print(f"  {'user':<8} {'password':<18} role: what they do")
+    for name, entry in setup.credentials.items():
+        role = entry["role"].replace("_", " ")
+        print(f"  {name:<8} {entry['password']:<18} {role}: {entry['does']}")
+    operator = next(n for n, e in setup.credentials.items() if e["role"] == "operator")
+    print(
+        f"\nLog in at {base}/login as {operator}, open {base}/deployments/{setup.deployment_id}"
+        f" and press Start;\nthen open {base}/alerts: the alert arrives live within seconds."
+        f"\n(The passwords are also in {settings.data_dir / 'demo-credentials.json'}.)\n",
+        flush=True,
+    )
+
+
+class LazyEnroller:
+    """Loads the face models on first use (an upload, or the demo), once; dlib's objects are
+    not thread-safe, so enrolments take turns."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        self._config = config
+        self._lock = threading.Lock()
+        self._enroller: Any = None
+
+    def __call__(self) -> FaceEnroller:
+        with self._lock:
+            if self._enroller is None:
+                from lfr.app import build_engine
+                from lfr.enrol.folder import Enroller
+
+                engine = build_engine(self._config)
+                self._enroller = Enroller(
+                    engine.detector, engine.aligner, engine.embedder, self._config
+                )
+        return self
+
+    def enrol_array(self, image: Image, subject: Subject, image_name: str) -> Template:
+        with self._lock:
+            template: Template = self._enroller.enrol_array(image, subject, image_name)
+            return template
+
+
+def session_key(data_dir: Path, environ: dict[str, str] | os._Environ[str]) -> bytes:
+    """$LFR_SESSION_KEY (base64), else ``keys/web_session.key`` (made once, mode 0600)."""
+    if environ.get("LFR_SESSION_KEY"):
+        try:
+            key = base64.b64decode(environ["LFR_SESSION_KEY"], validate=True)
+        except ValueError:
+            raise LfrError("LFR_SESSION_KEY is not base64") from None
+        if len(key) < 32:
+            raise LfrError("LFR_SESSION_KEY must hold at least 32 bytes")
+        return key
+    path = data_dir / "keys" / SESSION_KEY_FILE
+    if not path.exists():
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(base64.b64encode(secrets.token_bytes(32)) + b"\n")
+    return base64.b64decode(path.read_bytes().strip())
+
+
+def _secure(choice: str, host: str) -> bool:
+    if choice != "auto":
+        return choice == "yes"
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def _shown_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host

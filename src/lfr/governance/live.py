@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 EngineFactory = Callable[[], Engine]
 SourceOpener = Callable[[str, str], FrameSource]
 """(source spec, camera name) -> an open frame source."""
+AlertStored = Callable[[Alert], None]
+"""Told of each alert once it is stored (e.g. to publish it on the event bus); a failure here
+is logged and never stops the camera."""
 
 
 def open_camera(spec: str, camera: str) -> FrameSource:
@@ -51,6 +54,7 @@ def run_deployment(
     *,
     check_every_s: float = 1.0,
     schedule_every_s: float = 60.0,
+    on_alert_stored: AlertStored | None = None,
 ) -> dict[str, Any]:
     """Scan every camera of a live deployment until its sources end, it stops being live or its
     window closes. Returns per-camera summaries (counts only) and the totals stored."""
@@ -58,6 +62,7 @@ def run_deployment(
     cameras, threshold = _live_cameras(services, deployment_id)
     watchlist = load_snapshot(services, actor, deployment_id)
     run = _Run(services, deployment_id, watchlist, threshold, engine_factory, open_source)
+    run.on_alert_stored = on_alert_stored
     threads = [
         threading.Thread(
             target=run.camera, args=(name, spec, max_frames), name=f"camera-{name}", daemon=True
@@ -115,6 +120,7 @@ class _Run:
         self.lock = threading.Lock()
         self.results: dict[str, dict[str, Any]] = {}
         self.sources: list[FrameSource] = []
+        self.on_alert_stored: AlertStored | None = None
 
     def halt(self) -> None:
         """Stop every camera. The workers check the flag between frames; a network stream
@@ -130,14 +136,21 @@ class _Run:
         self.results[name] = result
 
         def on_alert(alert: Alert) -> None:
+            stored = False
             with self.lock:
                 try:
                     if store_alert(self.services, self.deployment_id, alert):
                         result["alerts_stored"] += 1
+                        stored = True
                 except LfrError as exc:
                     result["alerts_refused"] += 1
                     log.warning("camera %s: alert %s not stored: %s", name, alert.id, exc)
                     self.halt()
+            if stored and self.on_alert_stored is not None:
+                try:
+                    self.on_alert_stored(alert)
+                except Exception:
+                    log.exception("camera %s: alert %s stored, but not announced", name, alert.id)
 
         try:
             engine = self.engine_factory()

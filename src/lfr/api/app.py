@@ -1,0 +1,130 @@
+"""``create_app``: the FastAPI app, from services and a bus made by the caller.
+
+Nothing is created at import time. ``lfr serve`` (``lfr.admin.serve``) is the one place that
+builds the services, the bus, the camera host and the enroller and hands them in here; the tests
+hand in their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from lfr import __version__
+from lfr.api import errors
+from lfr.api.config import WebConfig
+from lfr.api.middleware import BodyLimit, SecurityHeaders
+from lfr.api.pages import admin as admin_pages
+from lfr.api.pages import auth as auth_pages
+from lfr.api.pages import operations as operation_pages
+from lfr.api.pages import oversight as oversight_pages
+from lfr.api.pages import public as public_pages
+from lfr.api.pages import watchlists as watchlist_pages
+from lfr.api.pages.common import build_templates
+from lfr.api.ports import CameraControl, EnrollerProvider
+from lfr.api.routers import (
+    alerts,
+    audit,
+    auth,
+    cameras,
+    deployments,
+    policy,
+    public,
+    records,
+    users,
+    watchlists,
+)
+from lfr.api.sessions import SessionSigner
+from lfr.api.state import AppState
+from lfr.events.bus import EventBus
+from lfr.events.health import HealthBoard
+from lfr.events.metrics import CONTENT_TYPE, Metrics
+from lfr.governance.context import Services
+from lfr.web import STATIC
+
+API_ROUTERS = (
+    auth.router,
+    users.router,
+    policy.router,
+    watchlists.router,
+    deployments.router,
+    cameras.router,
+    alerts.router,
+    records.router,
+    audit.router,
+    public.router,
+)
+PAGE_ROUTERS = (
+    auth_pages.router,
+    operation_pages.router,
+    watchlist_pages.router,
+    admin_pages.router,
+    oversight_pages.router,
+    public_pages.router,
+)
+DESCRIPTION = """\
+OpenLFR's HTTP API. Pages use a session cookie (HttpOnly, SameSite=Strict) and must send the
+session's CSRF token in the `X-CSRF-Token` header with every change; machines use
+`Authorization: Bearer <token>` from `POST /api/auth/token`. Errors are `{"detail": "..."}`.
+New alerts arrive as server-sent events on `/api/alerts/stream`.
+"""
+
+
+def create_app(
+    services: Services,
+    bus: EventBus,
+    config: WebConfig,
+    *,
+    cameras: CameraControl | None = None,
+    enroller: EnrollerProvider | None = None,
+    metrics: Metrics | None = None,
+    health: HealthBoard | None = None,
+) -> FastAPI:
+    """The web app. ``metrics`` and ``health`` are made and attached to ``bus`` when not given;
+    without ``cameras`` the API cannot run cameras, without ``enroller`` it cannot enrol."""
+    if metrics is None:
+        metrics = Metrics()
+        metrics.attach(bus)
+    if health is None:
+        health = HealthBoard()
+        health.attach(bus)
+    app = FastAPI(
+        title="OpenLFR",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # the interactive docs load scripts from a CDN, which the CSP forbids
+        redoc_url=None,
+    )
+    app.state.lfr = AppState(
+        services=services,
+        bus=bus,
+        config=config,
+        sessions=SessionSigner(config.session_key, config.clock),
+        metrics=metrics,
+        health=health,
+        templates=build_templates(),
+        cameras=cameras,
+        enroller=enroller,
+    )
+    errors.install(app)
+    for router in API_ROUTERS:
+        app.include_router(router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/metrics", _metrics_endpoint(metrics), include_in_schema=False)
+    app.add_middleware(BodyLimit, max_bytes=config.max_upload_bytes)
+    app.add_middleware(SecurityHeaders, hsts=config.secure_cookies)
+    return app
+
+
+def _metrics_endpoint(metrics: Metrics) -> Callable[[], Response]:
+    def prometheus() -> Response:
+        """Prometheus metrics: counts and latencies only, nothing about anyone."""
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    return prometheus

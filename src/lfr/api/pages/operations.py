@@ -1,0 +1,122 @@
+"""Operators, field officers and supervisors: the live alert queue, deployments and their
+lifecycle, camera health. The pages are thin: their scripts call the JSON API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from lfr.api.deps import AlertReader, DeploymentReader, State, allowed
+from lfr.api.pages.common import render
+from lfr.errors import PermissionDeniedError
+from lfr.governance import deployments
+from lfr.governance.policy_service import current_policy
+from lfr.governance.records import get_record
+from lfr.governance.roles import PERMISSIONS, Action, Actor
+from lfr.governance.watchlists import list_watchlists
+
+router = APIRouter(include_in_schema=False)
+Planner = Annotated[Actor, Depends(allowed(Action.DEPLOYMENT_PLAN))]
+
+
+def may(actor: Actor, action: Action) -> bool:
+    return actor.role in PERMISSIONS[action]
+
+
+@router.get("/alerts")
+def alerts_page(
+    request: Request,
+    actor: AlertReader,
+    state: State,
+    deployment_id: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    return render(
+        state,
+        request,
+        "alerts.html",
+        {
+            "title": "Alerts",
+            "deployment_id": deployment_id,
+            "may_adjudicate": may(actor, Action.ALERT_ADJUDICATE),
+            "may_outcome": may(actor, Action.ALERT_OUTCOME),
+        },
+        actor,
+    )
+
+
+@router.get("/deployments")
+def deployments_page(request: Request, actor: DeploymentReader, state: State) -> Response:
+    views = deployments.list_deployments(state.services, actor)
+    return render(
+        state,
+        request,
+        "deployments.html",
+        {
+            "title": "Deployments",
+            "deployments": list(reversed(views)),
+            "may_plan": may(actor, Action.DEPLOYMENT_PLAN),
+        },
+        actor,
+    )
+
+
+@router.get("/deployments/new")
+def plan_page(request: Request, actor: Planner, state: State) -> Response:
+    policy = current_policy(state.services, actor)
+    try:
+        choices = [(w.id, w.name) for w in list_watchlists(state.services, actor)]
+    except PermissionDeniedError:  # operators plan by watchlist number
+        choices = []
+    now = state.services.clock().astimezone(UTC).replace(second=0, microsecond=0)
+    return render(
+        state,
+        request,
+        "deployment_new.html",
+        {
+            "title": "Plan a deployment",
+            "policy": policy,
+            "watchlists": choices,
+            "starts": _local_input(now),
+            "ends": _local_input(now + timedelta(hours=min(4, policy.max_deployment_hours))),
+        },
+        actor,
+    )
+
+
+@router.get("/deployments/{deployment_id}")
+def deployment_page(
+    deployment_id: int, request: Request, actor: DeploymentReader, state: State
+) -> Response:
+    view = deployments.get_deployment(state.services, actor, deployment_id)
+    problems = deployments.readiness(state.services, actor, deployment_id)
+    record = None
+    if view.state == "ended":
+        record = get_record(state.services, actor, deployment_id)
+    return render(
+        state,
+        request,
+        "deployment.html",
+        {
+            "title": f"Deployment {view.id}: {view.name}",
+            "d": view,
+            "problems": problems,
+            "record": record,
+            "running": state.health.running(deployment_id),
+            "may": {
+                "authorise": may(actor, Action.DEPLOYMENT_AUTHORISE),
+                "signage": may(actor, Action.DEPLOYMENT_SIGNAGE),
+                "start": may(actor, Action.DEPLOYMENT_START),
+                "run": may(actor, Action.DEPLOYMENT_RUN) and state.cameras is not None,
+                "end": may(actor, Action.DEPLOYMENT_END),
+            },
+        },
+        actor,
+    )
+
+
+def _local_input(moment: datetime) -> str:
+    """A value for <input type=datetime-local>, in UTC (the page says so)."""
+    return moment.strftime("%Y-%m-%dT%H:%M")

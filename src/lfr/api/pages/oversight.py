@@ -1,0 +1,87 @@
+"""Oversight (read-only): deployments and their records, adjudication outcomes, the audit log
+with search, chain verification and exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from lfr.api.deps import AuditReader, RecordReader, State
+from lfr.api.pages.common import render
+from lfr.audit.service import read_audit
+from lfr.errors import LfrError
+from lfr.governance import deployments
+from lfr.governance.adjudication import list_alerts
+from lfr.governance.records import public_records
+from lfr.governance.roles import PERMISSIONS, Action
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/oversight")
+def oversight_page(request: Request, actor: RecordReader, state: State) -> Response:
+    records = {r["deployment_id"]: r for r in public_records(state.services)}
+    views = (
+        deployments.list_deployments(state.services, actor)
+        if actor.role in PERMISSIONS[Action.DEPLOYMENT_READ]
+        else []
+    )
+    alerts = (
+        list_alerts(state.services, actor) if actor.role in PERMISSIONS[Action.ALERT_READ] else []
+    )
+    return render(
+        state,
+        request,
+        "oversight.html",
+        {
+            "title": "Oversight",
+            "deployments": list(reversed(views)),
+            "records": records,
+            "alerts": [a for a in reversed(alerts) if a.status != "pending" or a.outcome],
+            "may_audit": actor.role in PERMISSIONS[Action.AUDIT_READ],
+        },
+        actor,
+    )
+
+
+@router.get("/oversight/audit")
+def audit_page(
+    request: Request,
+    actor: AuditReader,
+    state: State,
+    action: Annotated[str, Query(max_length=64)] = "",
+    who: Annotated[str, Query(max_length=64)] = "",
+    since: Annotated[str, Query(max_length=40)] = "",
+    text: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+) -> Response:
+    error = ""
+    moment = None
+    if since:
+        try:
+            moment = datetime.fromisoformat(since)
+        except ValueError:
+            error = f"'since' is not an ISO time: {since!r}"
+    try:
+        entries = read_audit(state.services, actor, action or None, who or None, moment)
+    except LfrError as exc:
+        entries, error = [], str(exc)
+    if text:
+        needle = text.lower()
+        entries = [e for e in entries if needle in f"{e.target} {e.details}".lower()]
+    return render(
+        state,
+        request,
+        "audit.html",
+        {
+            "title": "Audit log",
+            "entries": list(reversed(entries[-limit:])),
+            "total": len(entries),
+            "filters": {"action": action, "who": who, "since": since, "text": text, "limit": limit},
+            "error": error,
+        },
+        actor,
+    )

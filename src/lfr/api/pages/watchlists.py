@@ -1,0 +1,54 @@
+"""Watchlist managers: the lists, their entries, adding a person with photos."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from lfr.api.deps import State, WatchlistReader
+from lfr.api.pages.common import render
+from lfr.governance import watchlists
+from lfr.governance.policy_service import current_policy
+from lfr.governance.roles import PERMISSIONS, Action
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/watchlists")
+def watchlists_page(request: Request, actor: WatchlistReader, state: State) -> Response:
+    return render(
+        state,
+        request,
+        "watchlists.html",
+        {
+            "title": "Watchlists",
+            "watchlists": watchlists.list_watchlists(state.services, actor),
+            "may_manage": actor.role in PERMISSIONS[Action.WATCHLIST_MANAGE],
+        },
+        actor,
+    )
+
+
+@router.get("/watchlists/{watchlist_id}")
+def watchlist_page(
+    watchlist_id: int, request: Request, actor: WatchlistReader, state: State
+) -> Response:
+    found = [w for w in watchlists.list_watchlists(state.services, actor) if w.id == watchlist_id]
+    entries = watchlists.list_entries(state.services, actor, watchlist_id, include_inactive=True)
+    policy = current_policy(state.services, actor)
+    return render(
+        state,
+        request,
+        "watchlist.html",
+        {
+            "title": f"Watchlist {found[0].name if found else watchlist_id}",
+            "watchlist": found[0] if found else None,
+            "entries": entries,
+            "policy": policy,
+            "expires_days": min(7, policy.max_entry_days),
+            "max_upload_mb": state.config.max_upload_bytes / (1024 * 1024),
+            "may_manage": actor.role in PERMISSIONS[Action.WATCHLIST_MANAGE],
+            "enrolment": state.enroller is not None,
+        },
+        actor,
+    )

@@ -1,0 +1,26 @@
+"""What the web app needs from the camera and face-model side, as protocols: ``lfr serve``
+passes the real ones; tests pass fakes. The API itself imports no detector or embedder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from lfr.domain import Image, Subject, Template
+from lfr.governance.roles import Actor
+
+
+class CameraControl(Protocol):
+    def run(self, actor: Actor, deployment_id: int) -> None:
+        """Start the cameras of a live deployment in the background (LfrError if refused)."""
+        ...
+
+
+class FaceEnroller(Protocol):
+    def enrol_array(self, image: Image, subject: Subject, image_name: str) -> Template:
+        """One photo -> one template, or ``EnrolmentError`` saying why not."""
+        ...
+
+
+EnrollerProvider = Callable[[], FaceEnroller]
+"""Builds (or returns the already built) enroller; face models load on first use."""

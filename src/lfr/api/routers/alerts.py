@@ -1,0 +1,138 @@
+"""The alert queue: list, live stream, the two faces side by side, and the human decisions -
+confirm or reject (operators; a second operator where the policy asks), the outcome (field
+officers), evidential holds (authorising officers)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from lfr.api.alert_stream import alert_events
+from lfr.api.deps import AlertReader, CurrentActor, State
+from lfr.api.schemas.alerts import (
+    AdjudicationRequest,
+    AlertMediaPublic,
+    AlertPublic,
+    HoldRequest,
+    OutcomeRequest,
+    ReleaseRequest,
+    SecondConfirmationRequest,
+)
+from lfr.api.sessions import Claims
+from lfr.api.state import AppState
+from lfr.errors import NotFoundError
+from lfr.events import topics
+from lfr.governance import adjudication
+from lfr.governance.adjudication import AlertView
+
+router = APIRouter(prefix="/api/alerts", tags=["alerts"])
+
+AlertId = Annotated[str, "the engine's alert id"]
+
+
+def _public(view: AlertView) -> AlertPublic:
+    return AlertPublic.model_validate(view, from_attributes=True)
+
+
+def _updated(state: AppState, view: AlertView) -> AlertPublic:
+    topics.publish_alert_update(state.bus, view.deployment_id, view.id, view.status, view.outcome)
+    return _public(view)
+
+
+@router.get("", response_model=list[AlertPublic])
+def list_alerts(
+    actor: AlertReader,
+    state: State,
+    deployment_id: Annotated[int | None, Query(ge=1)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+) -> list[AlertPublic]:
+    """Alerts, oldest first (the review order)."""
+    views = adjudication.list_alerts(state.services, actor, deployment_id, status)
+    return [_public(v) for v in views]
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}},
+)
+def stream(
+    request: Request,
+    actor: AlertReader,
+    state: State,
+    deployment_id: Annotated[int | None, Query(ge=1)] = None,
+    after: Annotated[str | None, Query(max_length=36, description="last alert id seen")] = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=36)] = None,
+) -> StreamingResponse:
+    """New alerts as server-sent events, within a second of being stored; reconnecting with
+    ``Last-Event-ID`` (or ``?after=``) first sends every alert missed since."""
+    claims: Claims = request.state.claims
+    events = alert_events(state, actor, last_event_id or after, deployment_id, claims)
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/{alert_id}", response_model=AlertPublic)
+def get_alert(alert_id: AlertId, actor: AlertReader, state: State) -> AlertPublic:
+    return _public(adjudication.get_alert(state.services, actor, alert_id))
+
+
+@router.get("/{alert_id}/media", response_model=AlertMediaPublic)
+def alert_media(alert_id: AlertId, actor: AlertReader, state: State) -> AlertMediaPublic:
+    """The probe face crop and the watchlist image it matched, decrypted for this view only
+    (audited as ``alert.media.viewed``; never cached). 404 once the purge has erased them."""
+    media = adjudication.alert_media(state.services, actor, alert_id)
+    if media is None:
+        raise NotFoundError(f"the pictures of alert {alert_id[:36]} were erased (retention)")
+    probe, enrolled = media
+    return AlertMediaPublic(alert_id=alert_id, probe=_data_url(probe), enrolled=_data_url(enrolled))
+
+
+@router.post("/{alert_id}/adjudicate", response_model=AlertPublic)
+def adjudicate(
+    alert_id: AlertId, body: AdjudicationRequest, actor: CurrentActor, state: State
+) -> AlertPublic:
+    """An operator confirms the match or marks a false alert."""
+    view = adjudication.adjudicate(state.services, actor, alert_id, body.decision, body.note)
+    return _updated(state, view)
+
+
+@router.post("/{alert_id}/second-confirm", response_model=AlertPublic)
+def second_confirm(
+    alert_id: AlertId, body: SecondConfirmationRequest, actor: CurrentActor, state: State
+) -> AlertPublic:
+    """A different operator agrees or disagrees (where the policy asks for two)."""
+    view = adjudication.second_confirm(state.services, actor, alert_id, body.agree, body.note)
+    return _updated(state, view)
+
+
+@router.post("/{alert_id}/outcome", response_model=AlertPublic)
+def record_outcome(
+    alert_id: AlertId, body: OutcomeRequest, actor: CurrentActor, state: State
+) -> AlertPublic:
+    """A field officer records what happened: engaged, arrested or no action."""
+    view = adjudication.record_outcome(state.services, actor, alert_id, body.outcome)
+    return _updated(state, view)
+
+
+@router.post("/{alert_id}/hold", response_model=AlertPublic)
+def hold(alert_id: AlertId, body: HoldRequest, actor: CurrentActor, state: State) -> AlertPublic:
+    """Evidential hold (authorising officers): kept past the retention limits."""
+    return _updated(state, adjudication.hold(state.services, actor, alert_id, body.reason))
+
+
+@router.post("/{alert_id}/release", response_model=AlertPublic)
+def release(
+    alert_id: AlertId, body: ReleaseRequest, actor: CurrentActor, state: State
+) -> AlertPublic:
+    return _updated(state, adjudication.release_hold(state.services, actor, alert_id, body.note))
+
+
+def _data_url(jpeg: bytes) -> str:
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()

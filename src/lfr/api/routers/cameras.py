@@ -1,0 +1,22 @@
+"""Camera health of running deployments: frames per second, dropped frames, last frame time,
+reconnects - as published on the bus by the camera workers. No picture of anyone, ever."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from lfr.api.deps import DeploymentReader, State
+from lfr.api.schemas.cameras import CameraHealthPublic
+
+router = APIRouter(prefix="/api/cameras", tags=["cameras"])
+
+
+@router.get("", response_model=list[CameraHealthPublic])
+def camera_health(
+    actor: DeploymentReader,
+    state: State,
+    deployment_id: Annotated[int | None, Query(ge=1)] = None,
+) -> list[CameraHealthPublic]:
+    return [CameraHealthPublic.model_validate(h) for h in state.health.cameras(deployment_id)]

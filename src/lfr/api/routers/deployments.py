@@ -1,0 +1,140 @@
+"""A deployment's life: plan, authorise (never one's own), confirm signage, start, run the
+cameras, end or cancel. Each refusal comes back with the service's own message, naming every
+condition that is missing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from lfr.api.deps import CurrentActor, DeploymentReader, State
+from lfr.api.schemas.cameras import RunPublic
+from lfr.api.schemas.deployments import (
+    AuthoriseRequest,
+    DeploymentCreate,
+    DeploymentPublic,
+    EndRequest,
+    ReadinessPublic,
+    SignageRequest,
+    StartPublic,
+    StartRequest,
+)
+from lfr.api.state import AppState
+from lfr.errors import ModelNotInstalledError
+from lfr.events import topics
+from lfr.governance import deployments
+from lfr.governance.roles import PERMISSIONS, Action, Actor
+
+router = APIRouter(prefix="/api/deployments", tags=["deployments"])
+
+
+def _public(state: AppState, actor: Actor, deployment_id: int) -> DeploymentPublic:
+    view = deployments.get_deployment(state.services, actor, deployment_id)
+    return DeploymentPublic.model_validate(view)
+
+
+def _changed(
+    state: AppState, actor: Actor, deployment_id: int, reason: str = ""
+) -> DeploymentPublic:
+    public = _public(state, actor, deployment_id)
+    topics.publish_deployment(state.bus, deployment_id, public.state, actor.username, reason)
+    return public
+
+
+@router.get("", response_model=list[DeploymentPublic])
+def list_deployments(
+    actor: DeploymentReader,
+    state: State,
+    state_filter: Annotated[deployments.DeploymentState | None, Query(alias="state")] = None,
+) -> list[DeploymentPublic]:
+    views = deployments.list_deployments(
+        state.services, actor, state_filter.value if state_filter else None
+    )
+    return [DeploymentPublic.model_validate(v) for v in views]
+
+
+@router.post("", response_model=DeploymentPublic, status_code=status.HTTP_201_CREATED)
+def plan(body: DeploymentCreate, actor: CurrentActor, state: State) -> DeploymentPublic:
+    """Plan a draft (operators and authorising officers); refused if it breaks the policy."""
+    deployment_id = deployments.plan_deployment(state.services, actor, body)
+    return _changed(state, actor, deployment_id, "planned")
+
+
+@router.get("/{deployment_id}", response_model=DeploymentPublic)
+def get(deployment_id: int, actor: DeploymentReader, state: State) -> DeploymentPublic:
+    return _public(state, actor, deployment_id)
+
+
+@router.get("/{deployment_id}/readiness", response_model=ReadinessPublic)
+def readiness(
+    deployment_id: int, actor: DeploymentReader, state: State, emergency: bool = False
+) -> ReadinessPublic:
+    """Every condition still missing before it may go live (empty when it may)."""
+    problems = deployments.readiness(state.services, actor, deployment_id, emergency)
+    return ReadinessPublic(deployment_id=deployment_id, ready=not problems, problems=problems)
+
+
+@router.post("/{deployment_id}/authorise", response_model=DeploymentPublic)
+def authorise(
+    deployment_id: int, body: AuthoriseRequest, actor: CurrentActor, state: State
+) -> DeploymentPublic:
+    """Authorise a draft (authorising officers; never a deployment one planned)."""
+    deployments.authorise(state.services, actor, deployment_id, body.note)
+    return _changed(state, actor, deployment_id, "authorised")
+
+
+@router.post("/{deployment_id}/signage", response_model=DeploymentPublic)
+def confirm_signage(
+    deployment_id: int, body: SignageRequest, actor: CurrentActor, state: State
+) -> DeploymentPublic:
+    deployments.confirm_signage(state.services, actor, deployment_id, body.reference)
+    return _changed(state, actor, deployment_id, "signage confirmed")
+
+
+@router.post("/{deployment_id}/start", response_model=StartPublic)
+def start(deployment_id: int, body: StartRequest, actor: CurrentActor, state: State) -> StartPublic:
+    """Go live on a frozen watchlist snapshot. An operator's start also runs the cameras; after
+    an authorising officer's start, an operator runs them (``/run``)."""
+    digest = deployments.start(state.services, actor, deployment_id, body.emergency)
+    started = False
+    if state.cameras is not None and actor.role in PERMISSIONS[Action.DEPLOYMENT_RUN]:
+        state.cameras.run(actor, deployment_id)
+        started = True
+        message = "live; cameras starting"
+    elif state.cameras is None:
+        message = "live; no camera host in this server (run the cameras with 'lfr deployment run')"
+    else:
+        message = "live; an operator must now run the cameras"
+    return StartPublic(
+        deployment=_changed(state, actor, deployment_id, "started"),
+        snapshot_digest=digest,
+        cameras_started=started,
+        message=message,
+    )
+
+
+@router.post("/{deployment_id}/run", response_model=RunPublic)
+def run(deployment_id: int, actor: CurrentActor, state: State) -> RunPublic:
+    """Start the cameras of a live deployment (operators); they stop by themselves when it ends."""
+    if state.cameras is None:
+        raise ModelNotInstalledError("this server runs no cameras")
+    state.cameras.run(actor, deployment_id)
+    return RunPublic(deployment_id=deployment_id, running=True, message="cameras starting")
+
+
+@router.post("/{deployment_id}/end", response_model=DeploymentPublic)
+def end(
+    deployment_id: int, body: EndRequest, actor: CurrentActor, state: State
+) -> DeploymentPublic:
+    """End a live deployment: its cameras stop, its snapshot is wiped, its record published."""
+    deployments.end(state.services, actor, deployment_id, body.reason)
+    return _changed(state, actor, deployment_id, body.reason or "ended")
+
+
+@router.post("/{deployment_id}/cancel", response_model=DeploymentPublic)
+def cancel(
+    deployment_id: int, body: EndRequest, actor: CurrentActor, state: State
+) -> DeploymentPublic:
+    deployments.cancel(state.services, actor, deployment_id, body.reason)
+    return _changed(state, actor, deployment_id, body.reason or "cancelled")

@@ -1,0 +1,24 @@
+"""For everyone, no account: announced deployments and published records (counts only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from lfr.api.deps import State
+from lfr.api.schemas.records import RecordPublic, ScheduledPublic
+from lfr.governance.records import public_records, public_schedule
+
+router = APIRouter(prefix="/api/public", tags=["public"])
+
+
+@router.get("/deployments", response_model=list[ScheduledPublic])
+def schedule(state: State) -> list[ScheduledPublic]:
+    """Authorised (planned) and live deployments: where, when and why."""
+    return [ScheduledPublic.model_validate(d) for d in public_schedule(state.services)]
+
+
+@router.get("/records", response_model=list[RecordPublic])
+def records(state: State) -> list[RecordPublic]:
+    """Every published record, newest first: faces seen, alerts, true and false alerts,
+    arrests, both false-alert rates."""
+    return [RecordPublic.model_validate(r) for r in public_records(state.services)]

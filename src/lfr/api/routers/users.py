@@ -1,0 +1,55 @@
+"""Accounts (admins only), and changing one's own password."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from lfr.api.deps import CurrentActor, State, UserManager
+from lfr.api.schemas.users import PasswordChange, RoleChange, UserCreate, UserPublic
+from lfr.errors import NotFoundError
+from lfr.governance import users
+
+router = APIRouter(prefix="/api/users", tags=["users"])
+
+
+def _find(state: State, actor: UserManager, username: str) -> UserPublic:
+    for view in users.list_users(state.services, actor):
+        if view.username == username:
+            return UserPublic.model_validate(view)
+    raise NotFoundError(f"no user {username[:64]!r}")
+
+
+@router.get("", response_model=list[UserPublic])
+def list_users(actor: UserManager, state: State) -> list[UserPublic]:
+    return [UserPublic.model_validate(v) for v in users.list_users(state.services, actor)]
+
+
+@router.post("", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
+def create_user(body: UserCreate, actor: UserManager, state: State) -> UserPublic:
+    users.create_user(state.services, actor, body.username, body.password, body.role)
+    return _find(state, actor, body.username)
+
+
+@router.post("/{username}/disable", response_model=UserPublic)
+def disable_user(username: str, actor: UserManager, state: State) -> UserPublic:
+    users.disable_user(state.services, actor, username)
+    return _find(state, actor, username)
+
+
+@router.post("/{username}/enable", response_model=UserPublic)
+def enable_user(username: str, actor: UserManager, state: State) -> UserPublic:
+    """Re-enable an account; also lifts a lock-out."""
+    users.enable_user(state.services, actor, username)
+    return _find(state, actor, username)
+
+
+@router.put("/{username}/role", response_model=UserPublic)
+def set_role(username: str, body: RoleChange, actor: UserManager, state: State) -> UserPublic:
+    users.set_role(state.services, actor, username, body.role)
+    return _find(state, actor, username)
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(body: PasswordChange, actor: CurrentActor, state: State) -> Response:
+    users.change_password(state.services, actor, body.old_password, body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from lfr.api.schemas.base import Public, Request
+
+
+class AlertPublic(Public):
+    id: str = Field(description="the engine's stable alert id")
+    deployment_id: int
+    camera: str
+    subject_reference: str
+    subject_name: str
+    category: str
+    reason: str
+    distance: float
+    score: float
+    threshold: float
+    time_s: float
+    frame: int
+    track: int
+    raised_at: datetime
+    enrolled_image: str
+    status: str
+    adjudicated_by: str | None
+    adjudicated_at: datetime | None
+    second_confirmer: str | None
+    outcome: str | None
+    outcome_by: str | None
+    outcome_at: datetime | None
+    hold_reason: str | None
+    hold_by: str | None
+    media_purged_at: datetime | None
+    has_media: bool
+    on_hold: bool
+
+
+class AlertMediaPublic(Public):
+    alert_id: str
+    probe: str = Field(description="the probe face crop, a data: URL (JPEG)")
+    enrolled: str = Field(description="the watchlist image it matched, a data: URL (JPEG)")
+
+
+class AdjudicationRequest(Request):
+    decision: Literal["confirmed", "false_alert"]
+    note: str = Field("", max_length=2000)
+
+
+class SecondConfirmationRequest(Request):
+    agree: bool
+    note: str = Field("", max_length=2000)
+
+
+class OutcomeRequest(Request):
+    outcome: Literal["engaged", "arrested", "no_action"]
+
+
+class HoldRequest(Request):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReleaseRequest(Request):
+    note: str = Field("", max_length=2000)

@@ -1,0 +1,28 @@
+"""Everything a request handler needs, built once by ``create_app`` and kept on the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi.templating import Jinja2Templates
+
+from lfr.api.config import WebConfig
+from lfr.api.ports import CameraControl, EnrollerProvider
+from lfr.api.sessions import SessionSigner
+from lfr.events.bus import EventBus
+from lfr.events.health import HealthBoard
+from lfr.events.metrics import Metrics
+from lfr.governance.context import Services
+
+
+@dataclass(frozen=True)
+class AppState:
+    services: Services
+    bus: EventBus
+    config: WebConfig
+    sessions: SessionSigner
+    metrics: Metrics
+    health: HealthBoard
+    templates: Jinja2Templates
+    cameras: CameraControl | None = None
+    enroller: EnrollerProvider | None = None

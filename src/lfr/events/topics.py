@@ -1,0 +1,62 @@
+"""The topics on the bus and the shape of their payloads (plain JSON-able dicts).
+
+Nothing biometric ever travels on the bus: an alert event carries its id and deployment, and a
+reader loads what its role may see from the governed store.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from lfr.events.bus import Event, EventBus
+
+ALERT: Final = "alert"
+"""A new alert was stored. id = the engine's alert id; data: deployment_id, alert_id, camera,
+engine_latency_s (frame read -> alert raised), store_s (raised -> stored)."""
+ALERT_UPDATE: Final = "alert.update"
+"""An alert was adjudicated, second-confirmed, given an outcome or held. data: deployment_id,
+alert_id, status, outcome."""
+CAMERA_HEALTH: Final = "camera.health"
+"""Once a second per running camera. data: see ``lfr.events.camera_host.CameraMonitor``."""
+ENGINE_STATS: Final = "engine.stats"
+"""Once a second per running deployment: face_detections (since the last one) and
+detect_seconds (one sample a frame)."""
+RUN: Final = "deployment.run"
+"""Cameras of a deployment started (state "running") or stopped ("stopped", with counts)."""
+DEPLOYMENT: Final = "deployment"
+"""A deployment changed state. data: deployment_id, state, by, reason."""
+
+
+def publish_alert(
+    bus: EventBus, deployment_id: int, alert_id: str, camera: str = "", **timings: float
+) -> Event:
+    """Announce a stored alert under its own id (so a client can resume after it)."""
+    data: dict[str, Any] = {
+        "deployment_id": deployment_id,
+        "alert_id": alert_id,
+        "camera": camera,
+        **timings,
+    }
+    return bus.publish(ALERT, data, event_id=alert_id)
+
+
+def publish_alert_update(
+    bus: EventBus, deployment_id: int, alert_id: str, status: str, outcome: str | None
+) -> Event:
+    return bus.publish(
+        ALERT_UPDATE,
+        {
+            "deployment_id": deployment_id,
+            "alert_id": alert_id,
+            "status": status,
+            "outcome": outcome,
+        },
+    )
+
+
+def publish_deployment(
+    bus: EventBus, deployment_id: int, state: str, by: str, reason: str = ""
+) -> Event:
+    return bus.publish(
+        DEPLOYMENT, {"deployment_id": deployment_id, "state": state, "by": by, "reason": reason}
+    )

@@ -1,0 +1,67 @@
+// A deployment's actions (authorise, signage, start, run, end, cancel) and its camera health.
+"use strict";
+
+(() => {
+  const panel = document.getElementById("deployment");
+  if (!panel) return;
+  const id = panel.dataset.deploymentId;
+  const base = `/api/deployments/${id}`;
+
+  const requests = {
+    authorise: (f) => ["authorise", { note: f.note.value }],
+    signage: (f) => ["signage", { reference: f.reference.value }],
+    start: () => ["start", { emergency: false }],
+    run: () => ["run", undefined],
+    end: (f) => ["end", { reason: f.reason.value }],
+    cancel: (f) => ["cancel", { reason: f.reason.value }],
+  };
+  const done = {
+    authorise: "Authorised.",
+    signage: "Signage confirmed.",
+    start: null,
+    run: "Cameras starting.",
+    end: "Deployment ended: its watchlist snapshot is wiped and its record published.",
+    cancel: "Deployment cancelled.",
+  };
+
+  document.querySelectorAll("form[data-action]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const action = form.dataset.action;
+      LFR.busy(form, async () => {
+        const [path, body] = requests[action](form);
+        const result = await LFR.api("POST", `${base}/${path}`, body);
+        LFR.flash(done[action] || (result && result.message) || "Done.");
+        window.location.reload();
+      });
+    });
+  });
+
+  const rows = document.getElementById("camera-rows");
+  if (!rows) return;
+  const cell = (text) => {
+    const td = document.createElement("td");
+    td.textContent = text;
+    return td;
+  };
+  async function refresh() {
+    try {
+      const cameras = await LFR.api("GET", `/api/cameras?deployment_id=${id}`);
+      if (!cameras.length) return;
+      rows.replaceChildren(...cameras.map((c) => {
+        const tr = document.createElement("tr");
+        tr.dataset.testid = "camera-row";
+        tr.dataset.camera = c.camera;
+        tr.dataset.state = c.state;
+        tr.append(cell(c.camera), cell(c.state), cell(c.fps.toFixed(1)), cell(String(c.frames)),
+          cell(String(c.frames_dropped)), cell(String(c.reconnects)), cell(LFR.when(c.last_frame_at)),
+          cell(c.error || ""));
+        return tr;
+      }));
+    } catch (err) {
+      // keep the last table; the message bar reports failed actions, not background polls
+    }
+  }
+  refresh();
+  setInterval(refresh, 2000);
+})();

@@ -1,0 +1,132 @@
+"""The camera host inside ``lfr serve``: runs a live deployment's cameras on a thread and
+publishes alerts, camera health and counts on the bus (fake models, no weights)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from lfr.domain import Frame
+from lfr.errors import PermissionDeniedError, StateError
+from lfr.events import InMemoryEventBus, topics
+from lfr.events.bus import Event
+from lfr.events.camera_host import CameraHost, LoopingDemoClip, open_live
+from lfr.events.health import HealthBoard
+from lfr.events.metrics import Metrics
+from lfr.governance.context import Services
+from lfr.ingest.base import SourceStats
+from tests.gov.conftest import FIELD, OPERATOR
+from tests.gov.test_alert_intake import BOX, MATCH, STRANGER, FakeCamera, fake_engine
+from tests.gov.test_deployments import live, ready, with_clock
+from tests.unit.fakes import frame_with_faces
+
+
+class EndlessCamera:
+    """A camera that runs until it is closed."""
+
+    still_images = False
+    description = "endless fake camera"
+
+    def __init__(self, camera: str) -> None:
+        self.camera = camera
+        self.read = 0
+        self.closed = threading.Event()
+
+    def frames(self) -> Iterator[Frame]:
+        while not self.closed.is_set():
+            self.read += 1
+            time.sleep(0.002)
+            yield frame_with_faces(self.read, [(BOX, STRANGER)])
+
+    def stats(self) -> SourceStats:
+        return SourceStats(self.read, 0, 0)
+
+    def close(self) -> None:
+        self.closed.set()
+
+
+def wait_for(condition: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        time.sleep(0.01)
+
+
+def test_a_run_publishes_its_alert_health_and_counts(services: Services) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock, cameras={"north": "fake://north"})
+    bus = InMemoryEventBus()
+    metrics, board = Metrics(), HealthBoard()
+    metrics.attach(bus)
+    board.attach(bus)
+    events: list[Event] = []
+    bus.subscribe(events.append)
+    host = CameraHost(
+        svc, bus, fake_engine, lambda spec, camera: FakeCamera(camera, MATCH), health_every_s=0.02
+    )
+    host.run(OPERATOR, deployment_id)
+    wait_for(lambda: any(e.topic == topics.RUN and e.data["state"] == "stopped" for e in events))
+
+    by_topic = {t: [e for e in events if e.topic == t] for t in {e.topic for e in events}}
+    assert [e.data["state"] for e in by_topic[topics.RUN]] == ["running", "stopped"]
+    (alert,) = by_topic[topics.ALERT]
+    assert alert.data["deployment_id"] == deployment_id and alert.id == alert.data["alert_id"]
+    assert alert.data["camera"] == "north" and alert.data["store_s"] >= 0
+    final = by_topic[topics.CAMERA_HEALTH][-1].data
+    assert (final["camera"], final["state"], final["frames"]) == ("north", "stopped", 40)
+    assert sum(e.data["face_detections"] for e in by_topic[topics.ENGINE_STATS]) == 40
+    assert by_topic[topics.RUN][-1].data["tracks"] == 1
+    assert board.cameras(deployment_id)[0]["frames"] == 40
+    assert not board.running(deployment_id)
+    text = metrics.render().decode()
+    assert f'lfr_frames_total{{camera="north",deployment="{deployment_id}"}} 40.0' in text
+    assert f'lfr_alerts_total{{deployment="{deployment_id}"}} 1.0' in text
+    assert f'lfr_faces_seen_total{{deployment="{deployment_id}"}} 1.0' in text
+    assert f'lfr_face_detections_total{{deployment="{deployment_id}"}} 40.0' in text
+    assert 'lfr_stage_seconds_count{stage="detect"} 40.0' in text
+    assert host.running() == []
+
+
+def test_runs_are_refused_with_a_reason(services: Services) -> None:
+    svc, clock = with_clock(services)
+    draft = ready(svc, clock)
+    deployment_id = live(svc, clock)
+    bus = InMemoryEventBus()
+    cameras: list[EndlessCamera] = []
+
+    def open_source(spec: str, camera: str) -> EndlessCamera:
+        cameras.append(EndlessCamera(camera))
+        return cameras[-1]
+
+    host = CameraHost(svc, bus, fake_engine, open_source, health_every_s=0.05)
+    with pytest.raises(PermissionDeniedError):
+        host.run(FIELD, deployment_id)
+    with pytest.raises(StateError, match="only a live deployment's cameras can run"):
+        host.run(OPERATOR, draft)
+    host.run(OPERATOR, deployment_id)
+    try:
+        with pytest.raises(StateError, match="already running"):
+            host.run(OPERATOR, deployment_id)
+        wait_for(lambda: cameras and cameras[0].read > 5)
+        assert host.running() == [deployment_id]
+    finally:
+        host.stop_all()
+    assert host.running() == [] and cameras[0].closed.is_set()
+    with pytest.raises(StateError, match="shutting down"):
+        host.run(OPERATOR, deployment_id)
+
+
+def test_the_demo_camera_loops_in_real_time() -> None:
+    source = open_live("demo", "demo")
+    assert isinstance(source, LoopingDemoClip) and source.realtime
+    frames = source.frames()
+    try:
+        first = [next(frames) for _ in range(3)]
+    finally:
+        source.close()
+    assert [f.index for f in first] == [0, 1, 2]
+    assert abs(first[1].time_s - 0.04) < 1e-9

@@ -1,0 +1,65 @@
+"""The transparency page and the signage poster: no login, nobody named."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from lfr.events import InMemoryEventBus
+from lfr.governance import deployments
+from lfr.governance.context import Services
+from tests.api.helpers import as_user, raise_alert
+from tests.gov.conftest import OPERATOR
+from tests.gov.factories import add_deployment
+
+
+def ended_with_alerts(services: Services, bus: InMemoryEventBus, app: FastAPI) -> int:
+    deployment_id = add_deployment(services, state="live")
+    alert_id = raise_alert(services, bus, deployment_id, name="Jane Q Wanted", reference="WL-0001")
+    raise_alert(services, bus, deployment_id, name="Jane Q Wanted", reference="WL-0001")
+    as_user(app, "olive").post(f"/api/alerts/{alert_id}/adjudicate", json={"decision": "confirmed"})
+    deployments.end(services, OPERATOR, deployment_id)
+    return deployment_id
+
+
+def test_the_public_page_lists_deployments_and_records_without_names(
+    app: FastAPI, services: Services, bus: InMemoryEventBus
+) -> None:
+    ended = ended_with_alerts(services, bus, app)
+    planned = add_deployment(services, state="authorised")
+    page = TestClient(app).get("/public")
+    assert page.status_code == 200
+    text = page.text
+    assert f'data-testid="public-record-row" data-deployment-id="{ended}"' in text
+    assert f'data-testid="public-deployment-row" data-deployment-id="{planned}"' in text
+    assert "deleted at once" in text and "How to complain" in text
+    assert "False alerts per face seen" in text and "False alerts per alert" in text
+    for secret in ("Jane Q Wanted", "WL-0001", "rtsp://", "custody record", "warrant"):
+        assert secret not in text
+    records = TestClient(app).get("/api/public/records").json()
+    (record,) = [r for r in records if r["deployment_id"] == ended]
+    assert (record["alerts"], record["true_alerts"], record["unreviewed"]) == (2, 1, 1)
+    assert record["false_alert_rate_per_alert"] == 0.0
+
+
+def test_the_poster_prints_where_when_and_a_qr_code(app: FastAPI, services: Services) -> None:
+    deployment_id = add_deployment(services, state="authorised")
+    response = TestClient(app).get(f"/public/deployments/{deployment_id}/poster")
+    assert response.status_code == 200
+    text = response.text
+    assert 'data-testid="poster"' in text and "High Street" in text
+    assert 'data-testid="poster-qr"' in text and '<svg role="img"' in text
+    assert f"http://testserver/public#deployment-{deployment_id}" in text
+    assert "deleted at once" in text
+    draft = add_deployment(services, state="draft")
+    assert TestClient(app).get(f"/public/deployments/{draft}/poster").status_code == 404
+
+
+def test_the_poster_uses_the_configured_public_url(app: FastAPI, services: Services) -> None:
+    from dataclasses import replace
+
+    state = app.state.lfr
+    app.state.lfr = replace(state, config=replace(state.config, public_url="https://lfr.example"))
+    deployment_id = add_deployment(services, state="live")
+    text = TestClient(app).get(f"/public/deployments/{deployment_id}/poster").text
+    assert f"https://lfr.example/public#deployment-{deployment_id}" in text
