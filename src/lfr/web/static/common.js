@@ -51,7 +51,9 @@ const LFR = (() => {
   function when(iso) {
     if (!iso) return "—";
     const d = new Date(iso);
-    return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+    if (Number.isNaN(d.getTime())) return iso;
+    // The same form as the server-rendered pages: "2026-11-26 06:03:54 UTC".
+    return d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
   }
 
   // Disable the form's buttons while ``work`` runs; show its error as a plain message.
