@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Set up, then run the linters, the type checker and every test (real models on real faces
-# included: they read ../shared/data, or $LFR_TEST_DATA).
+# Set up, start what the tests need, then run the linters, the type checker and every test:
+# - Chromium from Debian's packages for the browser tests (scripts/chromium.sh);
+# - PostgreSQL from Debian's packages for the storage tests (scripts/postgres.sh), unless
+#   $LFR_TEST_PG_URL already names one;
+# - the real models on real faces read ../shared/data (or $LFR_TEST_DATA).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-.venv/bin/ruff check src tests bench
+./scripts/chromium.sh
+if [ -z "${LFR_TEST_PG_URL:-}" ]; then
+  LFR_TEST_PG_URL="$(./scripts/postgres.sh)"
+  export LFR_TEST_PG_URL
+fi
+.venv/bin/ruff check src tests bench scripts
 .venv/bin/mypy
 .venv/bin/pytest "$@"

@@ -26,7 +26,8 @@ def _postgres_url() -> str:
     url = os.environ.get("LFR_TEST_PG_URL")
     if not url:
         pytest.fail(
-            "LFR_TEST_PG_URL is not set (.ci/run starts PostgreSQL and sets it)", pytrace=False
+            "LFR_TEST_PG_URL is not set (./scripts/test.sh starts PostgreSQL and sets it)",
+            pytrace=False,
         )
     return url
 
