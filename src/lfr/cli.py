@@ -27,6 +27,7 @@ from lfr.alert.sinks import (
     SaveAlertsSink,
     summary_record,
 )
+from lfr.argtypes import positive_int
 from lfr.config import EngineConfig
 from lfr.domain import RunSummary
 from lfr.errors import LfrError, SourceError
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="play a video file at its own pace, dropping frames when behind",
     )
-    run.add_argument("--max-frames", type=_positive_int, help="stop after this many frames")
+    run.add_argument("--max-frames", type=positive_int, help="stop after this many frames")
     _add_output_args(run)
 
     demo = commands.add_parser(
@@ -120,7 +121,7 @@ def _add_engine_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--detect-width",
-        type=_positive_int,
+        type=positive_int,
         help="shrink frames to this width before detection (default 640)",
     )
 
@@ -133,16 +134,6 @@ def _add_output_args(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="write each alert's probe and enrolled face (only matches) here",
     )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {value}")
-    return value
 
 
 def load_config(args: argparse.Namespace) -> EngineConfig:

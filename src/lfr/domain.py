@@ -29,10 +29,6 @@ class Frame:
     captured_at: float = 0.0
     """Monotonic clock reading when the frame was read, for frame-to-alert latency."""
 
-    @property
-    def resolution_wh(self) -> tuple[int, int]:
-        return int(self.image.shape[1]), int(self.image.shape[0])
-
 
 @dataclass(frozen=True, slots=True)
 class Box:

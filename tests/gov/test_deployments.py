@@ -42,7 +42,7 @@ from lfr.store.tables import (
     WatchlistEntry,
 )
 from tests.gov.conftest import AUTHORISER, AUTHORISER_2, OPERATOR, OPERATOR_2
-from tests.gov.factories import CONTRACT, PASSWORD, add_users, add_watchlist
+from tests.gov.factories import CONTRACT, PASSWORD, add_alert, add_users, add_watchlist
 
 T0 = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 STARTS = T0 + timedelta(hours=1)
@@ -503,32 +503,6 @@ def _emergency_ready(svc: Services, clock: Clock) -> int:
     return deployment_id
 
 
-def _add_alert(svc: Services, deployment_id: int, alert_id: str) -> None:
-    with svc.transaction() as session:
-        session.add(
-            AlertRow(
-                id=alert_id,
-                deployment_id=deployment_id,
-                camera="van-front",
-                entry_id=None,
-                subject_reference="WL-0000",
-                subject_name="Person 0",
-                category="wanted by the courts",
-                reason="warrant",
-                distance=0.3,
-                score=0.7,
-                threshold=0.5,
-                time_s=1.0,
-                frame=25,
-                track=1,
-                raised_at=svc.clock(),
-                enrolled_image="1.jpg",
-                probe_crop_enc=b"sealed",
-                enrolled_crop_enc=b"sealed",
-            )
-        )
-
-
 def test_emergency_start_is_refused_unless_the_policy_allows_it(services: Services) -> None:
     svc, clock = with_clock(services)
     deployment_id = _emergency_ready(svc, clock)
@@ -563,7 +537,7 @@ def test_emergency_authorised_in_time_keeps_its_alerts(services: Services) -> No
     set_policy(svc, emergency_start_allowed=True)
     deployment_id = _emergency_ready(svc, clock)
     dep.start(svc, OPERATOR, deployment_id, emergency=True)
-    _add_alert(svc, deployment_id, "a-1")
+    add_alert(svc, deployment_id)
     clock.advance(hours=3)
     with pytest.raises(PermissionDeniedError):
         dep.authorise(svc, OPERATOR, deployment_id)
@@ -583,11 +557,11 @@ def test_emergency_not_authorised_in_time_loses_every_alert_and_count(
     set_policy(svc, emergency_start_allowed=True)
     deployment_id = _emergency_ready(svc, clock)
     other = live(svc, clock)
-    _add_alert(svc, other, "kept")
+    add_alert(svc, other)
     clock.now = STARTS
     dep.start(svc, OPERATOR, deployment_id, emergency=True)
-    _add_alert(svc, deployment_id, "a-1")
-    _add_alert(svc, deployment_id, "a-2")
+    add_alert(svc, deployment_id)
+    add_alert(svc, deployment_id)
     with svc.transaction() as session:
         session.execute(
             update(Deployment)
@@ -630,7 +604,7 @@ def test_a_live_emergency_start_past_its_deadline_is_stopped(services: Services)
     set_policy(svc, emergency_start_allowed=True, emergency_authorisation_hours=1)
     deployment_id = _emergency_ready(svc, clock)
     dep.start(svc, OPERATOR, deployment_id, emergency=True)
-    _add_alert(svc, deployment_id, "a-1")
+    add_alert(svc, deployment_id)
     clock.advance(hours=1, minutes=1)
     lines = dep.enforce_schedule(svc)
     assert lines == [

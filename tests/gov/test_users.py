@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
 import pytest
@@ -41,14 +40,12 @@ from lfr.store.tables import AuditEntry, User
 from tests.gov.conftest import (
     ADMIN,
     AUTHORISER,
-    AUTHORISER_2,
     FIELD,
     MANAGER,
     OPERATOR,
-    OPERATOR_2,
     OVERSIGHT,
 )
-from tests.gov.factories import PASSWORD
+from tests.gov.factories import PASSWORD, add_users
 
 NEW_PASSWORD = "a much longer pass phrase"
 
@@ -59,35 +56,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@cache
-def _password_hash() -> str:
-    return PasswordHasher().hash(PASSWORD)
-
-
-def add_users(services: Services) -> None:
-    """``factories.add_users`` with one argon2 hash computed once (hashing costs ~0.1 s)."""
-    with services.transaction() as session:
-        for actor in (
-            ADMIN,
-            MANAGER,
-            AUTHORISER,
-            AUTHORISER_2,
-            OPERATOR,
-            OPERATOR_2,
-            FIELD,
-            OVERSIGHT,
-        ):
-            session.add(
-                User(
-                    username=actor.username,
-                    password_hash=_password_hash(),
-                    role=actor.role.value,
-                    created_at=services.clock(),
-                    created_by="test",
-                )
-            )
 
 
 def _entries(services: Services, action: str | None = None) -> list[AuditEntry]:

@@ -23,6 +23,7 @@ from lfr.admin.common import (
     open_services,
     with_actor,
 )
+from lfr.argtypes import positive_int
 from lfr.errors import LfrError, NotFoundError
 from lfr.governance.context import Services
 from lfr.governance.roles import Actor
@@ -99,9 +100,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
     run = sub.add_parser("run", help="run the camera workers of a live deployment")
     run.add_argument("id", type=int)
-    run.add_argument("--max-frames", type=_positive_int, help="stop each camera after N frames")
+    run.add_argument("--max-frames", type=positive_int, help="stop each camera after N frames")
     run.add_argument("--config", type=Path, help="engine settings (TOML or JSON)")
-    run.add_argument("--detect-width", type=_positive_int, help="detection width (default 640)")
+    run.add_argument("--detect-width", type=positive_int, help="detection width (default 640)")
     run.add_argument("--json", action="store_true")
     run.set_defaults(handler=_run, threshold=None)
 
@@ -140,16 +141,6 @@ def _camera(text: str) -> tuple[str, str]:
     if not sep or not name.strip() or not spec.strip():
         raise argparse.ArgumentTypeError("a camera is NAME=SPEC, e.g. van-front=rtsp://host/x")
     return name.strip(), spec.strip()
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {value}")
-    return value
 
 
 # --- handlers ---------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from lfr.argtypes import positive_int
+
 DEFAULT_OUT = Path("lfr-evaluation")
 
 
@@ -49,7 +51,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--watchlist-size",
         dest="watchlist_sizes",
-        type=_positive_int,
+        type=positive_int,
         nargs="+",
         metavar="N",
         default=list(DEFAULT_SIZES),
@@ -64,7 +66,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--at-size",
-        type=_positive_int,
+        type=positive_int,
         default=DEFAULT_TARGET_SIZE,
         metavar="N",
         help="watchlist size of the calibration target (default %(default)s)",
@@ -80,7 +82,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--rotations",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         metavar="K",
         help="repeat with the 2nd..Kth photo of each identity enrolled (default 1)",
@@ -124,7 +126,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--detect-width",
-        type=_positive_int,
+        type=positive_int,
         help="shrink video frames to this width before detection (default 640)",
     )
     parser.set_defaults(handler=run)
@@ -179,16 +181,6 @@ def run(args: argparse.Namespace) -> int:
             print(line)
         print(f"report: {written['html']} and {written['json']}")
     return 0
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {value}")
-    return value
 
 
 def _distance(text: str) -> float:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lfr.admin.common import acting, add_actor_args
+from lfr.argtypes import positive_int
 from lfr.domain import Subject, Template
 from lfr.enrol.folder import Enroller
 from lfr.governance.roles import Action, require
@@ -44,7 +45,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     imp.add_argument(
         "--expires-days",
         required=True,
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="the entries expire after N days (at most the policy's maximum)",
     )
@@ -70,16 +71,6 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     listing = commands.add_parser("list", help="the governed watchlists and their sizes")
     add_actor_args(listing)
     listing.set_defaults(handler=list_command)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {value}")
-    return value
 
 
 def create_command(args: argparse.Namespace) -> int:
