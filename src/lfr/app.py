@@ -12,6 +12,7 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
+from lfr.access.services import Services
 from lfr.audit.log import AuditLog
 from lfr.config import EngineConfig, Settings
 from lfr.detect.base import FaceDetector
@@ -20,7 +21,6 @@ from lfr.domain import Alert, RunSummary
 from lfr.embed.base import Aligner, AsyncEmbedder, Embedder
 from lfr.enrol.folder import Enroller, EnrolmentReport, enrol_folder
 from lfr.errors import WatchlistError
-from lfr.governance.context import Services
 from lfr.ingest.base import FrameSource
 from lfr.match.watchlist import Watchlist
 from lfr.models import dlib_model_paths, sha256_file

@@ -12,9 +12,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
 from lfr.events import InMemoryEventBus
-from lfr.governance.context import Services
 from tests.api.helpers import FakeCameras, FakeEnroller, LiveServer, WallClock
 from tests.gov.conftest import (  # noqa: F401 - fixtures and the backend parametrisation
     database_url,

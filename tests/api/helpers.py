@@ -16,13 +16,13 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from lfr.access.roles import Action, Actor, require
+from lfr.access.services import Services
 from lfr.domain import Alert, Image, Subject, Template
 from lfr.errors import EnrolmentError
 from lfr.events import topics
 from lfr.events.bus import EventBus
 from lfr.governance.alert_intake import store_alert
-from lfr.governance.context import Services
-from lfr.governance.roles import Action, Actor, require
 from lfr.imaging import encode_jpeg
 from tests.gov.factories import CONTRACT, PASSWORD
 

@@ -9,9 +9,9 @@ import time
 import httpx
 from fastapi import FastAPI
 
+from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
 from lfr.events import InMemoryEventBus
-from lfr.governance.context import Services
 from tests.api.helpers import FakeEnroller, LiveServer, SseReader, WallClock, raise_alert
 from tests.gov.factories import add_deployment, add_users
 

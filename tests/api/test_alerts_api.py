@@ -6,9 +6,9 @@ import base64
 
 from fastapi import FastAPI
 
+from lfr.access.services import Services
 from lfr.events import InMemoryEventBus
 from lfr.events.bus import Event
-from lfr.governance.context import Services
 from lfr.governance.policy import Policy
 from tests.api.helpers import as_user, raise_alert
 from tests.gov.factories import add_deployment, audit_entries, set_policy

@@ -7,9 +7,9 @@ from dataclasses import replace
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
 from lfr.events import InMemoryEventBus
-from lfr.governance.context import Services
 from tests.api.helpers import WallClock, as_user, bearer, login
 from tests.gov.factories import PASSWORD, audit_entries
 

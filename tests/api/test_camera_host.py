@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from lfr.access.services import Services
 from lfr.domain import Frame
 from lfr.errors import PermissionDeniedError, StateError
 from lfr.events import InMemoryEventBus, topics
@@ -16,7 +17,6 @@ from lfr.events.bus import Event
 from lfr.events.camera_host import CameraHost, LoopingDemoClip, open_live
 from lfr.events.health import HealthBoard
 from lfr.events.metrics import Metrics
-from lfr.governance.context import Services
 from lfr.ingest.base import SourceStats
 from tests.gov.conftest import FIELD, OPERATOR
 from tests.gov.test_alert_intake import BOX, MATCH, STRANGER, FakeCamera, fake_engine

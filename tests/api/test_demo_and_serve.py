@@ -12,14 +12,14 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from lfr.access.roles import Actor, Role
+from lfr.access.services import Services
 from lfr.admin import serve
 from lfr.api.demo_data import CREDENTIALS_FILE, seed_demo
 from lfr.cli import build_parser
 from lfr.config import Settings
 from lfr.errors import LfrError
 from lfr.governance import deployments
-from lfr.governance.context import Services
-from lfr.governance.roles import Actor, Role
 from lfr.ingest.synthetic import demo_watchlist_image
 from tests.api.helpers import FakeCameras, FakeEnroller, login
 from tests.gov.factories import add_users, audit_entries

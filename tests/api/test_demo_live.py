@@ -9,6 +9,7 @@ import time
 
 import httpx
 
+from lfr.access.services import Services
 from lfr.admin.serve import LazyEnroller
 from lfr.api import WebConfig, create_app
 from lfr.api.demo_data import seed_demo
@@ -17,7 +18,6 @@ from lfr.config import EngineConfig
 from lfr.events import InMemoryEventBus, topics
 from lfr.events.bus import Event
 from lfr.events.camera_host import CameraHost
-from lfr.governance.context import Services
 from lfr.ingest.synthetic import demo_watchlist_image
 from tests.api.helpers import LiveServer, SseReader
 

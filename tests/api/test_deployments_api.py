@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from lfr.governance.context import Services
+from lfr.access.services import Services
 from lfr.governance.policy import DEFAULT_PURPOSES
 from tests.api.helpers import FakeCameras, as_user
 from tests.gov.factories import add_watchlist

@@ -9,8 +9,8 @@ import json
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from lfr.access.services import Services
 from lfr.events import InMemoryEventBus
-from lfr.governance.context import Services
 from tests.api.helpers import as_user
 from tests.api.test_public import ended_with_alerts
 from tests.gov.factories import audit_entries

@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi import FastAPI
 
-from lfr.governance.context import Services
+from lfr.access.services import Services
 from lfr.web import STATIC, TEMPLATES
 from tests.api.helpers import as_user
 from tests.gov.factories import add_deployment, add_watchlist

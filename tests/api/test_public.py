@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from lfr.access.services import Services
 from lfr.events import InMemoryEventBus
 from lfr.governance import deployments
-from lfr.governance.context import Services
 from tests.api.helpers import as_user, raise_alert
 from tests.gov.conftest import OPERATOR
 from tests.gov.factories import add_deployment

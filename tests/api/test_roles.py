@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 
-from lfr.governance.context import Services
+from lfr.access.services import Services
 from tests.api.helpers import as_user
 from tests.gov.factories import add_alert, add_deployment, snapshot
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from lfr.governance.context import Services
+from lfr.access.services import Services
 from tests.api.helpers import _Enroller, as_user, photo
 from tests.gov.factories import snapshot
 

@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from lfr.access.roles import Actor, Role
 from lfr.app import build_engine, build_services, init_data_dir
 from lfr.config import EngineConfig, Settings
 from lfr.enrol.folder import Enroller
 from lfr.governance import users, watchlists
 from lfr.governance.policy import DEFAULT_CATEGORIES
-from lfr.governance.roles import Actor, Role
 from tests.e2e.conftest import CLIP, DATA, LIN
 
 if TYPE_CHECKING:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from lfr.access.roles import Actor, Role
+from lfr.access.services import Services
 from lfr.app import build_services, init_data_dir
 from lfr.config import Settings
-from lfr.governance.context import Services
-from lfr.governance.roles import Actor, Role
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -14,12 +14,12 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select, text
 
+from lfr.access.roles import Actor
+from lfr.access.services import Services
 from lfr.cli import main
 from lfr.config import Settings
 from lfr.domain import EmbeddingContract
-from lfr.governance.context import Services
 from lfr.governance.policy import DEFAULT_CATEGORIES, Policy
-from lfr.governance.roles import Actor
 from lfr.imaging import encode_jpeg
 from lfr.store.sealing import entry_owner, seal_image, seal_vector
 from lfr.store.tables import (

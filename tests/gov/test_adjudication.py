@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from lfr.access.roles import PERMISSIONS, Action, Actor, Role
+from lfr.access.services import Services
 from lfr.config import Settings
 from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
 from lfr.governance import adjudication as adj
-from lfr.governance.context import Services
 from lfr.governance.policy import Policy
 from lfr.governance.records import build_record, publish_record
-from lfr.governance.roles import PERMISSIONS, Action, Actor, Role
 from lfr.store.tables import (
     Deployment,
     DeploymentRecord,

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from lfr.access.services import Services
 from lfr.app import Engine, build_engine
 from lfr.config import EngineConfig
 from lfr.domain import Alert, Box, Detection, Frame, Image, Subject, Template
@@ -26,7 +27,6 @@ from lfr.errors import (
 )
 from lfr.governance import deployments as dep
 from lfr.governance.alert_intake import add_counts, store_alert
-from lfr.governance.context import Services
 from lfr.governance.live import run_deployment
 from lfr.governance.policy import DEFAULT_CATEGORIES
 from lfr.governance.records import get_record

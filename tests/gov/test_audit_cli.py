@@ -14,11 +14,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, text
 
+from lfr.access.services import Services
 from lfr.app import build_services, init_data_dir
 from lfr.audit.log import entry_hash
 from lfr.cli import main
 from lfr.config import Settings
-from lfr.governance.context import Services
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 from lfr.store.tables import AuditEntry
 from tests.gov.conftest import ADMIN, OPERATOR, OVERSIGHT

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from lfr.governance.context import Services
+from lfr.access.services import Services
 
 
 def test_appended_chain_verifies(services: Services) -> None:

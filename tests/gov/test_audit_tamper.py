@@ -9,8 +9,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import JSON, bindparam, select, text
 
+from lfr.access.services import Services
 from lfr.audit.log import AuditLog, VerifyReport, entry_hash
-from lfr.governance.context import Services
 from lfr.store.keys import load_keys
 from lfr.store.tables import AuditEntry, UtcDateTime
 

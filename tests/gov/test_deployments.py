@@ -15,6 +15,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import delete, func, select, update
 
+from lfr.access.roles import PERMISSIONS, SYSTEM, Action, Actor, Role
+from lfr.access.services import Services
 from lfr.cli import main
 from lfr.config import Settings
 from lfr.errors import (
@@ -25,11 +27,9 @@ from lfr.errors import (
     StateError,
 )
 from lfr.governance import deployments as dep
-from lfr.governance.context import Services
 from lfr.governance.deployments import DeploymentPlan
 from lfr.governance.policy import DEFAULT_PURPOSES, Policy
 from lfr.governance.records import get_record
-from lfr.governance.roles import PERMISSIONS, SYSTEM, Action, Actor, Role
 from lfr.match.watchlist import Watchlist
 from lfr.store.sealing import open_vector
 from lfr.store.tables import (

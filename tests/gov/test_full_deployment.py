@@ -14,16 +14,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from lfr.access.roles import Actor, Role
+from lfr.access.services import Services
 from lfr.app import build_engine
 from lfr.config import EngineConfig
 from lfr.enrol.folder import Enroller
 from lfr.governance import adjudication, deployments, users, watchlists
-from lfr.governance.context import Services
 from lfr.governance.live import run_deployment
 from lfr.governance.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES
 from lfr.governance.records import get_record, public_records
 from lfr.governance.retention import purge
-from lfr.governance.roles import Actor, Role
 from lfr.store.tables import AlertRow, AuditEntry, SnapshotTemplate
 from tests.e2e.conftest import CLIP, DATA, LIN
 

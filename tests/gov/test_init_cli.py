@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from lfr.access.services import Services
 from lfr.app import build_services
 from lfr.cli import main
 from lfr.config import Settings
-from lfr.governance.context import Services
 from lfr.store.keys import AUDIT_PRIVATE, AUDIT_PUBLIC, DATA_KEY
 from lfr.store.tables import AuditEntry, User
 

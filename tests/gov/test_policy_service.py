@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from lfr.access.roles import Actor, Role
+from lfr.access.services import Services
 from lfr.audit.log import AuditLog
 from lfr.cli import main
 from lfr.config import Settings
 from lfr.errors import LfrError, PermissionDeniedError, PolicyViolationError
-from lfr.governance.context import Services
 from lfr.governance.policy import Policy, RetentionPolicy
 from lfr.governance.policy_service import current_policy, load_policy_file, set_policy
-from lfr.governance.roles import Actor, Role
 from lfr.store.tables import AuditEntry, PolicyVersion
 from tests.gov.conftest import ADMIN, MANAGER, OPERATOR, OVERSIGHT
 from tests.gov.factories import PASSWORD, add_users

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
+from lfr.access.roles import SYSTEM
+from lfr.access.services import Services
 from lfr.errors import NotFoundError
 from lfr.governance import deployments as dep
 from lfr.governance.alert_intake import add_counts
-from lfr.governance.context import Services
 from lfr.governance.records import get_record, public_records, public_schedule
-from lfr.governance.roles import SYSTEM
 from lfr.store.tables import AlertRow, DeploymentRecord
 from tests.gov.conftest import AUTHORISER, OPERATOR, OVERSIGHT
 from tests.gov.test_deployments import STARTS, assert_chain_ok, live, ready, with_clock

@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select, text
 
+from lfr.access.roles import PERMISSIONS, SYSTEM, Action, Actor, Role
+from lfr.access.services import Services
 from lfr.audit.log import AuditLog
 from lfr.config import Settings
 from lfr.errors import PermissionDeniedError
 from lfr.governance import retention
-from lfr.governance.context import Services
 from lfr.governance.policy import Policy, RetentionPolicy
 from lfr.governance.retention import PurgeScheduler, purge
-from lfr.governance.roles import PERMISSIONS, SYSTEM, Action, Actor, Role
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 from lfr.store.sealing import seal_image, seal_vector
 from lfr.store.tables import (

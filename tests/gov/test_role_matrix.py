@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from lfr.access.roles import PERMISSIONS, Action, Actor, Role
+from lfr.access.services import Services
 from lfr.audit.service import read_audit
 from lfr.errors import LfrError, PermissionDeniedError
 from lfr.governance import adjudication, deployments, policy_service, records, users, watchlists
-from lfr.governance.context import Services
 from lfr.governance.policy import Policy
 from lfr.governance.retention import purge
-from lfr.governance.roles import PERMISSIONS, Action, Actor, Role
 from lfr.store.tables import Base
 from tests.gov.factories import add_alert, add_deployment, add_watchlist, fixed_clock
 

@@ -11,6 +11,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from lfr.access.roles import SYSTEM, Actor, Role
+from lfr.access.services import Services
 from lfr.audit.log import AuditLog
 from lfr.errors import (
     AuthenticationError,
@@ -19,8 +21,6 @@ from lfr.errors import (
     PermissionDeniedError,
     StateError,
 )
-from lfr.governance.context import Services
-from lfr.governance.roles import SYSTEM, Actor, Role
 from lfr.governance.users import (
     LOCKOUT,
     MAX_FAILED_LOGINS,

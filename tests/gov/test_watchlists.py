@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select, text
 
+from lfr.access.roles import Actor, Role
+from lfr.access.services import Services
 from lfr.audit.log import AuditLog
 from lfr.cli import main
 from lfr.config import Settings
@@ -25,10 +27,8 @@ from lfr.errors import (
     StateError,
     WatchlistError,
 )
-from lfr.governance.context import Services
 from lfr.governance.policy import DEFAULT_CATEGORIES, Policy
 from lfr.governance.policy_service import set_policy
-from lfr.governance.roles import Actor, Role
 from lfr.governance.watchlists import (
     EntryView,
     active_templates,

@@ -22,12 +22,12 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from lfr.access.roles import SYSTEM
 from lfr.admin.common import acting, add_actor_args, login, open_services
 from lfr.errors import LfrError, StateError
 from lfr.governance import adjudication as adj
 from lfr.governance.adjudication import AlertView
 from lfr.governance.retention import PurgeReport, purge
-from lfr.governance.roles import SYSTEM
 
 log = logging.getLogger(__name__)
 

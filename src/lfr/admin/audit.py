@@ -22,10 +22,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from lfr.access.roles import Action, require
 from lfr.admin.common import acting, add_actor_args, settings_from
 from lfr.audit.service import FORMATS, export_audit, read_audit, verify_chain
 from lfr.errors import IntegrityError, LfrError
-from lfr.governance.roles import Action, require
 from lfr.store.db import Database, sqlite_url
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 

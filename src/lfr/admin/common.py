@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from lfr.access.roles import Actor
+from lfr.access.services import Services
 from lfr.config import Settings
-from lfr.governance.context import Services
-from lfr.governance.roles import Actor
 
 Handler = Callable[[argparse.Namespace], int]
 

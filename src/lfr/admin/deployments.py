@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lfr.access.roles import Actor
+from lfr.access.services import Services
 from lfr.admin.common import (
     add_actor_args,
     add_data_dir_arg,
@@ -25,8 +27,6 @@ from lfr.admin.common import (
 )
 from lfr.argtypes import positive_int
 from lfr.errors import LfrError, NotFoundError
-from lfr.governance.context import Services
-from lfr.governance.roles import Actor
 from lfr.store.tables import Watchlist as WatchlistRow
 
 

@@ -16,6 +16,8 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from lfr.access.roles import Actor, Role
+from lfr.access.services import Services
 from lfr.admin.common import (
     add_actor_args,
     open_services,
@@ -23,8 +25,6 @@ from lfr.admin.common import (
     with_actor,
 )
 from lfr.errors import AuthenticationError, LfrError
-from lfr.governance.context import Services
-from lfr.governance.roles import Actor, Role
 
 ROLE_CHOICES = [role.value for role in Role if role is not Role.SYSTEM]
 

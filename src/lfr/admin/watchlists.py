@@ -12,11 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from lfr.access.roles import Action, require
 from lfr.admin.common import acting, add_actor_args
 from lfr.argtypes import positive_int
 from lfr.domain import Subject, Template
 from lfr.enrol.folder import Enroller
-from lfr.governance.roles import Action, require
 from lfr.governance.watchlists import (
     EntryView,
     create_watchlist,

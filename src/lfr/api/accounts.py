@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from lfr.access.roles import Actor, Role
+from lfr.access.services import Services
 from lfr.api.sessions import SessionError
-from lfr.governance.context import Services
-from lfr.governance.roles import Actor, Role
 from lfr.store.tables import User
 
 

@@ -29,6 +29,7 @@ from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 
+from lfr.access.roles import Actor
 from lfr.api.accounts import current_account
 from lfr.api.schemas.alerts import AlertPublic
 from lfr.api.sessions import Claims, SessionError
@@ -37,7 +38,6 @@ from lfr.errors import NotFoundError
 from lfr.events import topics
 from lfr.events.bus import Event
 from lfr.governance.adjudication import ADJUDICATED, AlertView, get_alert, list_alerts
-from lfr.governance.roles import Actor
 
 RETRY_MS = 2000
 OPEN = frozenset({"pending", "awaiting_second"})

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from lfr import __version__
+from lfr.access.services import Services
 from lfr.api import errors
 from lfr.api.config import WebConfig
 from lfr.api.middleware import BodyLimit, SecurityHeaders
@@ -42,7 +43,6 @@ from lfr.api.state import AppState
 from lfr.events.bus import EventBus
 from lfr.events.health import HealthBoard
 from lfr.events.metrics import CONTENT_TYPE, Metrics
-from lfr.governance.context import Services
 from lfr.web import STATIC
 
 API_ROUTERS = (

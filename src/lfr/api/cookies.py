@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from lfr.access.roles import Actor
 from lfr.api.deps import SESSION_COOKIE
 from lfr.api.sessions import Claims
 from lfr.api.state import AppState
-from lfr.governance.roles import Actor
 
 
 def start_session(state: AppState, response: Response, actor: Actor) -> Claims:

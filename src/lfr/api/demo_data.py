@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from lfr.access.roles import Actor, Role
+from lfr.access.services import Services
 from lfr.api.ports import FaceEnroller
 from lfr.domain import Image, Subject
 from lfr.errors import LfrError
 from lfr.governance import deployments, users, watchlists
-from lfr.governance.context import Services
 from lfr.governance.deployments import DeploymentPlan
 from lfr.governance.policy_service import current_policy
-from lfr.governance.roles import Actor, Role
 
 CREDENTIALS_FILE = "demo-credentials.json"
 WATCHLIST = "Demo watchlist"

@@ -16,11 +16,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from lfr.access.roles import Action, Actor, require
 from lfr.api.accounts import current_account
 from lfr.api.sessions import Claims, SessionError
 from lfr.api.state import AppState
 from lfr.errors import PermissionDeniedError
-from lfr.governance.roles import Action, Actor, require
 
 SESSION_COOKIE = "lfr_session"
 CSRF_HEADER = "X-CSRF-Token"

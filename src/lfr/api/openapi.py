@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any, cast
 
+from lfr.access.services import Services
 from lfr.api.app import create_app
 from lfr.api.config import WebConfig
 from lfr.events.bus import InMemoryEventBus
-from lfr.governance.context import Services
 
 SNAPSHOT = Path("docs") / "openapi.json"
 

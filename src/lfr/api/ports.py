@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from lfr.access.roles import Actor
 from lfr.domain import Image, Subject, Template
-from lfr.governance.roles import Actor
 
 
 class CameraControl(Protocol):

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from fastapi.templating import Jinja2Templates
 
+from lfr.access.services import Services
 from lfr.api.config import WebConfig
 from lfr.api.ports import CameraControl, EnrollerProvider
 from lfr.api.sessions import SessionSigner
 from lfr.events.bus import EventBus
 from lfr.events.health import HealthBoard
 from lfr.events.metrics import Metrics
-from lfr.governance.context import Services
 
 
 @dataclass(frozen=True)

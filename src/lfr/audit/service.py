@@ -17,10 +17,10 @@ from typing import Any, Final
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
+from lfr.access.roles import Action, Actor, require
+from lfr.access.services import Services
 from lfr.audit.log import AuditLog, VerifyReport
 from lfr.errors import LfrError
-from lfr.governance.context import Services
-from lfr.governance.roles import Action, Actor, require
 from lfr.store.db import Database
 from lfr.store.tables import AuditEntry
 

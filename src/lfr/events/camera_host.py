@@ -18,16 +18,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from lfr.access.roles import Action, Actor, require
+from lfr.access.services import Services
 from lfr.app import Engine
 from lfr.detect.base import FaceDetector
 from lfr.domain import Alert, Detection, Image
 from lfr.errors import StateError
 from lfr.events import topics
 from lfr.events.bus import EventBus
-from lfr.governance.context import Services
 from lfr.governance.deployments import get_deployment
 from lfr.governance.live import SourceOpener, run_deployment
-from lfr.governance.roles import Action, Actor, require
 from lfr.ingest import factory
 from lfr.ingest.base import FrameSource
 from lfr.ingest.redact import redact_text

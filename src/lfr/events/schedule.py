@@ -8,9 +8,9 @@ import logging
 import re
 import threading
 
+from lfr.access.services import Services
 from lfr.events import topics
 from lfr.events.bus import EventBus
-from lfr.governance.context import Services
 from lfr.governance.deployments import enforce_schedule
 
 log = logging.getLogger(__name__)

@@ -30,10 +30,11 @@ from typing import Final, Literal, get_args
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lfr.access.roles import Action, Actor, require
+from lfr.access.services import Services
 from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
-from lfr.governance.context import Services
+from lfr.governance.policy_service import policy_in_force
 from lfr.governance.records import publish_record
-from lfr.governance.roles import Action, Actor, require
 from lfr.store.sealing import open_image
 from lfr.store.tables import AlertRow, Deployment, DeploymentRecord
 
@@ -222,7 +223,7 @@ def adjudicate(
                 " only a pending alert can be adjudicated"
             )
         second_needed = (
-            decision == "confirmed" and services.policy(session).second_confirmer_required
+            decision == "confirmed" and policy_in_force(session).second_confirmer_required
         )
         row.status = "awaiting_second" if second_needed else decision
         row.adjudicated_by = actor.username

@@ -15,9 +15,9 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
+from lfr.access.services import Services
 from lfr.domain import Alert, Image
 from lfr.errors import IntegrityError, LfrError, NotFoundError, PolicyViolationError, StateError
-from lfr.governance.context import Services
 from lfr.governance.records import EMERGENCY_REFUSED, refresh_counts
 from lfr.imaging import encode_jpeg
 from lfr.store.crypto import DataCipher

@@ -29,6 +29,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
+from lfr.access.roles import SYSTEM, Action, Actor, require
+from lfr.access.services import Services
 from lfr.domain import EmbeddingContract, Subject, Template
 from lfr.errors import (
     IntegrityError,
@@ -37,10 +39,9 @@ from lfr.errors import (
     PolicyViolationError,
     StateError,
 )
-from lfr.governance.context import Services
 from lfr.governance.policy import Policy
+from lfr.governance.policy_service import policy_in_force
 from lfr.governance.records import EMERGENCY_REFUSED, publish_record
-from lfr.governance.roles import SYSTEM, Action, Actor, require
 from lfr.governance.watchlists import active_templates
 from lfr.ingest.redact import redact_url
 from lfr.match.watchlist import Watchlist
@@ -162,7 +163,7 @@ def plan_deployment(services: Services, actor: Actor, plan: DeploymentPlan) -> i
     require(actor, Action.DEPLOYMENT_PLAN)
     with services.transaction() as session:
         now = services.clock()
-        policy = services.policy(session)
+        policy = policy_in_force(session)
         problems = _plan_problems(
             policy, plan.purpose, plan.starts_at, plan.ends_at, plan.threshold
         )
@@ -217,7 +218,7 @@ def authorise(services: Services, actor: Actor, deployment_id: int, note: str = 
     with services.transaction() as session:
         row = _load(session, deployment_id, lock=True)
         now = services.clock()
-        policy = services.policy(session)
+        policy = policy_in_force(session)
         if actor.username == row.planner:
             raise PermissionDeniedError(
                 f"deployment {row.id} must be authorised by someone other than its planner"
@@ -290,7 +291,7 @@ def go_live_problems(
     """Every reason ``deployment`` may not go live now (empty when it may)."""
     if deployment.state not in (S.DRAFT, S.AUTHORISED):
         return [f"it is {deployment.state} (only a draft or authorised deployment can go live)"]
-    policy = services.policy(session)
+    policy = policy_in_force(session)
     problems: list[str] = []
     if deployment.authorised_by is None:
         if emergency and not policy.emergency_start_allowed:
@@ -372,7 +373,7 @@ def start(services: Services, actor: Actor, deployment_id: int, emergency: bool 
                 "threshold": row.threshold,
                 "emergency": row.emergency,
                 "authorised_by": row.authorised_by,
-                "policy_digest": services.policy(session).digest(),
+                "policy_digest": policy_in_force(session).digest(),
             },
         )
         return digest
@@ -469,7 +470,7 @@ def enforce_schedule(services: Services, now: datetime | None = None) -> list[st
     done: list[str] = []
     with services.transaction() as session:
         now = now or services.clock()
-        policy = services.policy(session)
+        policy = policy_in_force(session)
         live = session.scalars(
             select(Deployment)
             .where(Deployment.state == S.LIVE.value)
@@ -503,7 +504,7 @@ def enforce_schedule(services: Services, now: datetime | None = None) -> list[st
 def get_deployment(services: Services, actor: Actor, deployment_id: int) -> DeploymentView:
     require(actor, Action.DEPLOYMENT_READ)
     with services.transaction() as session:
-        return _view(_load(session, deployment_id), session, services.policy(session))
+        return _view(_load(session, deployment_id), session, policy_in_force(session))
 
 
 def list_deployments(
@@ -514,7 +515,7 @@ def list_deployments(
         query = select(Deployment).order_by(Deployment.id)
         if state is not None:
             query = query.where(Deployment.state == DeploymentState(state).value)
-        policy = services.policy(session)
+        policy = policy_in_force(session)
         return [_view(row, session, policy) for row in session.scalars(query)]
 
 

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from lfr.access.roles import Action, Actor, require
+from lfr.access.services import Services
 from lfr.app import Engine, run_source
 from lfr.domain import Alert
 from lfr.errors import LfrError, NotFoundError, StateError
 from lfr.governance.alert_intake import add_counts, store_alert
-from lfr.governance.context import Services
 from lfr.governance.deployments import WINDOW_ENDED, enforce_schedule, load_snapshot
-from lfr.governance.roles import Action, Actor, require
 from lfr.ingest import factory
 from lfr.ingest.base import FrameSource
 from lfr.ingest.redact import redact_text

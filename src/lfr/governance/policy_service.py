@@ -9,19 +9,27 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from lfr.access.roles import Action, Actor, require
+from lfr.access.services import Services
 from lfr.errors import LfrError, PolicyViolationError
-from lfr.governance.context import Services
 from lfr.governance.policy import Policy
-from lfr.governance.roles import Action, Actor, require
 from lfr.store.tables import PolicyVersion
+
+
+def policy_in_force(session: Session) -> Policy:
+    """The policy in force: the newest stored version, or the defaults before any is set."""
+    row = session.scalars(select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1)).first()
+    return Policy.model_validate(row.body) if row else Policy()
 
 
 def current_policy(services: Services, actor: Actor) -> Policy:
     """The policy in force (the defaults until one is set)."""
     require(actor, Action.POLICY_READ)
     with services.transaction() as session:
-        return services.policy(session)
+        return policy_in_force(session)
 
 
 def set_policy(services: Services, actor: Actor, policy: Policy) -> str:
@@ -35,7 +43,7 @@ def set_policy(services: Services, actor: Actor, policy: Policy) -> str:
     body = policy.model_dump(mode="json")
     digest = policy.digest()
     with services.transaction() as session:
-        old = services.policy(session)
+        old = policy_in_force(session)
         old_body = old.model_dump(mode="json")
         row = PolicyVersion(
             body=body, digest=digest, created_at=services.clock(), created_by=actor.username

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lfr.access.roles import Action, Actor, require
+from lfr.access.services import Services
 from lfr.errors import NotFoundError
-from lfr.governance.context import Services
-from lfr.governance.roles import Action, Actor, require
 from lfr.store.tables import AlertRow, Deployment, DeploymentRecord
 
 CONFIRMED = "confirmed"

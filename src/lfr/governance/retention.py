@@ -29,8 +29,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Delete, Update, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from lfr.governance.context import Services
-from lfr.governance.roles import SYSTEM, Action, Actor, require
+from lfr.access.roles import SYSTEM, Action, Actor, require
+from lfr.access.services import Services
+from lfr.governance.policy_service import policy_in_force
 from lfr.store.tables import AlertRow, Deployment, EntryImage, SnapshotTemplate, WatchlistEntry
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def purge(services: Services, actor: Actor, now: datetime | None = None) -> Purg
     require(actor, Action.RETENTION_PURGE)
     with services.transaction() as session:
         now = now or services.clock()
-        rules = services.policy(session).retention
+        rules = policy_in_force(session).retention
         media_cutoff = now - timedelta(days=rules.alert_media_days)
         alert_cutoff = now - timedelta(days=rules.alert_days)
         snapshot_cutoff = now - timedelta(hours=rules.snapshot_hours_after_end)

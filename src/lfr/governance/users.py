@@ -22,9 +22,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from sqlalchemy.orm import Session
 
+from lfr.access.roles import Action, Actor, Role, require
+from lfr.access.services import Services
 from lfr.errors import AuthenticationError, LfrError, NotFoundError, StateError
-from lfr.governance.context import Services
-from lfr.governance.roles import Action, Actor, Role, require
 from lfr.store.tables import User
 
 MIN_PASSWORD_LENGTH = 12

@@ -23,6 +23,8 @@ from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from lfr.access.roles import Action, Actor, require
+from lfr.access.services import Services
 from lfr.domain import EmbeddingContract, Subject, Template
 from lfr.enrol.folder import METADATA_FILE, scan_watchlist_dir
 from lfr.errors import (
@@ -32,9 +34,8 @@ from lfr.errors import (
     StateError,
     WatchlistError,
 )
-from lfr.governance.context import Services
 from lfr.governance.policy import Policy
-from lfr.governance.roles import Action, Actor, require
+from lfr.governance.policy_service import policy_in_force
 from lfr.match.watchlist import require_same_contract
 from lfr.store.crypto import DataCipher
 from lfr.store.sealing import entry_owner, open_image, open_vector, seal_image, seal_vector
@@ -212,7 +213,7 @@ def add_entry(
     with services.transaction() as session:
         _get_watchlist(session, watchlist_id, lock=True)
         now = services.clock()
-        policy = services.policy(session)
+        policy = policy_in_force(session)
         problems = [
             *subject_problems(policy, subject),
             *expiry_problems(policy, now, expires_at),
@@ -546,7 +547,7 @@ def enrol_folder_into(
     require(actor, Action.WATCHLIST_MANAGE)
     with services.transaction() as session:
         _get_watchlist(session, watchlist_id)
-        policy = services.policy(session)
+        policy = policy_in_force(session)
         problems = expiry_problems(policy, services.clock(), expires_at)
     if problems:
         raise PolicyViolationError(f"import refused: {'; '.join(problems)}")

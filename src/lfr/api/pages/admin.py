@@ -7,11 +7,11 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from lfr.access.roles import Role
 from lfr.api.deps import CurrentActor, State, UserManager
 from lfr.api.pages.common import render
 from lfr.governance import users
 from lfr.governance.policy_service import current_policy
-from lfr.governance.roles import Role
 
 router = APIRouter(include_in_schema=False)
 

@@ -9,9 +9,9 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from lfr.access.roles import Actor, Role
 from lfr.api.sessions import Claims
 from lfr.api.state import AppState
-from lfr.governance.roles import Actor, Role
 from lfr.web import TEMPLATES
 
 HOME: dict[Role, str] = {

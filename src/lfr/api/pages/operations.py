@@ -9,13 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from lfr.access.roles import PERMISSIONS, Action, Actor
 from lfr.api.deps import AlertReader, DeploymentReader, State, allowed
 from lfr.api.pages.common import render
 from lfr.errors import PermissionDeniedError
 from lfr.governance import deployments
 from lfr.governance.policy_service import current_policy
 from lfr.governance.records import get_record
-from lfr.governance.roles import PERMISSIONS, Action, Actor
 from lfr.governance.watchlists import list_watchlists
 
 router = APIRouter(include_in_schema=False)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from lfr.access.roles import PERMISSIONS, Action
 from lfr.api.deps import AuditReader, RecordReader, State
 from lfr.api.pages.common import render
 from lfr.audit.service import read_audit
@@ -16,7 +17,6 @@ from lfr.errors import LfrError
 from lfr.governance import deployments
 from lfr.governance.adjudication import list_alerts
 from lfr.governance.records import public_records
-from lfr.governance.roles import PERMISSIONS, Action
 
 router = APIRouter(include_in_schema=False)
 

@@ -15,6 +15,7 @@ from lfr.api.deps import State
 from lfr.api.pages.common import render
 from lfr.api.qr import qr_svg
 from lfr.errors import NotFoundError
+from lfr.governance.policy_service import policy_in_force
 from lfr.governance.records import public_records, public_schedule
 
 router = APIRouter(include_in_schema=False)
@@ -61,7 +62,7 @@ def poster(deployment_id: int, request: Request, state: State) -> Response:
 
 def _retention_days(state: State) -> int:
     with state.services.transaction() as session:
-        return state.services.policy(session).retention.alert_media_days
+        return policy_in_force(session).retention.alert_media_days
 
 
 def _announced(state: State, deployment_id: int) -> dict[str, Any]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from lfr.access.roles import PERMISSIONS, Action
 from lfr.api.deps import State, WatchlistReader
 from lfr.api.pages.common import render
 from lfr.governance import watchlists
 from lfr.governance.policy_service import current_policy
-from lfr.governance.roles import PERMISSIONS, Action
 
 router = APIRouter(include_in_schema=False)
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from lfr.access.roles import PERMISSIONS, Action, Actor
 from lfr.api.deps import CurrentActor, DeploymentReader, State
 from lfr.api.schemas.cameras import RunPublic
 from lfr.api.schemas.deployments import (
@@ -24,7 +25,6 @@ from lfr.api.state import AppState
 from lfr.errors import ModelNotInstalledError
 from lfr.events import topics
 from lfr.governance import deployments
-from lfr.governance.roles import PERMISSIONS, Action, Actor
 
 router = APIRouter(prefix="/api/deployments", tags=["deployments"])
 

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic import Field
 
+from lfr.access.roles import Role
 from lfr.api.schemas.base import Public, Request
-from lfr.governance.roles import Role
 
 
 class UserCreate(Request):

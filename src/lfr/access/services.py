@@ -1,4 +1,4 @@
-"""What every service call needs: the database, the cipher, the audit log and the clock."""
+"""What every service call needs: the database, the cipher, the audit trail and the clock."""
 
 from __future__ import annotations
 
@@ -7,27 +7,37 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lfr.audit.log import AuditLog
-from lfr.governance.policy import Policy
 from lfr.store.crypto import DataCipher
 from lfr.store.db import Database
-from lfr.store.tables import PolicyVersion
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class AuditTrail(Protocol):
+    """Where security-relevant actions are written (``lfr.audit.log.AuditLog``), in the
+    caller's transaction so an action and its entry commit together or not at all."""
+
+    def append(
+        self,
+        session: Session,
+        actor: str,
+        action: str,
+        target: str,
+        details: dict[str, Any] | None = None,
+    ) -> Any: ...
+
+
 @dataclass(frozen=True)
 class Services:
     db: Database
     cipher: DataCipher
-    audit: AuditLog
+    audit: AuditTrail
     data_dir: Path
     clock: Callable[[], datetime] = utc_now
 
@@ -45,10 +55,3 @@ class Services:
         details: dict[str, Any] | None = None,
     ) -> None:
         self.audit.append(session, actor, action, target, details)
-
-    def policy(self, session: Session) -> Policy:
-        """The policy in force: the newest stored version, or the defaults before any is set."""
-        row = session.scalars(
-            select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1)
-        ).first()
-        return Policy.model_validate(row.body) if row else Policy()
