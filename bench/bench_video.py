@@ -40,13 +40,14 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from lfr.app import Engine, build_engine, enrol_watchlist, run_source
+from lfr.app import build_engine
 from lfr.config import EngineConfig
 from lfr.domain import Alert, Frame, RunSummary
 from lfr.ingest.base import FrameSource, SourceStats
 from lfr.ingest.video_file import VideoFileSource
 from lfr.match.index import ExactIndex
 from lfr.match.watchlist import Watchlist
+from lfr.pipeline.engine import Engine, enrol_watchlist, run_source
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent

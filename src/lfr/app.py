@@ -6,8 +6,7 @@ functions with a validated ``EngineConfig``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 from threadpoolctl import threadpool_limits
@@ -16,39 +15,12 @@ from lfr.access.services import Services
 from lfr.audit.log import AuditLog
 from lfr.config import EngineConfig, Settings
 from lfr.detect.base import FaceDetector
-from lfr.detect.scaled import ScaledDetector
-from lfr.domain import Alert, RunSummary
-from lfr.embed.base import Aligner, AsyncEmbedder, Embedder
-from lfr.enrol.folder import Enroller, EnrolmentReport, enrol_folder
-from lfr.errors import WatchlistError
-from lfr.ingest.base import FrameSource
-from lfr.match.watchlist import Watchlist
+from lfr.embed.base import Aligner, Embedder
 from lfr.models import dlib_model_paths, sha256_file
-from lfr.pipeline.runner import run_camera
-from lfr.pipeline.worker import CameraWorker
+from lfr.pipeline.engine import Engine
 from lfr.store.crypto import DataCipher
 from lfr.store.db import Database, migrate, sqlite_url
 from lfr.store.keys import create_keys, load_keys
-
-
-@dataclass(frozen=True, slots=True)
-class Engine:
-    config: EngineConfig
-    detector: FaceDetector
-    """The raw detector, at the resolution it is given (enrolment uses it on photos)."""
-    aligner: Aligner
-    embedder: Embedder
-
-    def close(self) -> None:
-        """Stop a worker process the embedder may run (see ``EmbedderConfig.separate_process``)."""
-        if isinstance(self.embedder, AsyncEmbedder):
-            self.embedder.close()
-
-    @property
-    def live_detector(self) -> FaceDetector:
-        """The detector for video: frames are shrunk to the configured width first."""
-        cfg = self.config.detector
-        return ScaledDetector(self.detector, cfg.max_width, cfg.upsample)
 
 
 def build_engine(config: EngineConfig) -> Engine:
@@ -94,62 +66,6 @@ def _build_embedder(config: EngineConfig) -> tuple[Aligner, Embedder]:
 
         return aligner, ProcessEmbedder(weights, sha256_file(weights))
     return aligner, DlibEmbedder(weights, sha256_file(weights))
-
-
-def enrol_watchlist(
-    engine: Engine, root: Path, progress: bool = True
-) -> tuple[Watchlist, EnrolmentReport]:
-    enroller = Enroller(engine.detector, engine.aligner, engine.embedder, engine.config)
-    report = enrol_folder(root, enroller, progress=progress)
-    if not report.templates:
-        reasons = "; ".join(str(e) for e in report.errors[:3])
-        raise WatchlistError(f"{root}: no usable enrolment photo ({reasons or 'no images'})")
-    return Watchlist.from_templates(engine.embedder.contract, report.templates), report
-
-
-def load_watchlist(engine: Engine, path: Path) -> Watchlist:
-    return Watchlist.load(path, expected=engine.embedder.contract)
-
-
-def still_image_rules(config: EngineConfig) -> EngineConfig:
-    """A photo is one shot of each face: evidence cannot build up over frames, so one hit
-    under the threshold is the evidence, and every photo is judged on its own."""
-    return EngineConfig.model_validate(
-        {
-            **config.model_dump(),
-            "alert": {
-                **config.alert.model_dump(),
-                "hits_needed": 1,
-                "window": 1,
-                "cooldown_s": 0.0,
-            },
-            "embedding": {**config.embedding.model_dump(), "window_frames": 1},
-        }
-    )
-
-
-def run_source(
-    engine: Engine,
-    source: FrameSource,
-    watchlist: Watchlist,
-    on_alert: Callable[[Alert], None],
-    max_frames: int | None = None,
-    should_stop: Callable[[], bool] = lambda: False,
-) -> RunSummary:
-    """Scan one source until it ends, ``max_frames`` are read or ``should_stop()`` says so."""
-    config = still_image_rules(engine.config) if source.still_images else engine.config
-    worker = CameraWorker(source.camera, engine.aligner, engine.embedder, watchlist, config)
-    try:
-        return run_camera(
-            source,
-            engine.live_detector,
-            worker,
-            on_alert,
-            max_frames=max_frames,
-            should_stop=should_stop,
-        )
-    finally:
-        source.close()
 
 
 def build_services(settings: Settings, environ: Mapping[str, str]) -> Services:

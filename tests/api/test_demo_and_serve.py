@@ -14,9 +14,8 @@ from fastapi.testclient import TestClient
 
 from lfr.access.roles import Actor, Role
 from lfr.access.services import Services
-from lfr.admin import serve
 from lfr.api.demo_data import CREDENTIALS_FILE, seed_demo
-from lfr.cli import build_parser
+from lfr.cli import build_parser, serve
 from lfr.config import Settings
 from lfr.errors import LfrError
 from lfr.governance import deployments

@@ -10,10 +10,10 @@ import time
 import httpx
 
 from lfr.access.services import Services
-from lfr.admin.serve import LazyEnroller
 from lfr.api import WebConfig, create_app
 from lfr.api.demo_data import seed_demo
 from lfr.app import build_engine
+from lfr.cli.serve import LazyEnroller
 from lfr.config import EngineConfig
 from lfr.events import InMemoryEventBus, topics
 from lfr.events.bus import Event

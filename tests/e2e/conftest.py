@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lfr.app import Engine, build_engine, enrol_watchlist
+from lfr.app import build_engine
 from lfr.config import EngineConfig
 from lfr.match.watchlist import Watchlist
+from lfr.pipeline.engine import Engine, enrol_watchlist
 
 REPO = Path(__file__).resolve().parents[2]
 

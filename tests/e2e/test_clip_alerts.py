@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lfr.app import Engine, run_source
 from lfr.domain import Alert
 from lfr.ingest.video_file import VideoFileSource
 from lfr.match.watchlist import Watchlist
+from lfr.pipeline.engine import Engine, run_source
 from tests.e2e.conftest import CLIP, LIN
 
 
@@ -40,7 +40,7 @@ def test_lin_manuel_miranda_raises_exactly_one_alert(
 def test_no_alert_with_lin_off_the_watchlist(
     engine: Engine, watchlist_dir: Path, data: Path, tmp_path: Path
 ) -> None:
-    from lfr.app import enrol_watchlist
+    from lfr.pipeline.engine import enrol_watchlist
 
     others = tmp_path / "others"
     others.mkdir()

@@ -9,10 +9,10 @@ import cv2
 import numpy as np
 import pytest
 
-from lfr.app import Engine, enrol_watchlist
 from lfr.domain import Subject
 from lfr.enrol.folder import Enroller
 from lfr.errors import EnrolmentError, WatchlistError
+from lfr.pipeline.engine import Engine, enrol_watchlist
 
 SUBJECT = Subject("WL-1", "Test Subject")
 

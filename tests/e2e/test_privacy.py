@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lfr.app import Engine
 from lfr.imaging import read_image
 from lfr.ingest.video_file import VideoFileSource
 from lfr.match.watchlist import Watchlist
+from lfr.pipeline.engine import Engine
 from tests.e2e.conftest import CLIP, LIN, REPO
 
 FLOAT_RUN = re.compile(r"(-?\d+\.\d{3,}[,\s]+){8,}")

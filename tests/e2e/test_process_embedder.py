@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from lfr.app import Engine, build_engine, run_source
+from lfr.app import build_engine
 from lfr.config import EngineConfig
 from lfr.domain import Alert
 from lfr.embed.base import AsyncEmbedder
 from lfr.ingest.video_file import VideoFileSource
 from lfr.match.watchlist import Watchlist
+from lfr.pipeline.engine import Engine, run_source
 from tests.e2e.conftest import CLIP, LIN
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lfr.app import Engine, run_source
 from lfr.domain import Alert
 from lfr.ingest.image_folder import ImageFolderSource
 from lfr.match.watchlist import Watchlist
+from lfr.pipeline.engine import Engine, run_source
 
 
 def test_each_face_of_a_group_photo_gets_its_own_result(

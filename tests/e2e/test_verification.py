@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lfr.app import Engine
 from lfr.enrol.folder import Enroller, scan_watchlist_dir
+from lfr.pipeline.engine import Engine
 
 
 @pytest.fixture(scope="module")

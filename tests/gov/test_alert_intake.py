@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from lfr.access.services import Services
-from lfr.app import Engine, build_engine
+from lfr.app import build_engine
 from lfr.config import EngineConfig
 from lfr.domain import Alert, Box, Detection, Frame, Image, Subject, Template
 from lfr.enrol.folder import Enroller
@@ -34,6 +34,7 @@ from lfr.imaging import decode_jpeg
 from lfr.ingest.base import SourceStats
 from lfr.ingest.stream import StreamSource
 from lfr.ingest.synthetic import demo_watchlist_image
+from lfr.pipeline.engine import Engine
 from lfr.store.sealing import entry_owner, open_image, seal_image, seal_vector
 from lfr.store.tables import AlertRow, Deployment, EntryImage, WatchlistEntry
 from lfr.store.tables import Watchlist as WatchlistRow

@@ -339,7 +339,7 @@ def test_cli_purge_every(
         if len(sleeps) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(time, "sleep", sleep)  # the loop in lfr.admin.alerts
+    monkeypatch.setattr(time, "sleep", sleep)  # the loop in lfr.cli.alerts
     code, out, _ = run_cli(capsys, "purge", "--every", "3600", "--json")
     assert code == 130 and sleeps == [3600.0, 3600.0]
     assert len(out.splitlines()) == 2

@@ -646,7 +646,7 @@ def cli(services: Services, settings: Settings, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("LFR_USER", MANAGER.username)
     monkeypatch.setenv("LFR_PASSWORD", PASSWORD)
     monkeypatch.delenv("LFR_DATA_KEY", raising=False)
-    monkeypatch.setattr("lfr.admin.watchlists.LazyEnroller", FakeEnroller)
+    monkeypatch.setattr("lfr.cli.watchlists.LazyEnroller", FakeEnroller)
     return services
 
 

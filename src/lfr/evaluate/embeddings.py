@@ -18,12 +18,12 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from lfr.app import Engine
 from lfr.domain import Template
 from lfr.enrol.folder import Enroller
 from lfr.errors import EnrolmentError
 from lfr.evaluate.dataset import Dataset, Sample
 from lfr.match.index import ExactIndex
+from lfr.pipeline.engine import Engine
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ from importlib import metadata
 from pathlib import Path
 
 from lfr import __version__
-from lfr.app import Engine
 from lfr.evaluate import plots
 from lfr.evaluate.dataset import (
     FOLDERS,
@@ -51,6 +50,7 @@ from lfr.evaluate.video import evaluate_video, read_truth
 from lfr.ingest.video_file import VideoFileSource
 from lfr.match.watchlist import Watchlist
 from lfr.models import sha256_file
+from lfr.pipeline.engine import Engine
 
 REPORT_FORMAT = 1
 SMALL = 1_000

@@ -1,9 +1,9 @@
 """Video-level evaluation: true alerts, false alerts and missed people per threshold and rule.
 
 Every setting (threshold, k of n) is a full run of the live pipeline on the clip
-(``lfr.app.run_source`` with ``VideoFileSource``: scaled detector, tracker, quality gate,
-best-shot schedule, embedder, watchlist search, evidence rule, cool-down). Detections and
-descriptors do not depend on the threshold or the rule, so they are memoised by image content
+(``lfr.pipeline.engine.run_source`` with ``VideoFileSource``: scaled detector, tracker,
+quality gate, best-shot schedule, embedder, watchlist search, evidence rule, cool-down).
+Detections and descriptors do not depend on the threshold or the rule, so they are memoised by image content
 across the runs (``_MemoDetector``, ``_MemoEmbedder``): the first run computes them, later runs
 reuse them, and each run still makes every decision itself.
 
@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from lfr.app import Engine, run_source
 from lfr.config import EngineConfig
 from lfr.detect.base import FaceDetector
 from lfr.domain import Alert, AlignedFace, Detection, Image
@@ -35,6 +34,7 @@ from lfr.evaluate.dataset import EvaluationInputError, read_csv
 from lfr.evaluate.defaults import DEFAULT_RULES, TOLERANCE_S
 from lfr.ingest.video_file import VideoFileSource
 from lfr.match.watchlist import Watchlist
+from lfr.pipeline.engine import Engine, run_source
 
 
 @dataclass(frozen=True, slots=True)

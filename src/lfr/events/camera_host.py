@@ -20,7 +20,6 @@ from typing import Any
 
 from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
-from lfr.app import Engine
 from lfr.detect.base import FaceDetector
 from lfr.domain import Alert, Detection, Image
 from lfr.errors import StateError
@@ -33,6 +32,7 @@ from lfr.ingest.base import FrameSource
 from lfr.ingest.redact import redact_text
 from lfr.ingest.stream import StreamSource
 from lfr.ingest.synthetic import SyntheticClipSource
+from lfr.pipeline.engine import Engine
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ from typing import Any
 
 from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
-from lfr.app import Engine, run_source
 from lfr.domain import Alert
 from lfr.errors import LfrError, NotFoundError, StateError
 from lfr.governance.alert_intake import add_counts, store_alert
@@ -28,6 +27,7 @@ from lfr.ingest.base import FrameSource
 from lfr.ingest.redact import redact_text
 from lfr.ingest.stream import StreamSource
 from lfr.match.watchlist import Watchlist
+from lfr.pipeline.engine import Engine, run_source
 from lfr.store.tables import Deployment
 
 log = logging.getLogger(__name__)

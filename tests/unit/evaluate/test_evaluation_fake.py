@@ -9,12 +9,12 @@ import cv2
 import numpy as np
 import pytest
 
-from lfr.app import Engine
 from lfr.cli import main
 from lfr.config import EngineConfig
 from lfr.domain import Box, Detection, Image
 from lfr.evaluate.evaluation import EvaluationOptions, evaluate
 from lfr.evaluate.report import fmt_rate, headline_lines, pct, render_html, to_json, write_report
+from lfr.pipeline.engine import Engine
 from tests.unit.fakes import FakeAligner, FakeEmbedder
 
 NO_FACE = 255

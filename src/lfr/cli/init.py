@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from lfr.admin.common import add_data_dir_arg, read_password, settings_from
+from lfr.cli.common import add_data_dir_arg, read_password, settings_from
 from lfr.errors import LfrError
 from lfr.store.db import sqlite_url
 from lfr.store.keys import AUDIT_PUBLIC, key_dir

@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 import sys
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -27,8 +26,8 @@ from lfr.alert.sinks import (
     SaveAlertsSink,
     summary_record,
 )
-from lfr.argtypes import positive_int
-from lfr.config import EngineConfig
+from lfr.cli.argtypes import positive_int
+from lfr.cli.engine_args import add_engine_args, load_config
 from lfr.domain import RunSummary
 from lfr.errors import LfrError, SourceError
 
@@ -54,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="scan a video, stream, webcam or image folder")
     run.add_argument("source", help="video file, rtsp:// or http(s):// URL, webcam index, folder")
     _add_watchlist_args(run)
-    _add_engine_args(run)
+    add_engine_args(run)
     run.add_argument("--camera", help="camera name shown on alerts (default: from the source)")
     run.add_argument(
         "--realtime",
@@ -67,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="built-in demo: a public-domain portrait enrolled and found in a clip"
     )
-    _add_engine_args(demo)
+    add_engine_args(demo)
     _add_output_args(demo)
 
     watchlist = commands.add_parser("watchlist", help="enrol or inspect a watchlist file")
@@ -77,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     enrol = wl_commands.add_parser("enrol", help="enrol a folder into a watchlist file")
     enrol.add_argument("folder", type=Path, help="one sub-folder of photos per subject")
     enrol.add_argument("--out", type=Path, required=True, help="watchlist file to write (.npz)")
-    _add_engine_args(enrol)
+    add_engine_args(enrol)
     show = wl_commands.add_parser("show", help="list the subjects of a watchlist file")
     show.add_argument("file", type=Path)
     _register_admin(commands, wl_commands)
@@ -89,7 +88,7 @@ def _register_admin(
     wl_commands: argparse._SubParsersAction[_OneLineParser],
 ) -> None:
     """The governed system's commands; each sets ``handler`` on its parser."""
-    from lfr.admin import (
+    from lfr.cli import (
         alerts,
         audit,
         deployments,
@@ -112,20 +111,6 @@ def _add_watchlist_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--watchlist", type=Path, help="a watchlist file from 'lfr watchlist enrol'")
 
 
-def _add_engine_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, help="engine settings (TOML or JSON)")
-    parser.add_argument(
-        "--threshold",
-        type=float,
-        help="largest descriptor distance that counts as a hit (default 0.5)",
-    )
-    parser.add_argument(
-        "--detect-width",
-        type=positive_int,
-        help="shrink frames to this width before detection (default 640)",
-    )
-
-
 def _add_output_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line on stdout")
     parser.add_argument(
@@ -134,28 +119,6 @@ def _add_output_args(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="write each alert's probe and enrolled face (only matches) here",
     )
-
-
-def load_config(args: argparse.Namespace) -> EngineConfig:
-    data: dict[str, object] = {}
-    if args.config is not None:
-        data = _read_config_file(args.config)
-    config = EngineConfig.model_validate(data)
-    if args.detect_width is not None:
-        detector = config.detector.model_copy(update={"max_width": args.detect_width})
-        config = EngineConfig.model_validate({**config.model_dump(), "detector": detector})
-    return config.with_threshold(args.threshold)
-
-
-def _read_config_file(path: Path) -> dict[str, object]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    except (OSError, ValueError) as exc:
-        raise LfrError(f"cannot read config {path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise LfrError(f"config {path}: expected a table of settings")
-    return data
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -186,7 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from lfr import commands  # heavy imports (dlib, OpenCV) only once arguments are valid
+    from lfr.cli import (
+        scan as commands,  # heavy imports (dlib, OpenCV) only once arguments are valid
+    )
 
     handler = getattr(args, "handler", None)
     if handler is not None:

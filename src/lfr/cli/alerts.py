@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from lfr.access.roles import SYSTEM
-from lfr.admin.common import acting, add_actor_args, login, open_services
+from lfr.cli.common import acting, add_actor_args, login, open_services
 from lfr.errors import LfrError, StateError
 from lfr.governance import adjudication as adj
 from lfr.governance.adjudication import AlertView

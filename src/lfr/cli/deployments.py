@@ -12,20 +12,20 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from lfr.access.roles import Actor
 from lfr.access.services import Services
-from lfr.admin.common import (
+from lfr.cli.argtypes import positive_int
+from lfr.cli.common import (
     add_actor_args,
     add_data_dir_arg,
     open_services,
     with_actor,
 )
-from lfr.argtypes import positive_int
+from lfr.cli.engine_args import add_engine_args, load_config
 from lfr.errors import LfrError, NotFoundError
 from lfr.store.tables import Watchlist as WatchlistRow
 
@@ -101,10 +101,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     run = sub.add_parser("run", help="run the camera workers of a live deployment")
     run.add_argument("id", type=int)
     run.add_argument("--max-frames", type=positive_int, help="stop each camera after N frames")
-    run.add_argument("--config", type=Path, help="engine settings (TOML or JSON)")
-    run.add_argument("--detect-width", type=positive_int, help="detection width (default 640)")
+    add_engine_args(run, threshold_help=None, detect_width_help="detection width (default 640)")
     run.add_argument("--json", action="store_true")
-    run.set_defaults(handler=_run, threshold=None)
+    run.set_defaults(handler=_run)
 
     record = sub.add_parser("record", help="the published record of an ended deployment")
     record.add_argument("id", type=int)
@@ -271,9 +270,9 @@ def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _run(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.app import Engine, build_engine
-    from lfr.cli import load_config
+    from lfr.app import build_engine
     from lfr.governance.live import run_deployment
+    from lfr.pipeline.engine import Engine
 
     config = load_config(args)
 

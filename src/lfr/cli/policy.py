@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lfr.admin.common import acting, add_actor_args
+from lfr.cli.common import acting, add_actor_args
 from lfr.governance.policy import Policy
 from lfr.governance.policy_service import current_policy, load_policy_file, set_policy
 

@@ -12,7 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from lfr.argtypes import positive_int
+from lfr.cli.argtypes import positive_int
+from lfr.cli.engine_args import add_engine_args, load_config
 
 DEFAULT_OUT = Path("lfr-evaluation")
 
@@ -118,23 +119,16 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the JSON report on stdout")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--config", type=Path, help="engine settings (TOML or JSON)")
-    parser.add_argument(
-        "--threshold",
-        type=float,
-        help="the engine's threshold: the headline and calibration row (default 0.5)",
-    )
-    parser.add_argument(
-        "--detect-width",
-        type=positive_int,
-        help="shrink video frames to this width before detection (default 640)",
+    add_engine_args(
+        parser,
+        threshold_help="the engine's threshold: the headline and calibration row (default 0.5)",
+        detect_width_help="shrink video frames to this width before detection (default 640)",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from lfr.app import build_engine
-    from lfr.cli import load_config
     from lfr.evaluate.dataset import EvaluationInputError
     from lfr.evaluate.evaluation import EvaluationOptions, evaluate
     from lfr.evaluate.report import headline_lines, to_json, write_report

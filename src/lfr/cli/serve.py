@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lfr.admin.common import add_data_dir_arg
+from lfr.cli.common import add_data_dir_arg
 from lfr.config import EngineConfig, Settings
 from lfr.errors import LfrError
 

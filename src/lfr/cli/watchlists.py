@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from lfr.access.roles import Action, require
-from lfr.admin.common import acting, add_actor_args
-from lfr.argtypes import positive_int
+from lfr.cli.argtypes import positive_int
+from lfr.cli.common import acting, add_actor_args
 from lfr.domain import Subject, Template
 from lfr.enrol.folder import Enroller
 from lfr.governance.watchlists import (

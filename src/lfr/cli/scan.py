@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import TextIO
 
 from lfr.alert.sinks import AlertSink
-from lfr.app import Engine, build_engine, enrol_watchlist, load_watchlist, run_source
+from lfr.app import build_engine
 from lfr.config import EngineConfig
 from lfr.domain import RunSummary, Subject
 from lfr.enrol.folder import Enroller, EnrolmentReport
 from lfr.errors import EnrolmentError, WatchlistError
 from lfr.ingest.factory import open_source
 from lfr.match.watchlist import Watchlist
+from lfr.pipeline.engine import Engine, enrol_watchlist, load_watchlist, run_source
 
 
 def run_scan(

@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from lfr.access.roles import Action, require
-from lfr.admin.common import acting, add_actor_args, settings_from
 from lfr.audit.service import FORMATS, export_audit, read_audit, verify_chain
+from lfr.cli.common import acting, add_actor_args, settings_from
 from lfr.errors import IntegrityError, LfrError
 from lfr.store.db import Database, sqlite_url
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key

@@ -18,7 +18,7 @@ from typing import Any
 
 from lfr.access.roles import Actor, Role
 from lfr.access.services import Services
-from lfr.admin.common import (
+from lfr.cli.common import (
     add_actor_args,
     open_services,
     read_password,
