@@ -3,8 +3,8 @@
 Every setting (threshold, k of n) is a full run of the live pipeline on the clip
 (``lfr.pipeline.engine.run_source`` with ``VideoFileSource``: scaled detector, tracker,
 quality gate, best-shot schedule, embedder, watchlist search, evidence rule, cool-down).
-Detections and descriptors do not depend on the threshold or the rule, so they are memoised by image content
-across the runs (``_MemoDetector``, ``_MemoEmbedder``): the first run computes them, later runs
+Detections and descriptors do not depend on the threshold or the rule, so they are memoised
+by image content across the runs (``_MemoDetector``, ``_MemoEmbedder``): the first run computes them, later runs
 reuse them, and each run still makes every decision itself.
 
 Ground truth (CSV ``subject,start_s,end_s[,note]``, ``#`` lines are comments, or a JSON list
