@@ -4,8 +4,8 @@ Every setting (threshold, k of n) is a full run of the live pipeline on the clip
 (``lfr.pipeline.engine.run_source`` with ``VideoFileSource``: scaled detector, tracker,
 quality gate, best-shot schedule, embedder, watchlist search, evidence rule, cool-down).
 Detections and descriptors do not depend on the threshold or the rule, so they are memoised
-by image content across the runs (``_MemoDetector``, ``_MemoEmbedder``): the first run computes them, later runs
-reuse them, and each run still makes every decision itself.
+by image content across the runs (``_MemoDetector``, ``_MemoEmbedder``): the first run
+computes them, later runs reuse them, and each run still makes every decision itself.
 
 Ground truth (CSV ``subject,start_s,end_s[,note]``, ``#`` lines are comments, or a JSON list
 of objects with those keys): when each person is on screen. A subject that is not on the
