@@ -14,4 +14,5 @@ if [ -z "${LFR_TEST_PG_URL:-}" ]; then
 fi
 .venv/bin/ruff check src tests bench scripts
 .venv/bin/mypy
+.venv/bin/lint-imports
 .venv/bin/pytest "$@"

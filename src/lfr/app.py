@@ -1,13 +1,19 @@
-"""Composition root: the one place that builds models and wires the stages together.
+"""Composition root: the one place that builds models, services, the bus and the web app and
+wires them together.
 
-Nothing is built at import time; the command line (and later the services) call these
-functions with a validated ``EngineConfig``.
+Nothing is built at import time; the command line calls these functions with validated
+settings. ``build_engine`` makes a camera's face models; ``build_services`` opens the governed
+store; ``build_control_centre`` wires everything ``lfr serve`` runs (the web app, the event
+bus, the camera runtime behind its governance port, the purge and the schedule).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from threadpoolctl import threadpool_limits
 
@@ -15,12 +21,23 @@ from lfr.access.services import Services
 from lfr.audit.log import AuditLog
 from lfr.config import EngineConfig, Settings
 from lfr.detect.base import FaceDetector
+from lfr.domain import Image, Subject, Template
 from lfr.embed.base import Aligner, Embedder
+from lfr.enrol.folder import Enroller
 from lfr.models import dlib_model_paths, sha256_file
 from lfr.pipeline.engine import Engine
 from lfr.store.crypto import DataCipher
 from lfr.store.db import Database, migrate, sqlite_url
 from lfr.store.keys import create_keys, load_keys
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from lfr.api.config import WebConfig
+    from lfr.events.bus import EventBus
+    from lfr.governance.retention import PurgeScheduler
+    from lfr.governance.schedule_enforcer import ScheduleEnforcer
+    from lfr.runtime.host import CameraHost
 
 
 def build_engine(config: EngineConfig) -> Engine:
@@ -83,3 +100,104 @@ def init_data_dir(settings: Settings) -> list[Path]:
     created = create_keys(settings.data_dir)
     migrate(settings.database_url or sqlite_url(settings.data_dir))
     return created
+
+
+class LazyEnroller:
+    """Loads the face models on first use (an upload, the demo, the first photo of a folder
+    import), once, so a refused request fails at once rather than after loading them; dlib's
+    objects are not thread-safe, so enrolments take turns. It is its own ``EnrollerProvider``."""
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self._config = config or EngineConfig()
+        self._lock = threading.Lock()
+        self._enroller: Enroller | None = None
+
+    def __call__(self) -> LazyEnroller:
+        with self._lock:
+            if self._enroller is None:
+                engine = build_engine(self._config)
+                self._enroller = Enroller(
+                    engine.detector, engine.aligner, engine.embedder, self._config
+                )
+        return self
+
+    def enrol_array(self, image: Image, subject: Subject, image_name: str) -> Template:
+        self()
+        with self._lock:
+            assert self._enroller is not None  # built by self() above
+            return self._enroller.enrol_array(image, subject, image_name)
+
+    def enrol_image(self, path: Path, subject: Subject) -> Template:
+        self()
+        with self._lock:
+            assert self._enroller is not None
+            return self._enroller.enrol_image(path, subject)
+
+
+@dataclass(frozen=True)
+class ControlCentre:
+    """Everything ``lfr serve`` runs, wired by ``build_control_centre``; ``start`` and ``stop``
+    bring up and take down the background parts in order (the web app is served by the
+    caller)."""
+
+    services: Services
+    bus: EventBus
+    cameras: CameraHost
+    web: FastAPI
+    purge: PurgeScheduler
+    schedule: ScheduleEnforcer
+
+    def start(self) -> None:
+        self.purge.start()
+        self.schedule.start()
+
+    def stop(self) -> None:
+        """Cameras first (their counts are stored), then the jobs, then the database."""
+        self.cameras.stop_all()
+        self.schedule.stop()
+        self.purge.stop()
+        self.services.db.dispose()
+
+
+def build_control_centre(
+    settings: Settings,
+    web_config: WebConfig,
+    environ: Mapping[str, str],
+    *,
+    engine_config: EngineConfig | None = None,
+    enroller: LazyEnroller | None = None,
+    purge_every_s: float = 3600.0,
+) -> ControlCentre:
+    from lfr.api import create_app
+    from lfr.events import InMemoryEventBus
+    from lfr.events.health import HealthBoard
+    from lfr.events.metrics import Metrics
+    from lfr.governance.camera_port import GovernedDeployments
+    from lfr.governance.retention import PurgeScheduler
+    from lfr.governance.schedule_enforcer import ScheduleEnforcer
+    from lfr.runtime.host import CameraHost
+
+    engine_config = engine_config or EngineConfig()
+    services = build_services(settings, environ)
+    bus = InMemoryEventBus()
+    metrics, health = Metrics(), HealthBoard()
+    metrics.attach(bus)
+    health.attach(bus)
+    cameras = CameraHost(GovernedDeployments(services), bus, lambda: build_engine(engine_config))
+    web = create_app(
+        services,
+        bus,
+        web_config,
+        cameras=cameras,
+        enroller=enroller or LazyEnroller(engine_config),
+        metrics=metrics,
+        health=health,
+    )
+    return ControlCentre(
+        services,
+        bus,
+        cameras,
+        web,
+        PurgeScheduler(services, purge_every_s),
+        ScheduleEnforcer(services, bus),
+    )

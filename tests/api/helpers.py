@@ -25,6 +25,7 @@ from lfr.events.bus import EventBus
 from lfr.governance.alert_intake import store_alert
 from lfr.imaging import encode_jpeg
 from tests.gov.factories import CONTRACT, PASSWORD
+from tests.waiting import PATIENCE_S
 
 Json = dict[str, Any]
 
@@ -143,7 +144,7 @@ class LiveServer:
 
     def start(self) -> None:
         self.thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + PATIENCE_S
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("the test server did not start")
@@ -187,13 +188,15 @@ class SseReader:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
-    def start(self, timeout: float = 5.0) -> SseReader:
+    def start(self, timeout: float = PATIENCE_S) -> SseReader:
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
         assert self.opened.wait(timeout), "the stream did not open"
         return self
 
-    def next(self, timeout: float = 2.0, kind: str | None = "alert") -> SseEvent:
+    def next(self, timeout: float = PATIENCE_S, kind: str | None = "alert") -> SseEvent:
+        """The next event of ``kind`` (others are skipped); waits for it, failing only after a
+        time-out that a busy machine does not reach."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -206,13 +209,10 @@ class SseReader:
             if kind is None or event.event == kind:
                 return event
 
-    def drain(self, wait: float = 0.3, kind: str = "alert") -> list[SseEvent]:
-        found = []
-        while True:
-            try:
-                found.append(self.next(wait, kind))
-            except TimeoutError:
-                return found
+    def take(self, count: int, kind: str = "alert") -> list[SseEvent]:
+        """The next ``count`` events of ``kind``. To show that nothing else came, a test then
+        makes one more event happen and expects it next (no guessing how long to listen)."""
+        return [self.next(kind=kind) for _ in range(count)]
 
     def close(self) -> None:
         self._stop.set()
@@ -221,7 +221,7 @@ class SseReader:
 
     def _read(self) -> None:
         with (
-            httpx.Client(timeout=httpx.Timeout(5.0)) as client,
+            httpx.Client(timeout=httpx.Timeout(PATIENCE_S)) as client,
             client.stream("GET", self.url, headers=self.headers) as response,
         ):
             self.status = response.status_code

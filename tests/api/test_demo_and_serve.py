@@ -18,7 +18,7 @@ from lfr.api.demo_data import CREDENTIALS_FILE, seed_demo
 from lfr.cli import build_parser, serve
 from lfr.config import Settings
 from lfr.errors import LfrError
-from lfr.governance import deployments
+from lfr.governance import lifecycle
 from lfr.ingest.synthetic import demo_watchlist_image
 from tests.api.helpers import FakeCameras, FakeEnroller, login
 from tests.gov.factories import add_users, audit_entries
@@ -63,10 +63,10 @@ def test_the_demo_is_ready_to_start_and_idempotent(services: Services) -> None:
     path = services.data_dir / CREDENTIALS_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     olive = Actor("olive", Role.OPERATOR)
-    view = deployments.get_deployment(services, olive, setup.deployment_id)
+    view = lifecycle.get_deployment(services, olive, setup.deployment_id)
     assert (view.state, view.planner, view.authorised_by) == ("authorised", "olive", "arthur")
     assert view.signage_reference and view.cameras == {"demo": "demo"}
-    assert deployments.readiness(services, olive, setup.deployment_id) == []
+    assert lifecycle.readiness(services, olive, setup.deployment_id) == []
 
 
 def test_the_demo_refuses_a_data_dir_that_is_not_a_demo(services: Services) -> None:

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from lfr.access.services import Services
 from lfr.events import InMemoryEventBus
-from lfr.governance import deployments
+from lfr.governance import lifecycle
 from tests.api.helpers import as_user, raise_alert
 from tests.gov.conftest import OPERATOR
 from tests.gov.factories import add_deployment
@@ -18,7 +18,7 @@ def ended_with_alerts(services: Services, bus: InMemoryEventBus, app: FastAPI) -
     alert_id = raise_alert(services, bus, deployment_id, name="Jane Q Wanted", reference="WL-0001")
     raise_alert(services, bus, deployment_id, name="Jane Q Wanted", reference="WL-0001")
     as_user(app, "olive").post(f"/api/alerts/{alert_id}/adjudicate", json={"decision": "confirmed"})
-    deployments.end(services, OPERATOR, deployment_id)
+    lifecycle.end(services, OPERATOR, deployment_id)
     return deployment_id
 
 

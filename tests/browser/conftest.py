@@ -34,6 +34,7 @@ from lfr.config import EngineConfig, Settings
 from lfr.enrol.folder import Enroller
 from lfr.governance import users, watchlists
 from lfr.governance.policy import DEFAULT_CATEGORIES
+from lfr.governance.watchlist_import import enrol_folder_into
 from tests.e2e.conftest import CLIP, DATA, LIN
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ def seed(root: Path) -> Seeded:
         manager = Actor("wendy", Role.WATCHLIST_MANAGER)
         watchlist_id = watchlists.create_watchlist(services, manager, WATCHLIST)
         engine = build_engine(EngineConfig())
-        report = watchlists.enrol_folder_into(
+        report = enrol_folder_into(
             services,
             manager,
             watchlist_id,

@@ -219,15 +219,32 @@ def set_policy(services: Services, policy: Policy) -> None:
 def snapshot(services: Services) -> tuple[int, list[tuple[Any, ...]]]:
     """Everything a refused call must leave untouched: the audit length and every alert row."""
     with services.transaction() as session:
-        count = session.scalar(select(func.count()).select_from(AuditEntry))
         rows = session.execute(text("SELECT * FROM alerts ORDER BY id")).all()
-    return int(count or 0), [tuple(r) for r in rows]
+    return audit_count(services), [tuple(r) for r in rows]
 
 
-def audit_entries(services: Services, action: str) -> list[AuditEntry]:
+# --- reading the audit trail: the one set of helpers every test uses --------------------------
+
+
+def audit_entries(services: Services, action: str | None = None) -> list[AuditEntry]:
+    """The audit trail in order (by ``seq``), or only the entries of one ``action``."""
+    query = select(AuditEntry).order_by(AuditEntry.seq)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
     with services.transaction() as session:
-        query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
         return list(session.scalars(query))
+
+
+def audit_actions(services: Services) -> list[str]:
+    """The action of every audit entry, in order."""
+    with services.transaction() as session:
+        return list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+
+
+def audit_count(services: Services) -> int:
+    """How many entries the audit trail holds."""
+    with services.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
 
 
 def alert_row(services: Services, alert_id: str) -> AlertRow:

@@ -259,7 +259,7 @@ def _record_body(svc: Services, deployment: int) -> tuple[dict[str, Any], dict[s
         row = session.get(Deployment, deployment)
         stored = session.get(DeploymentRecord, deployment)
         assert row is not None and stored is not None
-        return dict(stored.body), build_record(session, row, NOW)
+        return dict(stored.body), build_record(session, row, NOW).as_dict()
 
 
 def test_late_decisions_update_the_published_record(svc: Services) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -25,9 +26,9 @@ from lfr.errors import (
     SourceError,
     StateError,
 )
-from lfr.governance import deployments as dep
+from lfr.governance import lifecycle as dep
 from lfr.governance.alert_intake import add_counts, store_alert
-from lfr.governance.live import run_deployment
+from lfr.governance.camera_port import GovernedDeployments
 from lfr.governance.policy import DEFAULT_CATEGORIES
 from lfr.governance.records import get_record
 from lfr.imaging import decode_jpeg
@@ -35,15 +36,16 @@ from lfr.ingest.base import SourceStats
 from lfr.ingest.stream import StreamSource
 from lfr.ingest.synthetic import demo_watchlist_image
 from lfr.pipeline.engine import Engine
+from lfr.runtime.deployment import run_deployment
+from lfr.runtime.report import RunReport
 from lfr.store.sealing import entry_owner, open_image, seal_image, seal_vector
 from lfr.store.tables import AlertRow, Deployment, EntryImage, WatchlistEntry
 from lfr.store.tables import Watchlist as WatchlistRow
 from tests.gov.conftest import AUTHORISER, FIELD, OPERATOR
+from tests.gov.factories import audit_count, audit_entries
 from tests.gov.test_deployments import (
     ENDS,
     assert_chain_ok,
-    audit_count,
-    audit_entries,
     count,
     deployment_row,
     live,
@@ -51,6 +53,7 @@ from tests.gov.test_deployments import (
     with_clock,
 )
 from tests.unit.fakes import FakeAligner, FakeEmbedder, frame_with_faces
+from tests.waiting import PATIENCE_S
 
 
 def make_alert(alert_id: str = "alert-1", threshold: float = 0.5, **changes: Any) -> Alert:
@@ -216,15 +219,18 @@ def test_cameras_run_on_their_own_engines_and_store_only_alerts_and_counts(
         engines.append(fake_engine())
         return engines[-1]
 
-    result = run_deployment(svc, OPERATOR, deployment_id, engine_factory, open_source)
+    report = run_deployment(
+        GovernedDeployments(svc), OPERATOR, deployment_id, engine_factory, open_source
+    )
 
     assert sorted(opened) == sorted((spec, name) for name, spec in cameras.items())
     assert len(engines) == 2 and all(s.closed for s in sources.values())
-    assert result["alerts_stored"] == 1 and result["stopped"] is None
-    assert result["cameras"]["north"]["alerts_stored"] == 1
-    assert result["cameras"]["south"]["alerts_stored"] == 0
-    assert (result["frames"], result["faces_seen"], result["tracks"]) == (80, 80, 2)
-    assert result["counts_stored"] is True
+    assert report.alerts_stored == 1 and report.stopped is None
+    assert report.cameras["north"].alerts_stored == 1
+    assert report.cameras["south"].alerts_stored == 0
+    totals = report.totals
+    assert (totals.frames, totals.face_detections, totals.tracks) == (80, 80, 2)
+    assert report.counts_stored is True
     with svc.transaction() as session:
         (alert,) = session.scalars(select(AlertRow)).all()
     assert (alert.camera, alert.subject_reference, alert.threshold) == ("north", "WL-0000", 0.45)
@@ -235,41 +241,73 @@ def test_cameras_run_on_their_own_engines_and_store_only_alerts_and_counts(
     assert_chain_ok(svc)
 
 
+AFTER_THE_END = 20_000
+"""Frames a fake camera still has once its deployment must stop, one a millisecond from then on
+(a live camera's pace): 20 s, far longer than a supervisor checking every 10 ms needs to stop it
+on any machine. The run stopping before they are used up is what these tests check; how many
+frames fit in between is up to the machine, so they never count them."""
+
+
+def stopping_at(index: int, stop: Callable[[], None]) -> Callable[[int], None]:
+    """A camera's ``on_frame``: ``stop()`` as frame ``index`` is read, then a live pace."""
+
+    def on_frame(current: int) -> None:
+        if current == index:
+            stop()
+        elif current > index:
+            time.sleep(0.001)
+
+    return on_frame
+
+
 def test_cameras_stop_when_the_window_ends(services: Services) -> None:
     svc, clock = with_clock(services)
     deployment_id = live(svc, clock)
 
-    def tick(index: int) -> None:
-        if index == 30:
-            clock.now = ENDS
+    def close_window() -> None:
+        clock.now = ENDS
 
-    source = FakeCamera("van-front", STRANGER, limit=100_000, on_frame=tick)
-    result = run_deployment(
-        svc, OPERATOR, deployment_id, fake_engine, lambda s, c: source, check_every_s=0.01
+    limit = 30 + AFTER_THE_END
+    source = FakeCamera("van-front", STRANGER, limit=limit, on_frame=stopping_at(30, close_window))
+    report = run_deployment(
+        GovernedDeployments(svc),
+        OPERATOR,
+        deployment_id,
+        fake_engine,
+        lambda s, c: source,
+        check_every_s=0.01,
     )
-    assert result["stopped"] == "window ended"
-    assert 30 < result["frames"] < 100_000
+    assert report.stopped == "window ended"
+    # Frames 0-29 came inside the window (all scanned); the camera was stopped long before it
+    # ran out. Whether frame 30 was scanned too is a race the test does not bet on.
+    assert 30 <= report.totals.frames < limit
     row = deployment_row(svc, deployment_id)
     assert (row.state, row.end_reason) == ("ended", "window ended")
-    assert row.frames == result["frames"]
-    assert get_record(svc, OPERATOR, deployment_id)["faces_seen"] == 1
+    assert row.frames == report.totals.frames
+    assert get_record(svc, OPERATOR, deployment_id).faces_seen == 1
 
 
 def test_cameras_stop_when_the_deployment_is_ended_elsewhere(services: Services) -> None:
     svc, clock = with_clock(services)
     deployment_id = live(svc, clock)
 
-    def end_it(index: int) -> None:
-        if index == 30:
-            dep.end(svc, AUTHORISER, deployment_id, "called off")
+    def end_it() -> None:
+        dep.end(svc, AUTHORISER, deployment_id, "called off")
 
-    source = FakeCamera("van-front", STRANGER, limit=100_000, on_frame=end_it)
-    result = run_deployment(
-        svc, OPERATOR, deployment_id, fake_engine, lambda s, c: source, check_every_s=0.01
+    limit = 30 + AFTER_THE_END
+    source = FakeCamera("van-front", STRANGER, limit=limit, on_frame=stopping_at(30, end_it))
+    report = run_deployment(
+        GovernedDeployments(svc),
+        OPERATOR,
+        deployment_id,
+        fake_engine,
+        lambda s, c: source,
+        check_every_s=0.01,
     )
-    assert result["stopped"] == "deployment is ended" and result["frames"] < 100_000
+    assert report.stopped == "deployment is ended"
+    assert 30 <= report.totals.frames < limit  # stopped long before the camera ran out
     record = get_record(svc, OPERATOR, deployment_id)
-    assert record["frames"] == result["frames"] and record["faces_seen"] == 1
+    assert record.frames == report.totals.frames and record.faces_seen == 1
 
 
 class DeadCapture:
@@ -293,22 +331,42 @@ def test_a_dead_stream_cannot_hold_the_deployment_open(services: Services) -> No
     cameras = {"alive": "fake://alive", "dead": "rtsp://admin:pw@10.9.9.9/x"}
     deployment_id = live(svc, clock, cameras=cameras)
 
-    def tick(index: int) -> None:
-        if index == 30:
-            clock.now = ENDS
+    def close_window() -> None:
+        clock.now = ENDS
 
     def open_source(spec: str, camera: str) -> FakeCamera | StreamSource:
-        if camera == "dead":  # retries for ever, backing off up to 60 s between attempts
-            return StreamSource(spec, camera, backoff_max_s=60.0, opener=lambda _: DeadCapture())
-        return FakeCamera(camera, STRANGER, limit=100_000, on_frame=tick)
+        if camera == "dead":  # retries for ever, backing off up to an hour between attempts
+            return StreamSource(spec, camera, backoff_max_s=3600.0, opener=lambda _: DeadCapture())
+        on_frame = stopping_at(30, close_window)
+        return FakeCamera(camera, STRANGER, limit=30 + AFTER_THE_END, on_frame=on_frame)
 
-    started = time.monotonic()
-    result = run_deployment(
-        svc, OPERATOR, deployment_id, fake_engine, open_source, check_every_s=0.01
-    )
-    assert time.monotonic() - started < 10
-    assert result["stopped"] == "window ended"
-    assert result["cameras"]["dead"]["frames"] == 0
+    # Run in the background: were the dead stream to hold the run open, it would never end.
+    outcome: list[RunReport | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(
+                run_deployment(
+                    GovernedDeployments(svc),
+                    OPERATOR,
+                    deployment_id,
+                    fake_engine,
+                    open_source,
+                    check_every_s=0.01,
+                )
+            )
+        except BaseException as exc:
+            outcome.append(exc)
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(PATIENCE_S)
+    assert not runner.is_alive(), "the dead stream held the deployment open"
+    (report,) = outcome
+    if isinstance(report, BaseException):
+        raise report
+    assert report.stopped == "window ended"
+    assert report.cameras["dead"].frames == 0
     assert deployment_row(svc, deployment_id).state == "ended"
 
 
@@ -322,19 +380,22 @@ def test_a_camera_that_cannot_open_does_not_stop_the_others(services: Services) 
             raise SourceError(f"cannot open {spec}")
         return FakeCamera(camera, STRANGER, limit=10)
 
-    result = run_deployment(svc, OPERATOR, deployment_id, fake_engine, open_source)
-    assert result["cameras"]["good"]["frames"] == 10
-    assert result["cameras"]["bad"]["error"] == "cannot open rtsp://***@10.1.1.1/x"
-    assert result["frames"] == 10
+    report = run_deployment(
+        GovernedDeployments(svc), OPERATOR, deployment_id, fake_engine, open_source
+    )
+    assert report.cameras["good"].frames == 10
+    assert report.cameras["bad"].error == "cannot open rtsp://***@10.1.1.1/x"
+    assert report.totals.frames == 10
 
 
 def test_run_needs_an_operator_and_a_live_deployment(services: Services) -> None:
     svc, clock = with_clock(services)
     deployment_id = ready(svc, clock)
+    port = GovernedDeployments(svc)
     with pytest.raises(PermissionDeniedError):
-        run_deployment(svc, FIELD, deployment_id, fake_engine)
-    with pytest.raises(StateError, match="must be live"):
-        run_deployment(svc, OPERATOR, deployment_id, fake_engine)
+        run_deployment(port, FIELD, deployment_id, fake_engine)
+    with pytest.raises(StateError, match="only a live deployment's cameras can run"):
+        run_deployment(port, OPERATOR, deployment_id, fake_engine)
 
 
 # --- the real engine on the built-in demo clip ------------------------------------------------
@@ -389,9 +450,9 @@ def test_a_live_deployment_on_the_demo_clip_stores_exactly_one_alert(services: S
     deployment_id = ready(svc, clock, watchlist_id=watchlist_id, cameras={"demo": "demo"})
     dep.start(svc, OPERATOR, deployment_id)
 
-    result = run_deployment(svc, OPERATOR, deployment_id, lambda: engine)
+    report = run_deployment(GovernedDeployments(svc), OPERATOR, deployment_id, lambda: engine)
 
-    assert result["alerts_stored"] == 1 and result["cameras"]["demo"]["frames"] == 150
+    assert report.alerts_stored == 1 and report.cameras["demo"].frames == 150
     with svc.transaction() as session:
         (alert,) = session.scalars(select(AlertRow)).all()
         deployment = session.get(Deployment, deployment_id)
@@ -403,5 +464,5 @@ def test_a_live_deployment_on_the_demo_clip_stores_exactly_one_alert(services: S
     assert decode_jpeg(probe).ndim == 3
     assert (deployment.frames, deployment.tracks) == (150, 1)
     record = dep.end(svc, OPERATOR, deployment_id)
-    assert (record["alerts"], record["unreviewed"], record["faces_seen"]) == (1, 1, 1)
+    assert (record.alerts, record.unreviewed, record.faces_seen) == (1, 1, 1)
     assert_chain_ok(svc)

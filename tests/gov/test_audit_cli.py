@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from lfr.access.services import Services
 from lfr.app import build_services, init_data_dir
@@ -20,9 +20,8 @@ from lfr.audit.log import entry_hash
 from lfr.cli import main
 from lfr.config import Settings
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
-from lfr.store.tables import AuditEntry
 from tests.gov.conftest import ADMIN, OPERATOR, OVERSIGHT
-from tests.gov.factories import add_users, run_cli, use_cli
+from tests.gov.factories import add_users, audit_entries, run_cli, use_cli
 
 Run = tuple[int, str, str]
 
@@ -35,14 +34,6 @@ def _fill(services: Services, n: int = 4) -> None:
     with services.transaction() as session:
         for i in range(n):
             services.record(session, "olive", "alert.adjudicate", f"alert:{i}", {"n": i})
-
-
-def _entries(services: Services, action: str | None = None) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.seq)
-    if action:
-        query = query.where(AuditEntry.action == action)
-    with services.transaction() as session:
-        return list(session.scalars(query))
 
 
 @pytest.fixture
@@ -59,7 +50,7 @@ def env(services: Services, settings: Settings, monkeypatch: pytest.MonkeyPatch)
 
 def test_verify_intact_then_broken(env: Services, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "audit", "verify")
-    head = _entries(env)[-1].hash
+    head = audit_entries(env)[-1].hash
     assert (code, err) == (0, "")
     assert out == f"audit chain intact: 4 entries, head {head}\n"
 
@@ -82,7 +73,7 @@ def test_verify_names_a_deleted_entry(env: Services, capsys: pytest.CaptureFixtu
 def test_verify_detects_entries_cut_from_the_end_with_the_known_head(
     env: Services, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    head = _entries(env)[-1].hash
+    head = audit_entries(env)[-1].hash
     assert _run(capsys, "audit", "verify", "--known-head", head)[0] == 0
     with env.transaction() as session:
         session.execute(text("DELETE FROM audit_log WHERE seq = 4"))
@@ -139,7 +130,7 @@ def test_verify_with_a_user_checks_the_role(
     assert code == 0 and "intact" in out
     code, out, err = _run(capsys, "audit", "verify", "--user", OPERATOR.username)
     assert code == 6 and out == "" and "may not audit.read" in err
-    logins = [e.actor for e in _entries(env, "auth.login")]
+    logins = [e.actor for e in audit_entries(env, "auth.login")]
     assert logins == [OVERSIGHT.username, OPERATOR.username]
 
 
@@ -203,7 +194,7 @@ def test_export_json_is_verifiable_and_audited(
     assert [r["action"] for r in exported][-1] == "auth.login"  # 4 entries + the login
     assert len(exported) == 5
 
-    (export,) = _entries(env, "audit.export")
+    (export,) = audit_entries(env, "audit.export")
     assert export.actor == OVERSIGHT.username
     assert export.details == {
         "format": "json",
@@ -219,7 +210,7 @@ def test_export_csv_to_stdout(env: Services, capsys: pytest.CaptureFixture[str])
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 5 and rows[0]["action"] == "alert.adjudicate"
     assert json.loads(rows[1]["details"]) == {"n": 1}
-    assert [e.details["to"] for e in _entries(env, "audit.export")] == ["stdout"]
+    assert [e.details["to"] for e in audit_entries(env, "audit.export")] == ["stdout"]
 
 
 @pytest.mark.parametrize("user", [None, OPERATOR.username])
@@ -231,7 +222,7 @@ def test_export_refused_without_audit_role(
     code, out, err = _run(capsys, *argv, *(["--user", user] if user else []))
     assert code == 6 and out == "" and err.count("\n") == 1
     assert not out_file.exists()
-    assert _entries(env, "audit.export") == []
+    assert audit_entries(env, "audit.export") == []
 
 
 # --- list -----------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import JSON, bindparam, select, text
+from sqlalchemy import JSON, bindparam, text
 
 from lfr.access.services import Services
 from lfr.audit.log import AuditLog, VerifyReport, entry_hash
 from lfr.store.keys import load_keys
-from lfr.store.tables import AuditEntry, UtcDateTime
+from lfr.store.tables import UtcDateTime
+from tests.gov.factories import audit_entries
 
 ENTRIES = 6
 
@@ -42,15 +43,10 @@ def _sql(services: Services, statement: str, **params: object) -> None:
         session.execute(text(statement), params)
 
 
-def _entries(services: Services) -> list[AuditEntry]:
-    with services.transaction() as session:
-        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
-
-
 def test_intact_chain_verifies(chain: Services) -> None:
     report = _verify(chain)
     assert report.ok and report.entries == ENTRIES and report.first_bad_seq is None
-    assert report.head_hash == _entries(chain)[-1].hash
+    assert report.head_hash == audit_entries(chain)[-1].hash
 
 
 def test_altered_details_field(chain: Services) -> None:
@@ -61,20 +57,20 @@ def test_altered_details_field(chain: Services) -> None:
 
 
 def test_altered_timestamp(chain: Services) -> None:
-    entry = _entries(chain)[1]
+    entry = audit_entries(chain)[1]
     statement = text("UPDATE audit_log SET at = :at WHERE seq = 2").bindparams(
         bindparam("at", type_=UtcDateTime())
     )
     with chain.transaction() as session:
         session.execute(statement, {"at": entry.at - timedelta(hours=3)})
-    assert _entries(chain)[1].at == entry.at - timedelta(hours=3)  # the edit really landed
+    assert audit_entries(chain)[1].at == entry.at - timedelta(hours=3)  # the edit really landed
     report = _verify(chain)
     assert not report.ok and report.first_bad_seq == 2 and "altered" in report.problem
 
 
 def test_altered_actor_with_recomputed_hash_fails_the_signature(chain: Services) -> None:
     """Rewriting an entry and its hash is not enough: the signature needs the private key."""
-    entry = _entries(chain)[3]
+    entry = audit_entries(chain)[3]
     forged = entry_hash(
         entry.seq, entry.at, "mallory", entry.action, entry.target, entry.details, entry.prev_hash
     )
@@ -106,7 +102,12 @@ def test_swapped_entries(chain: Services) -> None:
     _sql(chain, "UPDATE audit_log SET seq = -1 WHERE seq = 2")
     _sql(chain, "UPDATE audit_log SET seq = 2 WHERE seq = 3")
     _sql(chain, "UPDATE audit_log SET seq = 3 WHERE seq = -1")
-    assert [e.target for e in _entries(chain)[:4]] == ["alert:1", "alert:3", "alert:2", "alert:4"]
+    assert [e.target for e in audit_entries(chain)[:4]] == [
+        "alert:1",
+        "alert:3",
+        "alert:2",
+        "alert:4",
+    ]
     report = _verify(chain)
     assert not report.ok and report.first_bad_seq == 2
     assert "does not follow" in report.problem
@@ -114,7 +115,7 @@ def test_swapped_entries(chain: Services) -> None:
 
 def test_swapped_contents_in_place(chain: Services) -> None:
     """The contents of entries 2 and 5 are exchanged while their sequence numbers stay."""
-    entries = {e.seq: e for e in _entries(chain)}
+    entries = {e.seq: e for e in audit_entries(chain)}
     columns = ("at", "actor", "action", "target", "details", "prev_hash", "hash", "signature")
     statement = text(
         "UPDATE audit_log SET at = :at, actor = :actor, action = :action, target = :target,"
@@ -162,7 +163,7 @@ def _forge(
 def test_forged_entry_signed_with_another_key(chain: Services) -> None:
     """A well-formed entry appended at the end, chained and hashed correctly, but signed with
     a key that is not the log's."""
-    head = _entries(chain)[-1].hash
+    head = audit_entries(chain)[-1].hash
     _forge(chain, Ed25519PrivateKey.generate(), ENTRIES + 1, head)
     report = _verify(chain)
     assert not report.ok and report.first_bad_seq == ENTRIES + 1
@@ -173,7 +174,7 @@ def test_forged_entry_signed_with_another_key(chain: Services) -> None:
 def test_forged_tail_rewritten_with_another_key(chain: Services) -> None:
     """Entries 3.. replaced by a consistent forged chain signed with the intruder's key."""
     key = Ed25519PrivateKey.generate()
-    prev = _entries(chain)[1].hash
+    prev = audit_entries(chain)[1].hash
     _sql(chain, "DELETE FROM audit_log WHERE seq >= 3")
     for seq in range(3, ENTRIES + 1):
         prev = _forge(chain, key, seq, prev)
@@ -184,7 +185,7 @@ def test_forged_tail_rewritten_with_another_key(chain: Services) -> None:
 def test_forged_entry_with_the_real_key_verifies(chain: Services) -> None:
     """Control: the same insert signed with the log's own key passes, so the test above fails
     for the signature alone."""
-    head = _entries(chain)[-1].hash
+    head = audit_entries(chain)[-1].hash
     _forge(chain, load_keys(chain.data_dir, {}).audit_signing, ENTRIES + 1, head)
     assert _verify(chain).ok
 

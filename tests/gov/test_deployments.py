@@ -26,15 +26,16 @@ from lfr.errors import (
     PolicyViolationError,
     StateError,
 )
-from lfr.governance import deployments as dep
-from lfr.governance.deployments import DeploymentPlan
+from lfr.governance import lifecycle as dep
+from lfr.governance.deployment_plan import DeploymentPlan
 from lfr.governance.policy import DEFAULT_PURPOSES, Policy
 from lfr.governance.records import get_record
+from lfr.governance.schedule import enforce_schedule
+from lfr.governance.snapshot import load_snapshot
 from lfr.match.watchlist import Watchlist
 from lfr.store.sealing import open_vector
 from lfr.store.tables import (
     AlertRow,
-    AuditEntry,
     Deployment,
     EntryImage,
     PolicyVersion,
@@ -42,7 +43,15 @@ from lfr.store.tables import (
     WatchlistEntry,
 )
 from tests.gov.conftest import AUTHORISER, AUTHORISER_2, OPERATOR, OPERATOR_2
-from tests.gov.factories import CONTRACT, PASSWORD, add_alert, add_users, add_watchlist
+from tests.gov.factories import (
+    CONTRACT,
+    PASSWORD,
+    add_alert,
+    add_users,
+    add_watchlist,
+    audit_count,
+    audit_entries,
+)
 
 T0 = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 STARTS = T0 + timedelta(hours=1)
@@ -116,20 +125,6 @@ def live(services: Services, clock: Clock, **changes: Any) -> int:
     deployment_id = ready(services, clock, **changes)
     dep.start(services, OPERATOR, deployment_id)
     return deployment_id
-
-
-def audit_count(services: Services) -> int:
-    with services.transaction() as session:
-        return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
-
-
-def audit_entries(services: Services, action: str) -> list[AuditEntry]:
-    with services.transaction() as session:
-        return list(
-            session.scalars(
-                select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
-            )
-        )
 
 
 def count(services: Services, table: type[Any], **where: Any) -> int:
@@ -227,7 +222,7 @@ def _attempts(deployment_id: int, watchlist_id: int) -> dict[Action, Callable[..
         Action.DEPLOYMENT_SIGNAGE: lambda s, a: dep.confirm_signage(s, a, deployment_id, "R"),
         Action.DEPLOYMENT_START: lambda s, a: dep.start(s, a, deployment_id),
         Action.DEPLOYMENT_END: lambda s, a: dep.end(s, a, deployment_id),
-        Action.DEPLOYMENT_RUN: lambda s, a: dep.load_snapshot(s, a, deployment_id),
+        Action.DEPLOYMENT_RUN: lambda s, a: load_snapshot(s, a, deployment_id),
         Action.DEPLOYMENT_READ: lambda s, a: dep.get_deployment(s, a, deployment_id),
         Action.RECORD_READ: lambda s, a: get_record(s, a, deployment_id),
     }
@@ -406,7 +401,7 @@ def test_start_freezes_an_audited_snapshot_that_the_cameras_load(services: Servi
     # Later changes to the watchlist do not reach the frozen snapshot.
     with svc.transaction() as session:
         session.execute(update(WatchlistEntry).values(removed_at=clock.now))
-    watchlist = dep.load_snapshot(svc, OPERATOR, deployment_id)
+    watchlist = load_snapshot(svc, OPERATOR, deployment_id)
     assert watchlist.digest() == digest and watchlist.size == 3
     expected = Watchlist.from_templates(CONTRACT, [watchlist.template(i) for i in range(3)])
     assert expected.digest() == digest
@@ -432,7 +427,7 @@ def test_a_tampered_snapshot_is_refused(services: Services) -> None:
             update(Deployment).where(Deployment.id == deployment_id).values(snapshot_digest="0")
         )
     with pytest.raises(IntegrityError, match="does not match the digest"):
-        dep.load_snapshot(svc, OPERATOR, deployment_id)
+        load_snapshot(svc, OPERATOR, deployment_id)
 
 
 def test_end_wipes_the_snapshot_and_publishes_the_record(services: Services) -> None:
@@ -448,12 +443,12 @@ def test_end_wipes_the_snapshot_and_publishes_the_record(services: Services) -> 
     (wiped,) = audit_entries(svc, "deployment.snapshot.wiped")
     assert wiped.details["rows_deleted"] == 3
     assert audit_entries(svc, "deployment.end")[0].details["reason"] == "operation complete"
-    assert record["duration_minutes"] == 120 and record["watchlist_size"] == 3
-    assert get_record(svc, OPERATOR, deployment_id)["deployment_id"] == deployment_id
+    assert record.duration_minutes == 120 and record.watchlist_size == 3
+    assert get_record(svc, OPERATOR, deployment_id).deployment_id == deployment_id
     with pytest.raises(StateError, match="only a live deployment can be ended"):
         dep.end(svc, AUTHORISER, deployment_id)
     with pytest.raises(StateError, match="only while it is live"):
-        dep.load_snapshot(svc, OPERATOR, deployment_id)
+        load_snapshot(svc, OPERATOR, deployment_id)
     assert_chain_ok(svc)
 
 
@@ -479,9 +474,9 @@ def test_schedule_ends_a_deployment_at_the_end_of_its_window(services: Services)
     svc, clock = with_clock(services)
     deployment_id = live(svc, clock)
     other = live(svc, clock, ends_at=ENDS + timedelta(hours=2))
-    assert dep.enforce_schedule(svc) == []
+    assert enforce_schedule(svc) == []
     clock.now = ENDS
-    assert dep.enforce_schedule(svc) == [f"deployment {deployment_id} ended: window ended"]
+    assert enforce_schedule(svc) == [f"deployment {deployment_id} ended: window ended"]
     row = deployment_row(svc, deployment_id)
     assert (row.state, row.end_reason, row.ended_at) == ("ended", "window ended", ENDS)
     assert deployment_row(svc, other).state == "live"
@@ -489,7 +484,7 @@ def test_schedule_ends_a_deployment_at_the_end_of_its_window(services: Services)
     assert count(svc, SnapshotTemplate, deployment_id=other) == 3
     ends = audit_entries(svc, "deployment.end")
     assert [(e.actor, e.target) for e in ends] == [("system", f"deployment:{deployment_id}")]
-    assert get_record(svc, SYSTEM, deployment_id)["duration_minutes"] == 475
+    assert get_record(svc, SYSTEM, deployment_id).duration_minutes == 475
     assert_chain_ok(svc)
 
 
@@ -546,7 +541,7 @@ def test_emergency_authorised_in_time_keeps_its_alerts(services: Services) -> No
     assert (row.state, row.authorised_by) == ("live", AUTHORISER.username)
     assert audit_entries(svc, "deployment.authorise")[0].details["emergency_start"] is True
     clock.now = STARTS + timedelta(hours=30)
-    assert dep.enforce_schedule(svc) == [f"deployment {deployment_id} ended: window ended"]
+    assert enforce_schedule(svc) == [f"deployment {deployment_id} ended: window ended"]
     assert count(svc, AlertRow) == 1
 
 
@@ -570,16 +565,16 @@ def test_emergency_not_authorised_in_time_loses_every_alert_and_count(
         )
 
     clock.now = ENDS  # the window ends first: an ordinary end, alerts still kept for now
-    assert dep.enforce_schedule(svc) == [
+    assert enforce_schedule(svc) == [
         f"deployment {deployment_id} ended: window ended",
         f"deployment {other} ended: window ended",
     ]
     assert count(svc, AlertRow, deployment_id=deployment_id) == 2
 
     clock.now = STARTS + timedelta(hours=24)
-    assert dep.enforce_schedule(svc) == []  # still inside the 24 h
+    assert enforce_schedule(svc) == []  # still inside the 24 h
     clock.advance(minutes=1)
-    assert dep.enforce_schedule(svc) == [
+    assert enforce_schedule(svc) == [
         f"deployment {deployment_id} ended: emergency start not authorised within 24 h;"
         " 2 alert(s) deleted"
     ]
@@ -591,11 +586,11 @@ def test_emergency_not_authorised_in_time_loses_every_alert_and_count(
     assert refusal.actor == "system" and refusal.details["alerts_deleted"] == 2
     assert refusal.details["counts_deleted"] == {"frames": 900, "faces_seen": 300, "tracks": 40}
     record = get_record(svc, AUTHORISER, deployment_id)
-    assert record["alerts"] == 0 and record["faces_seen"] == 0
-    assert record["emergency_authorisation_refused"] is True
+    assert record.alerts == 0 and record.faces_seen == 0
+    assert record.emergency_authorisation_refused is True
     with pytest.raises(StateError, match="the time to authorise it ended"):
         dep.authorise(svc, AUTHORISER, deployment_id)
-    assert dep.enforce_schedule(svc) == []  # done once
+    assert enforce_schedule(svc) == []  # done once
     assert_chain_ok(svc)
 
 
@@ -606,7 +601,7 @@ def test_a_live_emergency_start_past_its_deadline_is_stopped(services: Services)
     dep.start(svc, OPERATOR, deployment_id, emergency=True)
     add_alert(svc, deployment_id)
     clock.advance(hours=1, minutes=1)
-    lines = dep.enforce_schedule(svc)
+    lines = enforce_schedule(svc)
     assert lines == [
         f"deployment {deployment_id} ended: emergency start not authorised within 1 h;"
         " 1 alert(s) deleted"

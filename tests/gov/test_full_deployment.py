@@ -19,13 +19,17 @@ from lfr.access.services import Services
 from lfr.app import build_engine
 from lfr.config import EngineConfig
 from lfr.enrol.folder import Enroller
-from lfr.governance import adjudication, deployments, users, watchlists
-from lfr.governance.live import run_deployment
+from lfr.governance import adjudication, lifecycle, users, watchlists
+from lfr.governance.camera_port import GovernedDeployments
+from lfr.governance.deployment_plan import DeploymentPlan
 from lfr.governance.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES
 from lfr.governance.records import get_record, public_records
 from lfr.governance.retention import purge
-from lfr.store.tables import AlertRow, AuditEntry, SnapshotTemplate
+from lfr.governance.watchlist_import import enrol_folder_into
+from lfr.runtime.deployment import run_deployment
+from lfr.store.tables import AlertRow, SnapshotTemplate
 from tests.e2e.conftest import CLIP, DATA, LIN
+from tests.gov.factories import audit_actions
 
 PASSWORD = "a long enough passphrase"
 CATEGORY = {LIN: DEFAULT_CATEGORIES[0]}
@@ -83,7 +87,7 @@ def test_whole_deployment_on_the_real_clip(services: Services, engine, tmp_path:
     now = services.clock()
 
     watchlist_id = watchlists.create_watchlist(services, who["manager"], "Hamilton test list")
-    report = watchlists.enrol_folder_into(
+    report = enrol_folder_into(
         services,
         who["manager"],
         watchlist_id,
@@ -94,7 +98,7 @@ def test_whole_deployment_on_the_real_clip(services: Services, engine, tmp_path:
     )
     assert len(report.added) == 6 and report.images_enrolled == 16 and not report.refused
 
-    plan = deployments.DeploymentPlan(
+    plan = DeploymentPlan(
         name="Theatre district",
         purpose=DEFAULT_PURPOSES[0],
         location_name="Theatre Row",
@@ -108,14 +112,16 @@ def test_whole_deployment_on_the_real_clip(services: Services, engine, tmp_path:
         threshold=0.5,
         dpia_reference="DPIA-2026-01",
     )
-    deployment_id = deployments.plan_deployment(services, who["planner"], plan)
-    deployments.authorise(services, who["chief"], deployment_id, "intelligence case 42")
-    deployments.confirm_signage(services, who["planner"], deployment_id, "SIGN-THEATRE-1")
-    digest = deployments.start(services, who["planner"], deployment_id)
+    deployment_id = lifecycle.plan_deployment(services, who["planner"], plan)
+    lifecycle.authorise(services, who["chief"], deployment_id, "intelligence case 42")
+    lifecycle.confirm_signage(services, who["planner"], deployment_id, "SIGN-THEATRE-1")
+    digest = lifecycle.start(services, who["planner"], deployment_id)
     assert len(digest) == 64
 
-    summary = run_deployment(services, who["planner"], deployment_id, lambda: engine)
-    assert summary  # per-camera summaries
+    port = GovernedDeployments(services)
+    report = run_deployment(port, who["planner"], deployment_id, lambda: engine)
+    assert report.stopped is None and report.counts_stored  # the clip ended; counts kept
+    assert report.alerts_stored == 1 and report.totals.frames > 0
 
     queue = adjudication.list_alerts(services, who["planner"], deployment_id=deployment_id)
     assert [a.subject_reference for a in queue] == [LIN]
@@ -126,15 +132,15 @@ def test_whole_deployment_on_the_real_clip(services: Services, engine, tmp_path:
     adjudication.adjudicate(services, who["planner"], alert.id, "confirmed", "matches the photo")
     adjudication.record_outcome(services, who["field"], alert.id, "engaged")
 
-    record = deployments.end(services, who["planner"], deployment_id, "operation complete")
+    record = lifecycle.end(services, who["planner"], deployment_id, "operation complete").as_dict()
     assert (record["alerts"], record["true_alerts"], record["false_alerts"]) == (1, 1, 0)
     assert record["engagements"] == 1 and record["arrests"] == 0
     assert record["false_alert_rate_per_alert"] == 0.0
     assert record["faces_seen"] >= 2
     assert record["watchlist_size"] == 16  # enrolled images, as the Met counts watchlists
-    published = json.dumps(public_records(services))
+    published = json.dumps([r.as_dict() for r in public_records(services)])
     assert LIN not in published and "Lin" not in published  # nobody identifiable
-    assert get_record(services, who["overseer"], deployment_id)["alerts"] == 1
+    assert get_record(services, who["overseer"], deployment_id).alerts == 1
     with services.transaction() as session:
         left = session.scalar(select(func.count()).select_from(SnapshotTemplate))
     assert left == 0  # the frozen watchlist was wiped at the end
@@ -145,11 +151,11 @@ def test_whole_deployment_on_the_real_clip(services: Services, engine, tmp_path:
     assert purged.entry_images_deleted == 16  # the entries expired after 7 days
     with services.transaction() as session:
         assert session.get(AlertRow, alert.id) is None
-    assert get_record(services, who["overseer"], deployment_id)["alerts"] == 1  # records stay
+    assert get_record(services, who["overseer"], deployment_id).alerts == 1  # records stay
 
     with services.transaction() as session:
         report_ok = services.audit.verify(session)
-        actions = [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+    actions = audit_actions(services)
     assert report_ok.ok, report_ok.problem
     story = [
         "deployment.plan",

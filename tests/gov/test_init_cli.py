@@ -17,7 +17,8 @@ from lfr.app import build_services
 from lfr.cli import main
 from lfr.config import Settings
 from lfr.store.keys import AUDIT_PRIVATE, AUDIT_PUBLIC, DATA_KEY
-from lfr.store.tables import AuditEntry, User
+from lfr.store.tables import User
+from tests.gov.factories import audit_actions, audit_entries
 
 ADMIN_PASSWORD = "admin pass phrase 1"
 OLIVE_PASSWORD = "operator pass phrase"
@@ -42,11 +43,6 @@ def opened(data_dir: Path, database_url: str) -> Iterator[Services]:
     services = build_services(Settings(data_dir=data_dir, database_url=database_url), {})
     yield services
     services.db.dispose()
-
-
-def _actions(services: Services) -> list[str]:
-    with services.transaction() as session:
-        return list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
 
 
 def _one_error_line(err: str) -> str:
@@ -78,13 +74,11 @@ def test_init_creates_keys_with_mode_0600_and_the_first_admin(
 
     services = build_services(Settings(data_dir=data_dir, database_url=database_url), {})
     try:
-        assert _actions(services) == ["system.init", "user.bootstrap"]
+        assert audit_actions(services) == ["system.init", "user.bootstrap"]
+        (init_entry,) = audit_entries(services, "system.init")
+        assert init_entry.details["keys_created"] == [DATA_KEY, AUDIT_PRIVATE]
+        assert init_entry.details["schema_created"] is True
         with services.transaction() as session:
-            (init_entry,) = session.scalars(
-                select(AuditEntry).where(AuditEntry.action == "system.init")
-            )
-            assert init_entry.details["keys_created"] == [DATA_KEY, AUDIT_PRIVATE]
-            assert init_entry.details["schema_created"] is True
             (admin,) = session.scalars(select(User))
             assert (admin.username, admin.role, admin.created_by) == ("ada", "admin", "system")
             assert services.audit.verify(session).ok
@@ -102,7 +96,7 @@ def test_init_again_changes_no_key_and_audits_nothing(
     out = capsys.readouterr().out
     assert "none changed" in out and "created key" not in out and "schema up to date" in out
     assert {p.name: p.read_bytes() for p in keys.iterdir()} == before
-    assert _actions(opened) == ["system.init", "user.bootstrap"]
+    assert audit_actions(opened) == ["system.init", "user.bootstrap"]
 
 
 def test_second_bootstrap_is_refused(
@@ -152,7 +146,7 @@ def test_user_add_and_list(
     monkeypatch.setenv("LFR_PASSWORD", OLIVE_PASSWORD)
     assert main(["user", "list", "--user", "olive"]) == 6
     assert "may not user.manage" in _one_error_line(capsys.readouterr().err)
-    assert _actions(opened)[-1] == "auth.login"  # olive's login; the refusal wrote nothing
+    assert audit_actions(opened)[-1] == "auth.login"  # olive's login; the refusal wrote nothing
 
 
 def test_passwords_from_stdin(
@@ -183,7 +177,7 @@ def test_wrong_password_exits_6_with_one_line(
     assert captured.out == ""
     assert main(["user", "list", "--user", "nobody"]) == 6
     assert _one_error_line(capsys.readouterr().err) == "lfr: error: wrong username or password"
-    assert _actions(opened)[-2:] == ["auth.login_failed", "auth.login_failed"]
+    assert audit_actions(opened)[-2:] == ["auth.login_failed", "auth.login_failed"]
 
 
 def test_user_commands_refuse_bad_input_with_one_line(
@@ -225,7 +219,7 @@ def test_disable_enable_and_role_commands(
         olive = session.scalars(select(User).where(User.username == "olive")).one()
         assert (olive.role, olive.active) == ("oversight", True)
         assert opened.audit.verify(session).ok
-    assert [a for a in _actions(opened) if a.startswith("user.")] == [
+    assert [a for a in audit_actions(opened) if a.startswith("user.")] == [
         "user.bootstrap",
         "user.create",
         "user.role",

@@ -8,15 +8,14 @@ from sqlalchemy import func, select
 
 from lfr.access.roles import Actor, Role
 from lfr.access.services import Services
-from lfr.audit.log import AuditLog
 from lfr.cli import main
 from lfr.config import Settings
 from lfr.errors import LfrError, PermissionDeniedError, PolicyViolationError
 from lfr.governance.policy import Policy, RetentionPolicy
 from lfr.governance.policy_service import current_policy, load_policy_file, set_policy
-from lfr.store.tables import AuditEntry, PolicyVersion
+from lfr.store.tables import PolicyVersion
 from tests.gov.conftest import ADMIN, MANAGER, OPERATOR, OVERSIGHT
-from tests.gov.factories import PASSWORD, add_users
+from tests.gov.factories import PASSWORD, add_users, audit_count, audit_entries
 
 STRICT = Policy(
     categories=["wanted by the courts"],
@@ -28,19 +27,6 @@ STRICT = Policy(
 def _versions(services: Services) -> int:
     with services.transaction() as session:
         return int(session.scalar(select(func.count()).select_from(PolicyVersion)) or 0)
-
-
-def _audit(services: Services, action: str | None = None) -> list[AuditEntry]:
-    with services.transaction() as session:
-        query = select(AuditEntry).order_by(AuditEntry.seq)
-        if action is not None:
-            query = query.where(AuditEntry.action == action)
-        return list(session.scalars(query))
-
-
-def _audit_count(services: Services) -> int:
-    with services.transaction() as session:
-        return AuditLog.count(session)
 
 
 def test_defaults_before_any_policy_is_set(services: Services) -> None:
@@ -57,7 +43,7 @@ def test_set_then_get_round_trip_and_audit(services: Services) -> None:
         row = session.scalars(select(PolicyVersion)).one()
         assert row.body == STRICT.model_dump(mode="json")
         assert row.digest == digest and row.created_by == ADMIN.username
-    [entry] = _audit(services, "policy.set")
+    [entry] = audit_entries(services, "policy.set")
     assert entry.actor == ADMIN.username
     assert entry.details == {
         "old_digest": Policy().digest(),
@@ -73,7 +59,7 @@ def test_each_change_is_a_new_version_and_the_newest_is_in_force(services: Servi
 
     assert current_policy(services, ADMIN).max_entry_days == 90
     assert _versions(services) == 2
-    second = _audit(services, "policy.set")[1]
+    second = audit_entries(services, "policy.set")[1]
     assert second.details["old_digest"] == STRICT.digest()
     assert second.details["changed"] == ["max_entry_days"]
     with services.transaction() as session:
@@ -82,10 +68,10 @@ def test_each_change_is_a_new_version_and_the_newest_is_in_force(services: Servi
 
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
 def test_only_an_admin_sets_the_policy(services: Services, role: Role) -> None:
-    before = _audit_count(services)
+    before = audit_count(services)
     with pytest.raises(PermissionDeniedError):
         set_policy(services, Actor("someone", role), STRICT)
-    assert _versions(services) == 0 and _audit_count(services) == before
+    assert _versions(services) == 0 and audit_count(services) == before
 
 
 def test_the_system_role_cannot_read_the_policy(services: Services) -> None:
@@ -97,7 +83,7 @@ def test_an_invalid_model_is_refused_and_nothing_written(services: Services) -> 
     bad = Policy().model_copy(update={"max_watchlist_size": 0})  # model_copy does not validate
     with pytest.raises(PolicyViolationError, match="max_watchlist_size"):
         set_policy(services, ADMIN, bad)
-    assert _versions(services) == 0 and _audit_count(services) == 0
+    assert _versions(services) == 0 and audit_count(services) == 0
 
 
 def test_policy_file_toml_and_json(tmp_path: Path) -> None:
@@ -174,7 +160,7 @@ def test_cli_policy_set_and_show(
 
     assert main(["policy", "set", str(path)]) == 0
     assert STRICT.digest()[:16] in capsys.readouterr().out
-    [entry] = _audit(cli_env, "policy.set")
+    [entry] = audit_entries(cli_env, "policy.set")
     assert entry.actor == ADMIN.username and entry.details["new_digest"] == STRICT.digest()
 
     monkeypatch.setenv("LFR_USER", OPERATOR.username)
@@ -210,4 +196,4 @@ def test_cli_policy_set_refusals_are_one_line(
     assert err.count("\n") == 1 and "surprise" in err and "Traceback" not in err
 
     assert _versions(cli_env) == 0
-    assert _audit(cli_env, "policy.set") == []
+    assert audit_entries(cli_env, "policy.set") == []

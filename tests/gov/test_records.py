@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from lfr.access.roles import SYSTEM
 from lfr.access.services import Services
 from lfr.errors import NotFoundError
-from lfr.governance import deployments as dep
+from lfr.governance import lifecycle as dep
 from lfr.governance.alert_intake import add_counts
 from lfr.governance.records import get_record, public_records, public_schedule
 from lfr.store.tables import AlertRow, DeploymentRecord
@@ -65,9 +65,9 @@ def test_record_counts_and_both_false_alert_rates(services: Services) -> None:
     _add_alerts(svc, deployment_id)
     assert add_counts(svc, deployment_id, frames=90_000, faces_seen=12_000, tracks=2_000)
     clock.advance(hours=3, minutes=30)
-    record = dep.end(svc, OPERATOR, deployment_id, "planned end")
+    record = dep.end(svc, OPERATOR, deployment_id, "planned end").as_dict()
 
-    stored = get_record(svc, OVERSIGHT, deployment_id)
+    stored = get_record(svc, OVERSIGHT, deployment_id).as_dict()
     assert stored["published_at"] == clock.now.isoformat(timespec="seconds")
     assert {k: v for k, v in stored.items() if k != "published_at"} == record
     assert record["date"] == STARTS.date().isoformat()
@@ -102,7 +102,7 @@ def test_record_counts_and_both_false_alert_rates(services: Services) -> None:
 def test_rates_are_none_without_a_denominator(services: Services) -> None:
     svc, clock = with_clock(services)
     deployment_id = live(svc, clock)
-    record = dep.end(svc, OPERATOR, deployment_id)
+    record = dep.end(svc, OPERATOR, deployment_id).as_dict()
     assert (record["alerts"], record["faces_seen"]) == (0, 0)
     assert record["false_alert_rate_per_face_seen"] is None
     assert record["false_alert_rate_per_alert"] is None
@@ -117,7 +117,7 @@ def test_counts_after_the_end_update_the_record(services: Services) -> None:
         session.execute(delete(AlertRow))
     clock.advance(seconds=2)
     assert add_counts(svc, deployment_id, frames=50, faces_seen=20, tracks=4)
-    record = get_record(svc, AUTHORISER, deployment_id)
+    record = get_record(svc, AUTHORISER, deployment_id).as_dict()
     assert (record["frames"], record["face_detections"], record["faces_seen"]) == (50, 20, 4)
     assert (record["alerts"], record["false_alerts"]) == (7, 1)  # the alert figures stand
     assert record["false_alert_rate_per_face_seen"] == pytest.approx(1 / 4)
@@ -135,10 +135,10 @@ def test_public_pages_need_no_account(services: Services) -> None:
     dep.end(svc, OPERATOR, first)
     second = live(svc, clock)
     dep.end(svc, OPERATOR, second)
-    assert [r["deployment_id"] for r in public_records(svc)] == [second, first]
+    assert [r.deployment_id for r in public_records(svc)] == [second, first]
     schedule = public_schedule(svc)
     assert [s["deployment_id"] for s in schedule] == [planned]
     assert "cameras" not in json.dumps(schedule) and "rtsp" not in json.dumps(schedule)
-    assert get_record(svc, SYSTEM, first)["deployment_id"] == first
+    assert get_record(svc, SYSTEM, first).deployment_id == first
     with pytest.raises(NotFoundError, match="has no published record"):
         get_record(svc, OVERSIGHT, planned)

@@ -7,7 +7,6 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -26,7 +25,6 @@ from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 from lfr.store.sealing import seal_image, seal_vector
 from lfr.store.tables import (
     AlertRow,
-    AuditEntry,
     Deployment,
     EntryImage,
     SnapshotTemplate,
@@ -40,12 +38,14 @@ from tests.gov.factories import (
     add_users,
     add_watchlist,
     alert_row,
+    audit_count,
     audit_entries,
     fixed_clock,
     run_cli,
     set_policy,
     use_cli,
 )
+from tests.waiting import wait_until
 
 DAY = timedelta(days=1)
 
@@ -219,13 +219,13 @@ def test_enrolment_images_of_removed_or_expired_entries(svc: Services) -> None:
 def test_purge_roles(svc: Services) -> None:
     deployment = add_deployment(svc)
     add_alert(svc, deployment, raised_at=NOW - 60 * DAY)
-    before = (_count(svc, AuditEntry), _count(svc, AlertRow))
+    before = (audit_count(svc), _count(svc, AlertRow))
     for role in Role:
         if role in PERMISSIONS[Action.RETENTION_PURGE]:
             continue
         with pytest.raises(PermissionDeniedError):
             purge(svc, Actor(f"someone-{role.value}", role))
-    assert (_count(svc, AuditEntry), _count(svc, AlertRow)) == before
+    assert (audit_count(svc), _count(svc, AlertRow)) == before
     assert PERMISSIONS[Action.RETENTION_PURGE] == {Role.ADMIN, Role.SYSTEM}
 
 
@@ -253,22 +253,13 @@ def test_now_defaults_to_the_services_clock(svc: Services) -> None:
     assert purge(svc, ADMIN, now=NOW + 41 * DAY).at == NOW + 41 * DAY
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def test_scheduler_runs_and_stops(svc: Services) -> None:
     deployment = add_deployment(svc)
     add_alert(svc, deployment, raised_at=NOW - 60 * DAY)
     scheduler = PurgeScheduler(svc, interval_s=0.05)
     scheduler.start()
     try:
-        assert _wait_for(lambda: scheduler.runs >= 2)
+        wait_until(lambda: scheduler.runs >= 2, what="two scheduled purges")
     finally:
         scheduler.stop()
     assert not scheduler.running
@@ -296,7 +287,7 @@ def test_scheduler_logs_failures_and_keeps_going(
         caplog.at_level(logging.ERROR, logger=retention.__name__),
         PurgeScheduler(broken, interval_s=0.02) as scheduler,
     ):
-        assert _wait_for(lambda: scheduler.failures >= 2)
+        wait_until(lambda: scheduler.failures >= 2, what="two failed purges")
         assert scheduler.running
     assert not scheduler.running and scheduler.runs == 0
     assert "scheduled retention purge failed" in caplog.text

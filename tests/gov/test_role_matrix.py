@@ -1,5 +1,7 @@
-"""Every protected action, tried by every role: the allowed roles get past the role check, the
-others are refused and nothing at all is written (no row, no audit entry)."""
+"""Who may do what, pinned: the permission matrix is written out below by hand, so adding or
+removing any single permission in ``lfr.access.roles`` fails here. Every protected action is then
+tried by every role: the allowed roles get past the role check, the others are refused and
+nothing at all is written (no row, no audit entry)."""
 
 from __future__ import annotations
 
@@ -11,22 +13,109 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from lfr.access.roles import PERMISSIONS, Action, Actor, Role
+from lfr.access.roles import PERMISSIONS, Action, Actor, Role, require
 from lfr.access.services import Services
 from lfr.audit.service import read_audit
 from lfr.errors import LfrError, PermissionDeniedError
-from lfr.governance import adjudication, deployments, policy_service, records, users, watchlists
+from lfr.governance import adjudication, lifecycle, policy_service, records, users, watchlists
+from lfr.governance.deployment_plan import DeploymentPlan
 from lfr.governance.policy import Policy
 from lfr.governance.retention import purge
+from lfr.governance.snapshot import load_snapshot
 from lfr.store.tables import Base
 from tests.gov.factories import add_alert, add_deployment, add_watchlist, fixed_clock
+
+# The expected matrix, copied by hand from the design - never computed from PERMISSIONS. One row
+# per action, one column per role: "x" = allowed, "." = refused. A change here is a change of
+# who may do what: make it on purpose, together with lfr.access.roles.
+MATRIX = """
+action                      admin  watchlist  authoriser  operator  field  oversight  system
+user.manage                   x        .          .          .        .        .        .
+policy.set                    x        .          .          .        .        .        .
+policy.read                   x        x          x          x        x        x        .
+watchlist.manage              .        x          .          .        .        .        .
+watchlist.read                .        x          x          .        .        x        .
+deployment.plan               .        .          x          x        .        .        .
+deployment.authorise          .        .          x          .        .        .        .
+deployment.confirm_signage    .        .          x          x        .        .        .
+deployment.start              .        .          x          x        .        .        .
+deployment.end                .        .          x          x        .        .        x
+deployment.run                .        .          .          x        .        .        .
+deployment.read               x        x          x          x        x        x        .
+alert.read                    .        .          x          x        x        x        .
+alert.adjudicate              .        .          .          x        .        .        .
+alert.outcome                 .        .          .          .        x        .        .
+alert.hold                    .        .          x          .        .        .        .
+retention.purge               x        .          .          .        .        .        x
+audit.read                    x        .          .          .        .        x        .
+record.read                   x        x          x          x        x        x        x
+"""
+COLUMNS = {
+    "admin": Role.ADMIN,
+    "watchlist": Role.WATCHLIST_MANAGER,
+    "authoriser": Role.AUTHORISING_OFFICER,
+    "operator": Role.OPERATOR,
+    "field": Role.FIELD_OFFICER,
+    "oversight": Role.OVERSIGHT,
+    "system": Role.SYSTEM,
+}
+
+
+def _parse(table: str) -> dict[Action, dict[Role, bool]]:
+    """The table as {action: {role: allowed}}; a malformed row is an error, never skipped."""
+    header, *rows = table.strip().splitlines()
+    title, *names = header.split()
+    if title != "action" or names != list(COLUMNS):
+        raise ValueError(f"unexpected header: {header!r}")
+    roles = [COLUMNS[name] for name in names]
+    matrix: dict[Action, dict[Role, bool]] = {}
+    for row in rows:
+        name, *cells = row.split()
+        if len(cells) != len(roles) or not set(cells) <= {"x", "."}:
+            raise ValueError(f"malformed row: {row!r}")
+        action = Action(name)
+        if action in matrix:
+            raise ValueError(f"{name} is listed twice")
+        matrix[action] = {role: cell == "x" for role, cell in zip(roles, cells, strict=True)}
+    return matrix
+
+
+EXPECTED = _parse(MATRIX)
+
+
+def test_the_matrix_covers_every_action_and_every_role() -> None:
+    assert set(EXPECTED) == set(Action)
+    assert set(COLUMNS.values()) == set(Role)
+
+
+def test_permissions_are_exactly_the_matrix() -> None:
+    assert set(PERMISSIONS) == set(Action)
+    wrong = [
+        f"{role.value} {'may' if role in PERMISSIONS[action] else 'may not'} {action.value}"
+        for action in Action
+        for role in Role
+        if (role in PERMISSIONS[action]) != EXPECTED[action][role]
+    ]
+    assert wrong == [], "PERMISSIONS differs from the matrix"
+
+
+def test_require_enforces_the_matrix() -> None:
+    for action, allowed in EXPECTED.items():
+        for role, may in allowed.items():
+            actor = Actor(f"matrix-{role.value}", role)
+            if may:
+                require(actor, action)
+            else:
+                with pytest.raises(PermissionDeniedError, match=action.value):
+                    require(actor, action)
+
 
 Call = Callable[[Services, Actor, dict[str, Any]], object]
 
 
 def _plan(s: Services, a: Actor, ids: dict[str, Any]) -> object:
     now = s.clock()
-    plan = deployments.DeploymentPlan(
+    plan = DeploymentPlan(
         name="Matrix",
         purpose=Policy().purposes[0],
         location_name="High Street",
@@ -40,7 +129,7 @@ def _plan(s: Services, a: Actor, ids: dict[str, Any]) -> object:
         threshold=0.5,
         dpia_reference="DPIA-9",
     )
-    return deployments.plan_deployment(s, a, plan)
+    return lifecycle.plan_deployment(s, a, plan)
 
 
 CALLS: dict[Action, Call] = {
@@ -52,14 +141,14 @@ CALLS: dict[Action, Call] = {
     ),
     Action.WATCHLIST_READ: lambda s, a, ids: watchlists.list_watchlists(s, a),
     Action.DEPLOYMENT_PLAN: _plan,
-    Action.DEPLOYMENT_AUTHORISE: lambda s, a, ids: deployments.authorise(s, a, ids["draft"]),
-    Action.DEPLOYMENT_SIGNAGE: lambda s, a, ids: deployments.confirm_signage(
+    Action.DEPLOYMENT_AUTHORISE: lambda s, a, ids: lifecycle.authorise(s, a, ids["draft"]),
+    Action.DEPLOYMENT_SIGNAGE: lambda s, a, ids: lifecycle.confirm_signage(
         s, a, ids["draft"], "SIGN-1"
     ),
-    Action.DEPLOYMENT_START: lambda s, a, ids: deployments.start(s, a, ids["draft"]),
-    Action.DEPLOYMENT_END: lambda s, a, ids: deployments.end(s, a, ids["draft"]),
-    Action.DEPLOYMENT_RUN: lambda s, a, ids: deployments.load_snapshot(s, a, ids["live"]),
-    Action.DEPLOYMENT_READ: lambda s, a, ids: deployments.get_deployment(s, a, ids["draft"]),
+    Action.DEPLOYMENT_START: lambda s, a, ids: lifecycle.start(s, a, ids["draft"]),
+    Action.DEPLOYMENT_END: lambda s, a, ids: lifecycle.end(s, a, ids["draft"]),
+    Action.DEPLOYMENT_RUN: lambda s, a, ids: load_snapshot(s, a, ids["live"]),
+    Action.DEPLOYMENT_READ: lambda s, a, ids: lifecycle.get_deployment(s, a, ids["draft"]),
     Action.ALERT_READ: lambda s, a, ids: adjudication.list_alerts(s, a),
     Action.ALERT_ADJUDICATE: lambda s, a, ids: adjudication.adjudicate(
         s, a, ids["alert"], "confirmed"
@@ -98,7 +187,7 @@ def test_each_role_against_each_action(services: Services, role: Role) -> None:
     actor = Actor(f"matrix-{role.value}", role)
     for action, call in CALLS.items():
         before = row_counts(svc)
-        if role in PERMISSIONS[action]:
+        if EXPECTED[action][role]:
             try:
                 call(svc, actor, ids)
             except PermissionDeniedError as exc:  # pragma: no cover - the failure message

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from lfr.access.roles import SYSTEM, Actor, Role
 from lfr.access.services import Services
-from lfr.audit.log import AuditLog
 from lfr.errors import (
     AuthenticationError,
     LfrError,
@@ -36,7 +35,7 @@ from lfr.governance.users import (
     needs_rehash,
     set_role,
 )
-from lfr.store.tables import AuditEntry, User
+from lfr.store.tables import User
 from tests.gov.conftest import (
     ADMIN,
     AUTHORISER,
@@ -45,7 +44,7 @@ from tests.gov.conftest import (
     OPERATOR,
     OVERSIGHT,
 )
-from tests.gov.factories import PASSWORD, add_users
+from tests.gov.factories import PASSWORD, add_users, audit_count, audit_entries
 
 NEW_PASSWORD = "a much longer pass phrase"
 
@@ -56,19 +55,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def _entries(services: Services, action: str | None = None) -> list[AuditEntry]:
-    with services.transaction() as session:
-        query = select(AuditEntry).order_by(AuditEntry.seq)
-        if action is not None:
-            query = query.where(AuditEntry.action == action)
-        return list(session.scalars(query))
-
-
-def _audit_count(services: Services) -> int:
-    with services.transaction() as session:
-        return AuditLog.count(session)
 
 
 def _user(services: Services, username: str) -> User:
@@ -112,7 +98,7 @@ def test_create_list_disable(services: Services) -> None:
     assert not hasattr(view, "password_hash")
     with pytest.raises(dataclasses.FrozenInstanceError):
         view.role = Role.ADMIN  # type: ignore[misc]
-    (created,) = _entries(services, "user.create")
+    (created,) = audit_entries(services, "user.create")
     assert (created.actor, created.target, created.details) == (
         "ada",
         "user:new.user",
@@ -142,7 +128,7 @@ def test_no_password_or_hash_reaches_the_audit_log(services: Services) -> None:
         authenticate(services, "new.user", "wrong but long password")
     change_password(services, Actor("new.user", Role.OPERATOR), NEW_PASSWORD, "yet another phrase")
     stored_hash = _user(services, "new.user").password_hash
-    text = repr([(e.actor, e.target, e.details) for e in _entries(services)])
+    text = repr([(e.actor, e.target, e.details) for e in audit_entries(services)])
     for secret in (NEW_PASSWORD, "wrong but long password", "yet another phrase", stored_hash):
         assert secret not in text
     assert "$argon2" not in text
@@ -158,10 +144,10 @@ def test_stored_password_is_an_argon2_hash(services: Services) -> None:
 
 def test_duplicate_user_is_refused_and_nothing_written(services: Services) -> None:
     add_users(services)
-    before = _audit_count(services)
+    before = audit_count(services)
     with pytest.raises(LfrError, match="user olive already exists"):
         create_user(services, ADMIN, OPERATOR.username, NEW_PASSWORD, Role.FIELD_OFFICER)
-    assert _audit_count(services) == before
+    assert audit_count(services) == before
     assert _user(services, OPERATOR.username).role == Role.OPERATOR.value
 
 
@@ -184,10 +170,10 @@ def test_bad_input_is_refused_and_nothing_written(
     services: Services, username: str, password: str, role: Role, message: str
 ) -> None:
     add_users(services)
-    before, users = _audit_count(services), _users_table(services)
+    before, users = audit_count(services), _users_table(services)
     with pytest.raises(LfrError, match=message):
         create_user(services, ADMIN, username, password, role)
-    assert _audit_count(services) == before
+    assert audit_count(services) == before
     assert _users_table(services) == users
 
 
@@ -214,33 +200,33 @@ def test_only_an_admin_manages_users(services: Services, actor: Actor) -> None:
     add_users(services)
     with services.transaction() as session:  # so that "enable" would have something to do
         session.scalars(select(User).where(User.username == OPERATOR.username)).one().active = False
-    before, users = _audit_count(services), _users_table(services)
+    before, users = audit_count(services), _users_table(services)
     for name, call in _MANAGEMENT.items():
         with pytest.raises(PermissionDeniedError, match=r"user\.manage"):
             call(services, actor)
-        assert _audit_count(services) == before, name
+        assert audit_count(services) == before, name
         assert _users_table(services) == users, name
     # the same calls succeed for an admin, so the refusals above are about the role
     for call in _MANAGEMENT.values():
         call(services, ADMIN)
-    assert _audit_count(services) == before + 4
+    assert audit_count(services) == before + 4
 
 
 def test_unknown_user_is_not_found(services: Services) -> None:
     add_users(services)
-    before = _audit_count(services)
+    before = audit_count(services)
     for call in (disable_user, enable_user):
         with pytest.raises(NotFoundError, match="no user 'nobody'"):
             call(services, ADMIN, "nobody")
     with pytest.raises(NotFoundError):
         set_role(services, ADMIN, "nobody", Role.OPERATOR)
-    assert _audit_count(services) == before
+    assert audit_count(services) == before
 
 
 def test_set_role_is_audited_and_takes_effect_at_next_login(services: Services) -> None:
     add_users(services)
     set_role(services, ADMIN, OPERATOR.username, Role.AUTHORISING_OFFICER)
-    (entry,) = _entries(services, "user.role")
+    (entry,) = audit_entries(services, "user.role")
     assert entry.details == {"from": "operator", "to": "authorising_officer"}
     assert authenticate(services, OPERATOR.username, PASSWORD).role is Role.AUTHORISING_OFFICER
     with pytest.raises(StateError, match="already has role"):
@@ -249,12 +235,12 @@ def test_set_role_is_audited_and_takes_effect_at_next_login(services: Services) 
 
 def test_admin_cannot_disable_or_demote_themselves(services: Services) -> None:
     add_users(services)
-    before = _audit_count(services)
+    before = audit_count(services)
     with pytest.raises(StateError, match="your own account"):
         disable_user(services, ADMIN, ADMIN.username)
     with pytest.raises(StateError, match="your own role"):
         set_role(services, ADMIN, ADMIN.username, Role.OVERSIGHT)
-    assert _audit_count(services) == before
+    assert audit_count(services) == before
     assert _user(services, ADMIN.username).active
 
 
@@ -266,12 +252,12 @@ def test_last_active_admin_cannot_be_removed(services: Services) -> None:
     disable_user(services, ADMIN, "bob")
     # ... but bob, acting on a session opened before (e.g. the web app), cannot then remove
     # ada, the only active admin left, by disabling or demoting her
-    before = _audit_count(services)
+    before = audit_count(services)
     with pytest.raises(StateError, match="last active admin"):
         disable_user(services, bob, ADMIN.username)
     with pytest.raises(StateError, match="last active admin"):
         set_role(services, bob, ADMIN.username, Role.OVERSIGHT)
-    assert _audit_count(services) == before
+    assert audit_count(services) == before
     ada = _user(services, ADMIN.username)
     assert ada.active and ada.role == Role.ADMIN.value
     # with a second active admin again, ada may be demoted
@@ -283,19 +269,19 @@ def test_last_active_admin_cannot_be_removed(services: Services) -> None:
 def test_bootstrap_admin_only_on_an_empty_users_table(services: Services) -> None:
     bootstrap_admin(services, "root.admin", NEW_PASSWORD)
     assert authenticate(services, "root.admin", NEW_PASSWORD) == Actor("root.admin", Role.ADMIN)
-    (entry,) = _entries(services, "user.bootstrap")
+    (entry,) = audit_entries(services, "user.bootstrap")
     assert (entry.actor, entry.target) == ("system", "user:root.admin")
-    before = _audit_count(services)
+    before = audit_count(services)
     with pytest.raises(LfrError, match="users already exist"):
         bootstrap_admin(services, "second.admin", NEW_PASSWORD)
-    assert _audit_count(services) == before
+    assert audit_count(services) == before
     assert [u[0] for u in _users_table(services)] == ["root.admin"]
 
 
 def test_bootstrap_admin_checks_the_password(services: Services) -> None:
     with pytest.raises(LfrError, match="password too short"):
         bootstrap_admin(services, "root.admin", "short")
-    assert _users_table(services) == [] and _audit_count(services) == 0
+    assert _users_table(services) == [] and audit_count(services) == 0
 
 
 # --- authentication -------------------------------------------------------------------------------
@@ -304,7 +290,7 @@ def test_bootstrap_admin_checks_the_password(services: Services) -> None:
 def test_login_success_is_audited(services: Services) -> None:
     add_users(services)
     assert authenticate(services, FIELD.username, PASSWORD) == FIELD
-    (entry,) = _entries(services, "auth.login")
+    (entry,) = audit_entries(services, "auth.login")
     assert (entry.actor, entry.target) == (FIELD.username, f"user:{FIELD.username}")
 
 
@@ -327,7 +313,7 @@ def test_failed_logins_are_audited_although_they_raise(services: Services) -> No
         authenticate(services, "nobody", "whatever it is")
     with pytest.raises(AuthenticationError):
         authenticate(services, "Not A Name; maybe a password", "whatever it is")
-    failed = _entries(services, "auth.login_failed")
+    failed = audit_entries(services, "auth.login_failed")
     assert [(e.actor, e.target, e.details["reason"]) for e in failed] == [
         ("anonymous", "user:olive", "wrong password"),
         ("anonymous", "user:nobody", "unknown user"),
@@ -348,26 +334,26 @@ def test_lock_out_after_five_failures_and_unlock_after_fifteen_minutes(
             authenticate(services, OPERATOR.username, "wrong password!!")
         assert _user(services, OPERATOR.username).failed_logins == attempt
         clock.now += timedelta(seconds=30)
-    assert _entries(services, "auth.locked") == []
+    assert audit_entries(services, "auth.locked") == []
     with pytest.raises(AuthenticationError, match="account locked until 12:17 UTC"):
         authenticate(services, OPERATOR.username, "wrong password!!")  # the fifth, at 12:02
     user = _user(services, OPERATOR.username)
     assert user.locked_until == datetime(2026, 3, 1, 12, 17, tzinfo=UTC)
-    (locked,) = _entries(services, "auth.locked")
+    (locked,) = audit_entries(services, "auth.locked")
     assert locked.target == "user:olive" and locked.details["failed_logins"] == MAX_FAILED_LOGINS
 
     # while locked even the right password is refused, and the refusal is audited
     clock.now += LOCKOUT - timedelta(seconds=1)
     with pytest.raises(AuthenticationError, match=r"^account locked until 12:17 UTC$"):
         authenticate(services, OPERATOR.username, PASSWORD)
-    assert _entries(services, "auth.login_failed")[-1].details == {"reason": "locked"}
+    assert audit_entries(services, "auth.login_failed")[-1].details == {"reason": "locked"}
     assert _user(services, OPERATOR.username).locked_until == user.locked_until  # not extended
 
     clock.now += timedelta(seconds=1)  # 15 minutes after the lock
     assert authenticate(services, OPERATOR.username, PASSWORD) == OPERATOR
     user = _user(services, OPERATOR.username)
     assert (user.failed_logins, user.locked_until) == (0, None)
-    assert len(_entries(services, "auth.login_failed")) == MAX_FAILED_LOGINS + 1
+    assert len(audit_entries(services, "auth.login_failed")) == MAX_FAILED_LOGINS + 1
     _chain_ok(services)
 
 
@@ -393,7 +379,7 @@ def test_a_success_resets_the_failure_count(services: Services) -> None:
                 authenticate(services, OPERATOR.username, "wrong password!!")
         assert authenticate(services, OPERATOR.username, PASSWORD) == OPERATOR
         assert _user(services, OPERATOR.username).failed_logins == 0
-    assert _entries(services, "auth.locked") == []
+    assert audit_entries(services, "auth.locked") == []
 
 
 def test_enable_lifts_a_lock_out(services: Services) -> None:
@@ -404,7 +390,10 @@ def test_enable_lifts_a_lock_out(services: Services) -> None:
     with pytest.raises(AuthenticationError, match="locked"):
         authenticate(services, OPERATOR.username, PASSWORD)
     enable_user(services, ADMIN, OPERATOR.username)
-    assert _entries(services, "user.enable")[0].details == {"was_active": True, "was_locked": True}
+    assert audit_entries(services, "user.enable")[0].details == {
+        "was_active": True,
+        "was_locked": True,
+    }
     assert authenticate(services, OPERATOR.username, PASSWORD) == OPERATOR
     with pytest.raises(StateError, match="already enabled"):
         enable_user(services, ADMIN, OPERATOR.username)
@@ -426,7 +415,7 @@ def test_old_hash_parameters_are_upgraded_at_login(services: Services) -> None:
     authenticate(services, "old.timer", NEW_PASSWORD)
     stored = _user(services, "old.timer").password_hash
     assert not needs_rehash(stored)
-    assert _entries(services, "auth.login")[0].details == {"rehashed": True}
+    assert audit_entries(services, "auth.login")[0].details == {"rehashed": True}
     assert authenticate(services, "old.timer", NEW_PASSWORD).username == "old.timer"
     assert _user(services, "old.timer").password_hash == stored  # not rehashed again
 
@@ -436,15 +425,15 @@ def test_change_password(services: Services) -> None:
     with pytest.raises(AuthenticationError, match=WRONG_CREDENTIALS):
         change_password(services, FIELD, "not my password", NEW_PASSWORD)
     assert _user(services, FIELD.username).failed_logins == 1  # counted as a failed login
-    assert _entries(services, "auth.login_failed")[0].details["reason"] == "password change"
+    assert audit_entries(services, "auth.login_failed")[0].details["reason"] == "password change"
     with pytest.raises(LfrError, match="too short"):
         change_password(services, FIELD, PASSWORD, "short")
     with pytest.raises(LfrError, match="must differ"):
         change_password(services, FIELD, PASSWORD, PASSWORD)
-    assert _entries(services, "user.password_change") == []
+    assert audit_entries(services, "user.password_change") == []
 
     change_password(services, FIELD, PASSWORD, NEW_PASSWORD)
-    (entry,) = _entries(services, "user.password_change")
+    (entry,) = audit_entries(services, "user.password_change")
     assert (entry.actor, entry.target, entry.details) == ("fred", "user:fred", {})
     assert authenticate(services, FIELD.username, NEW_PASSWORD) == FIELD
     with pytest.raises(AuthenticationError):

@@ -29,12 +29,12 @@ from lfr.errors import (
 )
 from lfr.governance.policy import DEFAULT_CATEGORIES, Policy
 from lfr.governance.policy_service import set_policy
+from lfr.governance.watchlist_import import enrol_folder_into
 from lfr.governance.watchlists import (
     EntryView,
     active_templates,
     add_entry,
     create_watchlist,
-    enrol_folder_into,
     find_watchlist,
     list_entries,
     list_watchlists,
@@ -43,9 +43,9 @@ from lfr.governance.watchlists import (
 )
 from lfr.imaging import encode_jpeg
 from lfr.store.crypto import DataCipher, new_key
-from lfr.store.tables import AuditEntry, EntryImage, WatchlistEntry
+from lfr.store.tables import EntryImage, WatchlistEntry
 from tests.gov.conftest import ADMIN, AUTHORISER, MANAGER, OPERATOR, OVERSIGHT
-from tests.gov.factories import CONTRACT, PASSWORD, add_users
+from tests.gov.factories import CONTRACT, PASSWORD, add_users, audit_entries
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 IN_10_DAYS = T0 + timedelta(days=10)
@@ -81,15 +81,6 @@ def counts(services: Services) -> tuple[int, int, int]:
         return int(entries or 0), int(images or 0), AuditLog.count(session)
 
 
-def audit(services: Services, action: str) -> list[AuditEntry]:
-    with services.transaction() as session:
-        return list(
-            session.scalars(
-                select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
-            )
-        )
-
-
 def chain_ok(services: Services) -> None:
     with services.transaction() as session:
         report = services.audit.verify(session)
@@ -113,7 +104,7 @@ def wl(now: Services) -> int:
 def test_create_watchlist_is_audited_and_names_are_unique(now: Services) -> None:
     watchlist_id = create_watchlist(now, MANAGER, "op-kestrel")
 
-    [entry] = audit(now, "watchlist.create")
+    [entry] = audit_entries(now, "watchlist.create")
     assert entry.actor == MANAGER.username and entry.target == f"watchlist:{watchlist_id}"
     assert entry.details == {"name": "op-kestrel"}
     before = counts(now)
@@ -162,7 +153,7 @@ def test_add_entry_stores_facts_and_sealed_images_and_audits(now: Services, wl: 
     assert {f.name for f in fields(EntryView)}.isdisjoint(
         {"embedding", "template", "face_jpeg", "template_enc", "face_jpeg_enc"}
     )
-    [entry] = audit(now, "watchlist.entry.add")
+    [entry] = audit_entries(now, "watchlist.entry.add")
     assert entry.actor == MANAGER.username
     assert entry.details == {
         "entry_id": entry_id,
@@ -366,7 +357,7 @@ def test_biometric_columns_are_sealed(now: Services, wl: int) -> None:
         assert enrolled.face_jpeg[:32] not in bytes(raw[1])
         with pytest.raises(IntegrityError):
             active_templates(session, DataCipher(new_key()), wl, T0)
-    audit_text = json.dumps([e.details for e in audit(now, "watchlist.entry.add")])
+    audit_text = json.dumps([e.details for e in audit_entries(now, "watchlist.entry.add")])
     assert vector_bytes.hex() not in audit_text
 
 
@@ -407,7 +398,7 @@ def test_remove_wipes_images_and_is_audited(now: Services, wl: int) -> None:
     assert [e.reference for e in list_entries(later, MANAGER, wl)] == ["WL-KEEP"]
     removed = [e for e in list_entries(later, MANAGER, wl, True) if e.reference == "WL-DROP"]
     assert removed[0].status == "removed" and removed[0].images == 0
-    [entry] = audit(now, "watchlist.entry.remove")
+    [entry] = audit_entries(now, "watchlist.entry.remove")
     assert entry.details == {
         "entry_id": drop_id,
         "reference": "WL-DROP",
@@ -563,7 +554,7 @@ def test_import_folder_adds_reports_and_refuses_per_subject(
     assert set(entries) == {"WL-ALICE", "WL-DAVE"}
     assert entries["WL-ALICE"].images == 2 and entries["WL-ALICE"].added_by == MANAGER.username
     assert entries["WL-ALICE"].category == DEFAULT_CATEGORIES[1]
-    [summary] = audit(now, "watchlist.import")
+    [summary] = audit_entries(now, "watchlist.import")
     assert summary.details == {
         "subjects": 4,
         "added": 2,
@@ -572,7 +563,7 @@ def test_import_folder_adds_reports_and_refuses_per_subject(
         "photos_skipped": 2,
         "subjects_without_template": 1,
     }
-    assert len(audit(now, "watchlist.entry.add")) == 2
+    assert len(audit_entries(now, "watchlist.entry.add")) == 2
     chain_ok(now)
 
 
@@ -646,7 +637,7 @@ def cli(services: Services, settings: Settings, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("LFR_USER", MANAGER.username)
     monkeypatch.setenv("LFR_PASSWORD", PASSWORD)
     monkeypatch.delenv("LFR_DATA_KEY", raising=False)
-    monkeypatch.setattr("lfr.cli.watchlists.LazyEnroller", FakeEnroller)
+    monkeypatch.setattr("lfr.app.LazyEnroller", FakeEnroller)
     return services
 
 
@@ -681,7 +672,7 @@ def test_cli_watchlist_lifecycle(
     assert "removed" in capsys.readouterr().out
     assert main(["watchlist", "list"]) == 0
     assert "1 active of 2 entries" in capsys.readouterr().out
-    assert len(audit(cli, "watchlist.entry.remove")) == 1
+    assert len(audit_entries(cli, "watchlist.entry.remove")) == 1
 
 
 def test_cli_watchlist_refusals_are_one_line(

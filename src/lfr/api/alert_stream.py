@@ -37,10 +37,10 @@ from lfr.api.state import AppState
 from lfr.errors import NotFoundError
 from lfr.events import topics
 from lfr.events.bus import Event
-from lfr.governance.adjudication import ADJUDICATED, AlertView, get_alert, list_alerts
+from lfr.governance.adjudication import AlertView, get_alert, list_alerts
+from lfr.governance.states import ADJUDICATED, AWAITING_REVIEW
 
 RETRY_MS = 2000
-OPEN = frozenset({"pending", "awaiting_second"})
 
 
 def message(view: AlertView, event: str = topics.ALERT) -> str:
@@ -62,7 +62,11 @@ def catch_up(
         if seen is not None:
             since = seen.raised_at - timedelta(seconds=state.config.catch_up_slack_s)
             return [v for v in views if v.raised_at >= since and v.id != anchor]
-    return [v for v in views if v.status in OPEN or (v.status in ADJUDICATED and not v.outcome)]
+    return [
+        v
+        for v in views
+        if v.status in AWAITING_REVIEW or (v.status in ADJUDICATED and not v.outcome)
+    ]
 
 
 def _load(

@@ -1,6 +1,6 @@
 """``create_app``: the FastAPI app, from services and a bus made by the caller.
 
-Nothing is created at import time. ``lfr serve`` (``lfr.cli.serve``) is the one place that
+Nothing is created at import time. The composition root (``lfr.app.build_control_centre``)
 builds the services, the bus, the camera host and the enroller and hands them in here; the tests
 hand in their own.
 """

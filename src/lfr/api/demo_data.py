@@ -21,9 +21,10 @@ from lfr.access.services import Services
 from lfr.api.ports import FaceEnroller
 from lfr.domain import Image, Subject
 from lfr.errors import LfrError
-from lfr.governance import deployments, users, watchlists
-from lfr.governance.deployments import DeploymentPlan
+from lfr.governance import lifecycle, users, watchlists
+from lfr.governance.deployment_plan import DeploymentPlan
 from lfr.governance.policy_service import current_policy
+from lfr.governance.states import DeploymentState
 
 CREDENTIALS_FILE = "demo-credentials.json"
 WATCHLIST = "Demo watchlist"
@@ -107,10 +108,10 @@ def _deployment(
 ) -> int:
     operator = _actor(credentials, Role.OPERATOR)
     now = services.clock()
-    for view in reversed(deployments.list_deployments(services, operator)):
+    for view in reversed(lifecycle.list_deployments(services, operator)):
         if (
             view.name == DEPLOYMENT
-            and view.state in ("draft", "authorised")
+            and view.state in (DeploymentState.DRAFT, DeploymentState.AUTHORISED)
             and view.starts_at <= now
             and view.ends_at > now + timedelta(hours=1)
         ):
@@ -130,11 +131,11 @@ def _deployment(
         threshold=policy.max_threshold,
         dpia_reference="DPIA-DEMO",
     )
-    deployment_id = deployments.plan_deployment(services, operator, plan)
-    deployments.authorise(
+    deployment_id = lifecycle.plan_deployment(services, operator, plan)
+    lifecycle.authorise(
         services, _actor(credentials, Role.AUTHORISING_OFFICER), deployment_id, "demo"
     )
-    deployments.confirm_signage(services, operator, deployment_id, "DEMO-SIGN-1")
+    lifecycle.confirm_signage(services, operator, deployment_id, "DEMO-SIGN-1")
     return deployment_id
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+from lfr.governance.records import PublishedRecord
 
 RECORD_COLUMNS = (
     "deployment_id",
@@ -39,18 +41,18 @@ RECORD_COLUMNS = (
 )
 
 
-def flat_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    location = record.get("location") or {}
+def flat_record(record: PublishedRecord) -> dict[str, Any]:
+    location = record.location
     return {
-        **{k: v for k, v in record.items() if k != "location"},
-        "location_name": location.get("name"),
-        "location_area": location.get("area"),
-        "latitude": location.get("latitude"),
-        "longitude": location.get("longitude"),
+        **{k: v for k, v in record.as_dict().items() if k != "location"},
+        "location_name": location.name,
+        "location_area": location.area,
+        "latitude": location.latitude,
+        "longitude": location.longitude,
     }
 
 
-def records_csv(records: Sequence[Mapping[str, Any]]) -> str:
+def records_csv(records: Sequence[PublishedRecord]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(
         buffer, fieldnames=RECORD_COLUMNS, extrasaction="ignore", lineterminator="\n"
@@ -61,5 +63,5 @@ def records_csv(records: Sequence[Mapping[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def records_json(records: Sequence[Mapping[str, Any]]) -> str:
-    return json.dumps(list(records), indent=1, sort_keys=True) + "\n"
+def records_json(records: Sequence[PublishedRecord]) -> str:
+    return json.dumps([r.as_dict() for r in records], indent=1, sort_keys=True) + "\n"

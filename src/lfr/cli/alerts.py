@@ -28,6 +28,7 @@ from lfr.errors import LfrError, StateError
 from lfr.governance import adjudication as adj
 from lfr.governance.adjudication import AlertView
 from lfr.governance.retention import PurgeReport, purge
+from lfr.governance.states import AlertStatus
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,15 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     listing = sub.add_parser("list", help="list alerts (oldest first)")
     add_actor_args(listing)
     listing.add_argument("--deployment", type=int, metavar="ID", help="only this deployment")
-    listing.add_argument("--status", choices=adj.STATUSES, help="only alerts in this state")
+    listing.add_argument(
+        "--status", choices=[s.value for s in AlertStatus], help="only alerts in this state"
+    )
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     listing.set_defaults(handler=_list)
 
     for name, decision, text in (
-        ("confirm", "confirmed", "confirm an alert as a true match"),
-        ("reject", "false_alert", "reject an alert as a false alert"),
+        ("confirm", AlertStatus.CONFIRMED, "confirm an alert as a true match"),
+        ("reject", AlertStatus.FALSE_ALERT, "reject an alert as a false alert"),
     ):
         cmd = sub.add_parser(name, help=text)
         add_actor_args(cmd)
@@ -135,7 +138,7 @@ def _line(view: AlertView) -> str:
 
 def _summary(view: AlertView) -> str:
     status = view.status.replace("_", " ")
-    if view.status == "awaiting_second":
+    if view.status == AlertStatus.AWAITING_SECOND:
         status += f" (first confirmation by {view.adjudicated_by}; a different operator must"
         status += " run 'lfr alert second')"
     return f"alert {view.id}: {status}" + (f", outcome {view.outcome}" if view.outcome else "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -27,7 +27,14 @@ from lfr.cli.common import (
 )
 from lfr.cli.engine_args import add_engine_args, load_config
 from lfr.errors import LfrError, NotFoundError
+from lfr.governance.states import DeploymentState
 from lfr.store.tables import Watchlist as WatchlistRow
+
+if TYPE_CHECKING:
+    from lfr.governance.records import PublishedRecord
+
+# Before it goes live, ``show`` lists what still stands in the way.
+_NOT_YET_LIVE = (DeploymentState.DRAFT, DeploymentState.AUTHORISED)
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -94,7 +101,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     show.set_defaults(handler=_show)
 
     listing = sub.add_parser("list", help="all deployments")
-    listing.add_argument("--state", choices=["draft", "authorised", "live", "ended", "cancelled"])
+    listing.add_argument("--state", choices=[state.value for state in DeploymentState])
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_list)
 
@@ -155,7 +162,8 @@ def watchlist_id_by_name(services: Services, name: str) -> int:
 
 @with_actor
 def _create(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.deployments import DeploymentPlan, plan_deployment
+    from lfr.governance.deployment_plan import DeploymentPlan
+    from lfr.governance.lifecycle import plan_deployment
 
     cameras = dict(args.camera)
     if len(cameras) != len(args.camera):
@@ -180,7 +188,7 @@ def _create(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _authorise(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.deployments import authorise
+    from lfr.governance.lifecycle import authorise
 
     authorise(services, actor, args.id, args.note)
     print(f"deployment {args.id} authorised by {actor.username}")
@@ -188,7 +196,7 @@ def _authorise(services: Services, actor: Actor, args: argparse.Namespace) -> No
 
 @with_actor
 def _signage(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.deployments import confirm_signage
+    from lfr.governance.lifecycle import confirm_signage
 
     confirm_signage(services, actor, args.id, args.reference)
     print(f"deployment {args.id}: signage confirmed by {actor.username}")
@@ -196,7 +204,7 @@ def _signage(services: Services, actor: Actor, args: argparse.Namespace) -> None
 
 @with_actor
 def _start(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.deployments import get_deployment, start
+    from lfr.governance.lifecycle import get_deployment, start
 
     digest = start(services, actor, args.id, emergency=args.emergency)
     view = get_deployment(services, actor, args.id)
@@ -214,18 +222,18 @@ def _start(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _end(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.deployments import end
+    from lfr.governance.lifecycle import end
 
     record = end(services, actor, args.id, args.reason)
     print(
         f"deployment {args.id} ended; watchlist snapshot wiped; record published"
-        f" ({record['faces_seen']} faces seen, {record['alerts']} alert(s))"
+        f" ({record.faces_seen} faces seen, {record.alerts} alert(s))"
     )
 
 
 @with_actor
 def _cancel(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.deployments import cancel
+    from lfr.governance.lifecycle import cancel
 
     cancel(services, actor, args.id, args.reason)
     print(f"deployment {args.id} cancelled")
@@ -233,10 +241,10 @@ def _cancel(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _show(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.deployments import get_deployment, readiness
+    from lfr.governance.lifecycle import get_deployment, readiness
 
     view = get_deployment(services, actor, args.id)
-    problems = readiness(services, actor, args.id) if view.state in ("draft", "authorised") else []
+    problems = readiness(services, actor, args.id) if view.state in _NOT_YET_LIVE else []
     if args.json:
         print(json.dumps({**view.as_dict(), "go_live_problems": problems}, indent=2))
         return
@@ -246,7 +254,7 @@ def _show(services: Services, actor: Actor, args: argparse.Namespace) -> None:
                 print(f"{'camera':<22} {name} = {spec}")
         elif value is not None:
             print(f"{key:<22} {value}")
-    if view.state in ("draft", "authorised"):
+    if view.state in _NOT_YET_LIVE:
         print("ready to go live" if not problems else "cannot go live yet:")
         for problem in problems:
             print(f"  - {problem}")
@@ -254,7 +262,7 @@ def _show(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.deployments import list_deployments
+    from lfr.governance.lifecycle import list_deployments
 
     views = list_deployments(services, actor, args.state)
     if args.json:
@@ -271,30 +279,32 @@ def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 @with_actor
 def _run(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.app import build_engine
-    from lfr.governance.live import run_deployment
-    from lfr.pipeline.engine import Engine
+    from lfr.governance.camera_port import GovernedDeployments
+    from lfr.runtime.deployment import run_deployment
 
     config = load_config(args)
-
-    def engine_factory() -> Engine:
-        return build_engine(config)
-
-    result = run_deployment(services, actor, args.id, engine_factory, max_frames=args.max_frames)
+    report = run_deployment(
+        GovernedDeployments(services),
+        actor,
+        args.id,
+        lambda: build_engine(config),
+        max_frames=args.max_frames,
+    )
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(report.as_dict(), indent=2))
         return
-    for name, camera in result["cameras"].items():
-        if "error" in camera:
-            print(f"camera {name}: failed: {camera['error']}")
+    for name, camera in report.cameras.items():
+        if camera.error is not None:
+            print(f"camera {name}: failed: {camera.error}")
             continue
         print(
-            f"camera {name}: {camera['frames']} frames, {camera['faces_seen']} face detections"
-            f" in {camera['tracks']} tracks, {camera['alerts_stored']} alert(s) stored"
-            + (f"; source gave up: {camera['source_error']}" if camera["source_error"] else "")
+            f"camera {name}: {camera.frames} frames, {camera.face_detections} face detections"
+            f" in {camera.tracks} tracks, {camera.alerts_stored} alert(s) stored"
+            + (f"; source gave up: {camera.source_error}" if camera.source_error else "")
         )
-    stopped = f" (stopped: {result['stopped']})" if result["stopped"] else ""
+    stopped = f" (stopped: {report.stopped})" if report.stopped else ""
     print(
-        f"deployment {args.id}: {result['alerts_stored']} alert(s) stored{stopped}."
+        f"deployment {args.id}: {report.alerts_stored} alert(s) stored{stopped}."
         "\nNo image, descriptor or record of any face that did not match was kept."
     )
 
@@ -305,37 +315,37 @@ def _record(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
     record = get_record(services, actor, args.id)
     if args.json:
-        print(json.dumps(record, indent=2))
+        print(json.dumps(record.as_dict(), indent=2))
         return
     print(format_record(record))
 
 
-def format_record(record: dict[str, Any]) -> str:
+def format_record(record: PublishedRecord) -> str:
     def rate(value: float | None) -> str:
         return "n/a" if value is None else f"{value * 100:.4g}%"
 
-    location = record["location"]
+    location = record.location
     lines = [
-        f"deployment {record['deployment_id']} on {record['date']}:"
-        f" {location['name']} ({location['latitude']}, {location['longitude']})",
-        f"  area: {location['area']}",
-        f"  purpose: {record['purpose']}",
-        f"  duration: {record['duration_minutes']} min; threshold {record['threshold']};"
-        f" watchlist size {record['watchlist_size']}",
-        f"  faces seen: {record['faces_seen']} ({record['face_detections']} detections)",
-        f"  alerts: {record['alerts']} (true {record['true_alerts']}, false"
-        f" {record['false_alerts']}, unreviewed {record['unreviewed']})",
-        f"  engagements: {record['engagements']}; arrests: {record['arrests']}",
-        f"  false-alert rate: {rate(record['false_alert_rate_per_face_seen'])} of faces seen,"
-        f" {rate(record['false_alert_rate_per_alert'])} of alerts",
+        f"deployment {record.deployment_id} on {record.date}:"
+        f" {location.name} ({location.latitude}, {location.longitude})",
+        f"  area: {location.area}",
+        f"  purpose: {record.purpose}",
+        f"  duration: {record.duration_minutes} min; threshold {record.threshold};"
+        f" watchlist size {record.watchlist_size}",
+        f"  faces seen: {record.faces_seen} ({record.face_detections} detections)",
+        f"  alerts: {record.alerts} (true {record.true_alerts}, false"
+        f" {record.false_alerts}, unreviewed {record.unreviewed})",
+        f"  engagements: {record.engagements}; arrests: {record.arrests}",
+        f"  false-alert rate: {rate(record.false_alert_rate_per_face_seen)} of faces seen,"
+        f" {rate(record.false_alert_rate_per_alert)} of alerts",
     ]
-    if record.get("emergency_authorisation_refused"):
+    if record.emergency_authorisation_refused:
         lines.append("  emergency start not authorised in time: its alerts were deleted")
     return "\n".join(lines)
 
 
 def _enforce(args: argparse.Namespace) -> int:
-    from lfr.governance.deployments import enforce_schedule
+    from lfr.governance.schedule import enforce_schedule
 
     services = open_services(args)
     try:

@@ -1,8 +1,9 @@
-"""What each command does, in terms of the composition root (``lfr.app``)."""
+"""What the scanning commands do (``run``, ``demo``, ``watchlist enrol|show``), in terms of the
+composition root; imported only once the arguments are valid, as it loads OpenCV and dlib."""
 
 from __future__ import annotations
 
-import argparse
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -17,27 +18,41 @@ from lfr.match.watchlist import Watchlist
 from lfr.pipeline.engine import Engine, enrol_watchlist, load_watchlist, run_source
 
 
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    source: str
+    """Video file, stream URL, webcam index or image folder."""
+    watchlist_file: Path | None
+    watchlist_dir: Path | None
+    """Exactly one of the two: a watchlist file, or a folder to enrol first."""
+    camera: str | None = None
+    realtime: bool = False
+    max_frames: int | None = None
+
+
 def run_scan(
-    config: EngineConfig, args: argparse.Namespace, sink: AlertSink, log: TextIO
+    config: EngineConfig, request: ScanRequest, sink: AlertSink, log: TextIO
 ) -> RunSummary:
     engine = build_engine(config)
     try:
         # Open the source first: a wrong path should fail before minutes of enrolment.
-        source = open_source(args.source, camera=args.camera, realtime=args.realtime)
+        source = open_source(request.source, camera=request.camera, realtime=request.realtime)
         try:
-            watchlist = _watchlist_for(engine, args, log)
+            watchlist = _watchlist_for(engine, request, log)
         except BaseException:
             source.close()
             raise
-        return run_source(engine, source, watchlist, sink.publish, max_frames=args.max_frames)
+        return run_source(engine, source, watchlist, sink.publish, max_frames=request.max_frames)
     finally:
         engine.close()
 
 
-def _watchlist_for(engine: Engine, args: argparse.Namespace, log: TextIO) -> Watchlist:
-    if args.watchlist is not None:
-        return load_watchlist(engine, args.watchlist)
-    watchlist, report = enrol_watchlist(engine, args.watchlist_dir, progress=log.isatty())
+def _watchlist_for(engine: Engine, request: ScanRequest, log: TextIO) -> Watchlist:
+    if request.watchlist_file is not None:
+        return load_watchlist(engine, request.watchlist_file)
+    if request.watchlist_dir is None:
+        raise WatchlistError("give a watchlist file or a folder to enrol")
+    watchlist, report = enrol_watchlist(engine, request.watchlist_dir, progress=log.isatty())
     _report_enrolment(report, watchlist, log)
     return watchlist
 

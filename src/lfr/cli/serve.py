@@ -1,6 +1,6 @@
 """``lfr serve``: the web app, the live alert stream, the camera workers, metrics, the purge and
 the schedule, in one process on the embedded defaults (SQLite in the data directory, an
-in-process event bus). This is the one place they are composed.
+in-process event bus), composed by ``lfr.app.build_control_centre``.
 
 ``--demo`` first sets up a demo data directory (accounts for every role with printed passwords,
 the astronaut watchlist, a ready deployment whose camera is the built-in demo clip).
@@ -14,7 +14,6 @@ import ipaddress
 import logging
 import os
 import secrets
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +23,7 @@ from lfr.errors import LfrError
 
 if TYPE_CHECKING:
     from lfr.api.demo_data import DemoSetup
-    from lfr.api.ports import FaceEnroller
-    from lfr.domain import Image, Subject, Template
+    from lfr.app import LazyEnroller
 
 log = logging.getLogger(__name__)
 SESSION_KEY_FILE = "web_session.key"
@@ -65,14 +63,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from lfr.api import WebConfig, create_app
-    from lfr.app import build_engine, build_services
-    from lfr.events import InMemoryEventBus
-    from lfr.events.camera_host import CameraHost
-    from lfr.events.health import HealthBoard
-    from lfr.events.metrics import Metrics
-    from lfr.events.schedule import ScheduleEnforcer
-    from lfr.governance.retention import PurgeScheduler
+    from lfr.api import WebConfig
+    from lfr.app import LazyEnroller, build_control_centre
 
     if args.purge_every <= 0:
         raise LfrError("--purge-every must be positive")
@@ -81,36 +73,29 @@ def run_serve(args: argparse.Namespace) -> int:
     enroller = LazyEnroller(engine_config)
     if args.demo:
         _demo(settings, enroller, args)
-    services = build_services(settings, os.environ)
-    bus = InMemoryEventBus()
-    metrics, health = Metrics(), HealthBoard()
-    metrics.attach(bus)
-    health.attach(bus)
-    cameras = CameraHost(services, bus, lambda: build_engine(engine_config))
-    config = WebConfig(
+    web_config = WebConfig(
         session_key=session_key(settings.data_dir, os.environ),
         secure_cookies=_secure(args.secure_cookies, args.host),
         public_url=args.public_url,
     )
-    app = create_app(
-        services, bus, config, cameras=cameras, enroller=enroller, metrics=metrics, health=health
+    centre = build_control_centre(
+        settings,
+        web_config,
+        os.environ,
+        engine_config=engine_config,
+        enroller=enroller,
+        purge_every_s=args.purge_every,
     )
-    purge = PurgeScheduler(services, args.purge_every)
-    schedule = ScheduleEnforcer(services, bus)
-    purge.start()
-    schedule.start()
+    centre.start()
     print(f"OpenLFR at http://{_shown_host(args.host)}:{args.port}/ (Ctrl-C stops)", flush=True)
     try:
         # Open alert streams never end by themselves: give them 3 s on shutdown, then close.
         server = uvicorn.Server(
-            uvicorn.Config(app, host=args.host, port=args.port, timeout_graceful_shutdown=3)
+            uvicorn.Config(centre.web, host=args.host, port=args.port, timeout_graceful_shutdown=3)
         )
         server.run()
     finally:
-        cameras.stop_all()
-        schedule.stop()
-        purge.stop()
-        services.db.dispose()
+        centre.stop()
     return 0
 
 
@@ -148,33 +133,6 @@ def _print_demo(setup: DemoSetup, settings: Settings, base: str) -> None:
         f"\n(The passwords are also in {settings.data_dir / 'demo-credentials.json'}.)\n",
         flush=True,
     )
-
-
-class LazyEnroller:
-    """Loads the face models on first use (an upload, or the demo), once; dlib's objects are
-    not thread-safe, so enrolments take turns."""
-
-    def __init__(self, config: EngineConfig) -> None:
-        self._config = config
-        self._lock = threading.Lock()
-        self._enroller: Any = None
-
-    def __call__(self) -> FaceEnroller:
-        with self._lock:
-            if self._enroller is None:
-                from lfr.app import build_engine
-                from lfr.enrol.folder import Enroller
-
-                engine = build_engine(self._config)
-                self._enroller = Enroller(
-                    engine.detector, engine.aligner, engine.embedder, self._config
-                )
-        return self
-
-    def enrol_array(self, image: Image, subject: Subject, image_name: str) -> Template:
-        with self._lock:
-            template: Template = self._enroller.enrol_array(image, subject, image_name)
-            return template
 
 
 def session_key(data_dir: Path, environ: dict[str, str] | os._Environ[str]) -> bytes:

@@ -15,12 +15,10 @@ from typing import Any
 from lfr.access.roles import Action, require
 from lfr.cli.argtypes import positive_int
 from lfr.cli.common import acting, add_actor_args
-from lfr.domain import Subject, Template
-from lfr.enrol.folder import Enroller
+from lfr.governance.watchlist_import import enrol_folder_into
 from lfr.governance.watchlists import (
     EntryView,
     create_watchlist,
-    enrol_folder_into,
     find_watchlist,
     list_entries,
     list_watchlists,
@@ -80,26 +78,9 @@ def create_command(args: argparse.Namespace) -> int:
     return 0
 
 
-class LazyEnroller:
-    """Loads the models on the first photo, so a refused import (role, policy, folder
-    metadata) fails in a second instead of after loading them."""
-
-    def __init__(self) -> None:
-        self._enroller: Enroller | None = None
-
-    def enrol_image(self, path: Path, subject: Subject) -> Template:
-        if self._enroller is None:
-            from lfr.app import build_engine
-            from lfr.config import EngineConfig
-
-            engine = build_engine(EngineConfig())
-            self._enroller = Enroller(
-                engine.detector, engine.aligner, engine.embedder, engine.config
-            )
-        return self._enroller.enrol_image(path, subject)
-
-
 def import_command(args: argparse.Namespace) -> int:
+    from lfr.app import LazyEnroller  # the models load on the first photo, not before
+
     with acting(args) as (services, actor):
         require(actor, Action.WATCHLIST_MANAGE)
         watchlist = find_watchlist(services, actor, args.into)

@@ -17,7 +17,7 @@ ALERT_UPDATE: Final = "alert.update"
 """An alert was adjudicated, second-confirmed, given an outcome or held. data: deployment_id,
 alert_id, status, outcome."""
 CAMERA_HEALTH: Final = "camera.health"
-"""Once a second per running camera. data: see ``lfr.events.camera_host.CameraMonitor``."""
+"""Once a second per running camera. data: see ``lfr.runtime.monitor.RunMonitor``."""
 ENGINE_STATS: Final = "engine.stats"
 """Once a second per running deployment: face_detections (since the last one) and
 detect_seconds (one sample a frame)."""

@@ -1,7 +1,7 @@
 """Human in the loop: every alert is reviewed by an operator before anyone acts on it, and what
 happened next is recorded.
 
-Lifecycle of an alert (``AlertRow.status``)::
+Lifecycle of an alert (``AlertRow.status``, an ``AlertStatus``)::
 
     pending --adjudicate(confirmed)--> confirmed
             --adjudicate(confirmed), policy asks for a second confirmer--> awaiting_second
@@ -35,17 +35,16 @@ from lfr.access.services import Services
 from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
 from lfr.governance.policy_service import policy_in_force
 from lfr.governance.records import publish_record
+from lfr.governance.states import ADJUDICATED, AlertStatus, DeploymentState
 from lfr.store.sealing import open_image
 from lfr.store.tables import AlertRow, Deployment, DeploymentRecord
 
-Decision = Literal["confirmed", "false_alert"]
 Outcome = Literal["engaged", "arrested", "no_action"]
-AlertStatus = Literal["pending", "awaiting_second", "confirmed", "false_alert"]
 
-DECISIONS: Final[tuple[str, ...]] = get_args(Decision)
+DECISIONS: Final[tuple[AlertStatus, ...]] = (AlertStatus.CONFIRMED, AlertStatus.FALSE_ALERT)
+"""What an operator may decide about a pending alert."""
 OUTCOMES: Final[tuple[str, ...]] = get_args(Outcome)
-STATUSES: Final[tuple[str, ...]] = get_args(AlertStatus)
-ADJUDICATED: Final[frozenset[str]] = frozenset({"confirmed", "false_alert"})
+STATUSES: Final[tuple[AlertStatus, ...]] = tuple(AlertStatus)
 
 MAX_NOTE = 2000
 
@@ -70,7 +69,7 @@ class AlertView:
     track: int
     raised_at: datetime
     enrolled_image: str
-    status: str
+    status: AlertStatus
     adjudicated_by: str | None
     adjudicated_at: datetime | None
     second_confirmer: str | None
@@ -105,7 +104,7 @@ def _view(row: AlertRow) -> AlertView:
         track=row.track,
         raised_at=row.raised_at,
         enrolled_image=row.enrolled_image,
-        status=row.status,
+        status=AlertStatus(row.status),
         adjudicated_by=row.adjudicated_by,
         adjudicated_at=row.adjudicated_at,
         second_confirmer=row.second_confirmer,
@@ -144,7 +143,7 @@ def _refresh_record(session: Session, services: Services, row: AlertRow) -> bool
     session.flush()
     deployment = session.get(Deployment, row.deployment_id)
     record = session.get(DeploymentRecord, row.deployment_id)
-    if deployment is None or record is None or deployment.state != "ended":
+    if deployment is None or record is None or deployment.state != DeploymentState.ENDED:
         return False
     stored = session.scalar(
         select(func.count()).select_from(AlertRow).where(AlertRow.deployment_id == deployment.id)
@@ -217,15 +216,16 @@ def adjudicate(
     note = _clean_note(note)
     with services.transaction() as session:
         row = _get(session, alert_id, for_update=True)
-        if row.status != "pending":
+        if row.status != AlertStatus.PENDING:
             raise StateError(
                 f"alert {row.id} is {row.status.replace('_', ' ')}, not pending:"
                 " only a pending alert can be adjudicated"
             )
         second_needed = (
-            decision == "confirmed" and policy_in_force(session).second_confirmer_required
+            decision == AlertStatus.CONFIRMED and policy_in_force(session).second_confirmer_required
         )
-        row.status = "awaiting_second" if second_needed else decision
+        status = AlertStatus.AWAITING_SECOND if second_needed else AlertStatus(decision)
+        row.status = status.value
         row.adjudicated_by = actor.username
         row.adjudicated_at = services.clock()
         services.record(
@@ -253,7 +253,7 @@ def second_confirm(
     note = _clean_note(note)
     with services.transaction() as session:
         row = _get(session, alert_id, for_update=True)
-        if row.status != "awaiting_second":
+        if row.status != AlertStatus.AWAITING_SECOND:
             raise StateError(
                 f"alert {row.id} is {row.status.replace('_', ' ')}:"
                 " only a confirmation awaiting a second confirmer can be second-confirmed"
@@ -263,7 +263,7 @@ def second_confirm(
                 f"{actor.username} made the first confirmation of alert {row.id}:"
                 " the second confirmer must be a different operator"
             )
-        row.status = "confirmed" if agree else "false_alert"
+        row.status = (AlertStatus.CONFIRMED if agree else AlertStatus.FALSE_ALERT).value
         row.second_confirmer = actor.username
         services.record(
             session,

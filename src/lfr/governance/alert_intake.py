@@ -19,6 +19,7 @@ from lfr.access.services import Services
 from lfr.domain import Alert, Image
 from lfr.errors import IntegrityError, LfrError, NotFoundError, PolicyViolationError, StateError
 from lfr.governance.records import EMERGENCY_REFUSED, refresh_counts
+from lfr.governance.states import AlertStatus, DeploymentState
 from lfr.imaging import encode_jpeg
 from lfr.store.crypto import DataCipher
 from lfr.store.sealing import seal_image
@@ -59,7 +60,7 @@ def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
         deployment = session.get(Deployment, deployment_id)
         if deployment is None:
             raise NotFoundError(f"no deployment with id {deployment_id}")
-        if deployment.state != "live":
+        if deployment.state != DeploymentState.LIVE:
             raise StateError(
                 f"deployment {deployment_id} is {deployment.state}; alerts are accepted only"
                 " while it is live"
@@ -96,7 +97,7 @@ def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
             enrolled_crop_enc=_seal_crop(
                 services.cipher, alert.enrolled_crop, alert.id, "enrolled"
             ),
-            status="pending",
+            status=AlertStatus.PENDING.value,
         )
         session.add(row)
         session.flush()
@@ -132,7 +133,7 @@ def add_counts(
         deployment = session.get(Deployment, deployment_id, with_for_update=True)
         if deployment is None:
             raise NotFoundError(f"no deployment with id {deployment_id}")
-        if deployment.state not in ("live", "ended"):
+        if deployment.state not in (DeploymentState.LIVE, DeploymentState.ENDED):
             raise StateError(
                 f"deployment {deployment_id} is {deployment.state}; it has not been live"
             )
@@ -151,7 +152,7 @@ def add_counts(
         services.record(
             session, ENGINE_ACTOR, "deployment.counts", f"deployment:{deployment_id}", counts
         )
-        if deployment.state == "ended":
+        if deployment.state == DeploymentState.ENDED:
             refresh_counts(session, deployment, services.clock())
         return True
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from lfr.access.roles import SYSTEM, Action, Actor, require
 from lfr.access.services import Services
 from lfr.governance.policy_service import policy_in_force
+from lfr.governance.states import DeploymentState
 from lfr.store.tables import AlertRow, Deployment, EntryImage, SnapshotTemplate, WatchlistEntry
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def purge(services: Services, actor: Actor, now: datetime | None = None) -> Purg
 
         # Not live (ended, cancelled, never started), or still marked live long after its
         # window closed (a worker that never stopped): the snapshot must not outlive either.
-        stale = or_(Deployment.state != "live", Deployment.ends_at <= snapshot_cutoff)
+        stale = or_(Deployment.state != DeploymentState.LIVE, Deployment.ends_at <= snapshot_cutoff)
         deployment_ids = tuple(
             sorted(
                 session.scalars(

@@ -1,6 +1,6 @@
 """Schedule enforcement inside ``lfr serve``: once a minute, as the system actor, end the
 deployments whose window is over and refuse emergency starts not authorised in time
-(``lfr.governance.deployments.enforce_schedule``); each action is announced on the bus."""
+(``lfr.governance.schedule.enforce_schedule``); each action is announced on the bus."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import threading
 from lfr.access.services import Services
 from lfr.events import topics
 from lfr.events.bus import EventBus
-from lfr.governance.deployments import enforce_schedule
+from lfr.governance.schedule import enforce_schedule
+from lfr.governance.states import DeploymentState
 
 log = logging.getLogger(__name__)
 _DEPLOYMENT_ID = re.compile(r"deployment (\d+)")
@@ -50,7 +51,9 @@ class ScheduleEnforcer:
             log.info("schedule: %s", line)
             found = _DEPLOYMENT_ID.search(line)
             deployment_id = int(found.group(1)) if found else 0
-            topics.publish_deployment(self._bus, deployment_id, "ended", "system", line)
+            topics.publish_deployment(
+                self._bus, deployment_id, DeploymentState.ENDED, "system", line
+            )
         return lines
 
     def _loop(self) -> None:

@@ -12,29 +12,22 @@ references and counts, never biometric data.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Protocol
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
-import numpy as np
 from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.orm import Session
-from tqdm import tqdm
 
 from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
 from lfr.domain import EmbeddingContract, Subject, Template
-from lfr.enrol.folder import METADATA_FILE, scan_watchlist_dir
-from lfr.errors import (
-    EnrolmentError,
-    NotFoundError,
-    PolicyViolationError,
-    StateError,
-    WatchlistError,
+from lfr.errors import NotFoundError, PolicyViolationError, StateError, WatchlistError
+from lfr.governance.entry_rules import (
+    expiry_problems,
+    refusal,
+    subject_problems,
+    template_problems,
 )
-from lfr.governance.policy import Policy
 from lfr.governance.policy_service import policy_in_force
 from lfr.match.watchlist import require_same_contract
 from lfr.store.crypto import DataCipher
@@ -43,21 +36,8 @@ from lfr.store.tables import EntryImage, WatchlistEntry
 from lfr.store.tables import Watchlist as WatchlistRow
 
 ENTRY_KIND = "entry"
-REQUIRED_METADATA = ("category", "reason", "image_source")
-"""Keys every subject.json must give for a governed import (no defaults)."""
 
 _MAX_NAME = 200
-_MAX_REFERENCE = 100
-_MAX_DISPLAY_NAME = 200
-_MAX_CATEGORY = 100
-_MAX_IMAGE_NAME = 300
-
-
-class ImageEnroller(Protocol):
-    """What an import needs from ``lfr.enrol.folder.Enroller``: one photo -> one template,
-    or an ``EnrolmentError`` naming the file and why."""
-
-    def enrol_image(self, path: Path, subject: Subject) -> Template: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,23 +73,6 @@ class WatchlistView:
     active_entries: int
     """Entries neither removed nor expired: what a deployment would search now."""
     total_entries: int
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """What an import of a folder did. Per-photo problems and per-subject refusals are kept
-    here; they do not stop the other subjects."""
-
-    subjects: int = 0
-    added: list[str] = field(default_factory=list)
-    """References of the entries added."""
-    images_enrolled: int = 0
-    refused: list[str] = field(default_factory=list)
-    """One message per subject the policy (or the watchlist) refused, naming the problems."""
-    errors: list[EnrolmentError] = field(default_factory=list)
-    """Photos that could not be enrolled (no face, several faces, too small, unreadable)."""
-    subjects_without_template: list[str] = field(default_factory=list)
-    """Subjects none of whose photos could be enrolled: not added."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,7 +130,7 @@ def _watchlist_view(session: Session, row: WatchlistRow, now: datetime) -> Watch
     )
 
 
-def _get_watchlist(session: Session, watchlist_id: int, lock: bool = False) -> WatchlistRow:
+def load_watchlist(session: Session, watchlist_id: int, lock: bool = False) -> WatchlistRow:
     query = select(WatchlistRow).where(WatchlistRow.id == watchlist_id)
     if lock:  # serialises adds to one watchlist on PostgreSQL (size limit); no-op on SQLite
         query = query.with_for_update()
@@ -211,13 +174,13 @@ def add_entry(
     """
     require(actor, Action.WATCHLIST_MANAGE)
     with services.transaction() as session:
-        _get_watchlist(session, watchlist_id, lock=True)
+        load_watchlist(session, watchlist_id, lock=True)
         now = services.clock()
         policy = policy_in_force(session)
         problems = [
             *subject_problems(policy, subject),
             *expiry_problems(policy, now, expires_at),
-            *_template_problems(subject, templates),
+            *template_problems(subject, templates),
         ]
         existing = session.scalars(
             select(WatchlistEntry).where(
@@ -281,73 +244,6 @@ def add_entry(
         return entry.id
 
 
-def refusal(subject: Subject, problems: list[str]) -> str:
-    return f"entry {subject.reference!r} refused: {'; '.join(problems)}"
-
-
-def subject_problems(policy: Policy, subject: Subject) -> list[str]:
-    """What the policy (and the columns) say is wrong with a subject's facts."""
-    problems = []
-    if not subject.reference.strip() or len(subject.reference) > _MAX_REFERENCE:
-        problems.append(f"the reference must be 1 to {_MAX_REFERENCE} characters")
-    if not subject.display_name.strip() or len(subject.display_name) > _MAX_DISPLAY_NAME:
-        problems.append(f"the display name must be 1 to {_MAX_DISPLAY_NAME} characters")
-    if subject.category not in policy.categories:
-        allowed = ", ".join(repr(c) for c in policy.categories)
-        problems.append(
-            f"category {subject.category!r} is not allowed by the policy (allowed: {allowed})"
-        )
-    elif len(subject.category) > _MAX_CATEGORY:
-        problems.append(f"category is longer than {_MAX_CATEGORY} characters")
-    if not subject.reason.strip():
-        problems.append("the reason is empty: say why this person is on the watchlist")
-    if not subject.image_source.strip():
-        problems.append(
-            "the image source is empty: say where the image came from (it must be lawfully held)"
-        )
-    return problems
-
-
-def expiry_problems(policy: Policy, now: datetime, expires_at: datetime) -> list[str]:
-    if expires_at.tzinfo is None:
-        return ["the expiry must be a timezone-aware time"]
-    latest = now + timedelta(days=policy.max_entry_days)
-    if expires_at <= now:
-        return [f"the expiry {_iso(expires_at)} is not in the future"]
-    if expires_at > latest:
-        return [
-            f"the expiry {_iso(expires_at)} is more than {policy.max_entry_days} days away"
-            f" (the policy maximum; latest allowed {_iso(latest)})"
-        ]
-    return []
-
-
-def _template_problems(subject: Subject, templates: list[Template]) -> list[str]:
-    if not templates:
-        return ["no face template: at least one enrolled photo is needed"]
-    problems = []
-    names = [t.image_name for t in templates]
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(f"image name {name!r} appears more than once")
-    for template in templates:
-        name = template.image_name
-        if not name or len(name) > _MAX_IMAGE_NAME:
-            problems.append(f"an image name must be 1 to {_MAX_IMAGE_NAME} characters")
-        if template.subject.reference != subject.reference:
-            problems.append(
-                f"template {name!r} belongs to {template.subject.reference!r},"
-                f" not {subject.reference!r}"
-            )
-        vector = np.asarray(template.embedding)
-        if vector.shape != (template.contract.dimension,) or not np.all(np.isfinite(vector)):
-            problems.append(
-                f"template {name!r} is not a finite {template.contract.dimension}-d vector"
-            )
-        if not template.face_jpeg:
-            problems.append(f"template {name!r} has no face image")
-    return problems
-
-
 def _duplicate_problem(existing: WatchlistEntry, now: datetime) -> str:
     if existing.removed_at is None and existing.expires_at > now:
         return f"reference {existing.reference!r} is already on this watchlist"
@@ -384,7 +280,7 @@ def remove_entry(
     if not reason.strip():
         raise PolicyViolationError("say why the entry is removed (a reason is required)")
     with services.transaction() as session:
-        _get_watchlist(session, watchlist_id)
+        load_watchlist(session, watchlist_id)
         entry = session.scalars(
             select(WatchlistEntry).where(
                 WatchlistEntry.watchlist_id == watchlist_id,
@@ -443,7 +339,7 @@ def list_entries(
     """The entries of a watchlist, by reference; only the active ones unless asked."""
     require(actor, Action.WATCHLIST_READ)
     with services.transaction() as session:
-        _get_watchlist(session, watchlist_id)
+        load_watchlist(session, watchlist_id)
         now = services.clock()
         query = select(WatchlistEntry).where(WatchlistEntry.watchlist_id == watchlist_id)
         if not include_inactive:
@@ -491,7 +387,7 @@ def active_templates(
     """Every template of the watchlist's active entries, decrypted, as (entry id, template),
     in entry then image order. No role check: the deployments service calls it inside its own
     transaction to freeze a snapshot. A wrong key or altered ciphertext raises IntegrityError."""
-    _get_watchlist(session, watchlist_id)
+    load_watchlist(session, watchlist_id)
     rows = session.execute(
         select(WatchlistEntry, EntryImage)
         .join(EntryImage, EntryImage.entry_id == WatchlistEntry.id)
@@ -521,122 +417,6 @@ def active_templates(
         )
         result.append((entry.id, template))
     return result
-
-
-# ---------------------------------------------------------------------------------------------
-# Importing a folder
-
-
-def enrol_folder_into(
-    services: Services,
-    actor: Actor,
-    watchlist_id: int,
-    folder: Path,
-    enroller: ImageEnroller,
-    expires_at: datetime,
-    progress: bool = True,
-) -> ImportReport:
-    """Enrol a folder (one sub-folder per subject) into a watchlist, one entry per subject.
-
-    Every subject folder must hold ``subject.json`` giving category, reason and image_source:
-    a governed watchlist has no defaults for who and why. A folder that lacks them stops the
-    import before anything is enrolled. Photos that cannot be enrolled are reported and
-    skipped; a subject the policy refuses is reported and the others still go in. Each entry
-    is added in its own transaction (``add_entry``), so one refusal never undoes another entry.
-    """
-    require(actor, Action.WATCHLIST_MANAGE)
-    with services.transaction() as session:
-        _get_watchlist(session, watchlist_id)
-        policy = policy_in_force(session)
-        problems = expiry_problems(policy, services.clock(), expires_at)
-    if problems:
-        raise PolicyViolationError(f"import refused: {'; '.join(problems)}")
-    require_complete_metadata(folder)
-    subject_folders = scan_watchlist_dir(folder)
-    report = ImportReport(subjects=len(subject_folders))
-    total = sum(len(s.images) for s in subject_folders)
-    with tqdm(total=total, desc="enrolling", unit="image", disable=not progress) as bar:
-        for subject_folder in subject_folders:
-            subject = subject_folder.subject
-            refused = subject_problems(policy, subject)
-            if refused:  # no point enrolling photos of someone the policy refuses
-                report.refused.append(refusal(subject, refused))
-                bar.update(len(subject_folder.images))
-                continue
-            templates = []
-            for path in subject_folder.images:
-                try:
-                    templates.append(enroller.enrol_image(path, subject))
-                except EnrolmentError as exc:
-                    report.errors.append(exc)
-                bar.update(1)
-            if not templates:
-                report.subjects_without_template.append(subject.reference)
-                continue
-            try:
-                add_entry(services, actor, watchlist_id, subject, templates, expires_at)
-            except WatchlistError as exc:  # templates of another model than the watchlist's
-                report.refused.append(f"entry {subject.reference!r} refused: {exc}")
-            except PolicyViolationError as exc:
-                report.refused.append(str(exc))
-            else:
-                report.added.append(subject.reference)
-                report.images_enrolled += len(templates)
-    with services.transaction() as session:
-        services.record(
-            session,
-            actor.username,
-            "watchlist.import",
-            f"watchlist:{watchlist_id}",
-            {
-                "subjects": report.subjects,
-                "added": len(report.added),
-                "images_enrolled": report.images_enrolled,
-                "refused": len(report.refused),
-                "photos_skipped": len(report.errors),
-                "subjects_without_template": len(report.subjects_without_template),
-            },
-        )
-    return report
-
-
-def require_complete_metadata(root: Path) -> None:
-    """Every subject folder under ``root`` has a readable subject.json with a non-empty
-    category, reason and image_source; otherwise one error naming each bad folder."""
-    if not root.is_dir():
-        raise WatchlistError(f"watchlist folder not found: {root}")
-    problems = []
-    for folder in sorted(root.iterdir()):
-        if not folder.is_dir() or folder.name.startswith("."):
-            continue
-        problem = _metadata_problem(folder / METADATA_FILE)
-        if problem:
-            problems.append(f"{folder.name} ({problem})")
-    if problems:
-        shown = "; ".join(problems[:5])
-        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-        raise WatchlistError(
-            f"{root}: every subject folder needs {METADATA_FILE} with"
-            f" {', '.join(REQUIRED_METADATA)}: {shown}{more}"
-        )
-
-
-def _metadata_problem(path: Path) -> str:
-    if not path.is_file():
-        return f"no {METADATA_FILE}"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return f"{METADATA_FILE} unreadable: {first}"
-    if not isinstance(data, dict):
-        return f"{METADATA_FILE} is not a JSON object"
-    missing = [
-        key
-        for key in REQUIRED_METADATA
-        if not isinstance(data.get(key), str) or not data[key].strip()
-    ]
-    return f"{METADATA_FILE} lacks {', '.join(missing)}" if missing else ""
 
 
 def _iso(moment: datetime) -> str:

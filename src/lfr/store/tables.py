@@ -135,6 +135,7 @@ class Deployment(Base):
     threshold: Mapped[float] = mapped_column(Float)
     dpia_reference: Mapped[str] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(20), default="draft")
+    """An ``lfr.governance.states.DeploymentState`` value."""
     planner: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     authorised_by: Mapped[str | None] = mapped_column(String(64))
@@ -193,7 +194,8 @@ class AlertRow(Base):
     probe_crop_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     enrolled_crop_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(20), default="pending")
-    """pending -> confirmed | false_alert (by an operator)."""
+    """An ``lfr.governance.states.AlertStatus`` value: pending -> (awaiting_second ->)
+    confirmed | false_alert, by operators."""
     adjudicated_by: Mapped[str | None] = mapped_column(String(64))
     adjudicated_at: Mapped[datetime | None]
     second_confirmer: Mapped[str | None] = mapped_column(String(64))

@@ -12,6 +12,7 @@ import pytest
 from lfr.errors import SourceError
 from lfr.ingest._cv import sane_fps
 from lfr.ingest.video_file import VideoFileSource
+from tests.waiting import wait_until
 
 VideoMaker = Callable[..., Path]
 
@@ -47,7 +48,11 @@ def test_realtime_with_slow_consumer_drops_frames(make_video: VideoMaker) -> Non
     got = []
     for frame in source.frames():
         got.append(frame.index)
-        time.sleep(0.04)  # a pipeline four times slower than the camera
+        # A pipeline slower than the camera, whatever the machine's speed: it takes the next
+        # frame only once the reader has moved three frames on, so two of them met a full slot.
+        # (The reader counts a frame before it offers it.)
+        ahead = min(frame.index + 4, 30)
+        wait_until(lambda ahead=ahead: source.stats().frames_read >= ahead)
     stats = source.stats()
     assert stats.frames_read == 30
     assert stats.frames_dropped > 0
@@ -64,15 +69,18 @@ def test_realtime_plays_at_native_pace(make_video: VideoMaker) -> None:
 
 
 def test_close_stops_the_realtime_reader(make_video: VideoMaker) -> None:
-    source = VideoFileSource(make_video(frames=30, fps=20.0), realtime=True)
+    source = VideoFileSource(make_video(frames=30, fps=2.0), realtime=True)  # a 15 s clip
     iterator = source.frames()
     next(iterator)
-    start = time.monotonic()
     source.close()
     assert len(list(iterator)) <= 1  # at most the frame already in the slot
-    assert time.monotonic() - start < 0.5
+    # The reader thread ends at once rather than with the clip, which would take 15 s more.
+    wait_until(
+        lambda: not any(t.name.startswith("lfr-play-") for t in threading.enumerate()),
+        timeout=10.0,
+        what="the reader's exit",
+    )
     assert source.stats().frames_read < 30
-    assert not any(t.name.startswith("lfr-play-") for t in threading.enumerate())
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import pytest
 
@@ -31,12 +29,13 @@ def test_k_larger_than_index_and_empty_index() -> None:
     assert empty.shape == (1, 0)
 
 
-def test_twenty_thousand_templates_search_fast() -> None:
-    # Not a timing benchmark (see bench/): a generous bound that only catches an O(n^2) slip.
+def test_twenty_thousand_templates_each_find_themselves() -> None:
+    # Correctness at the size of a large watchlist; its speed is measured in bench/, not here,
+    # where a busy machine would make any time bound flaky.
     templates = np.random.default_rng(2).normal(size=(20_000, 128)).astype(np.float32)
     index = ExactIndex(templates)
-    started = time.perf_counter()
-    for row in templates[:20]:
-        _, indices = index.search(row)
-    assert indices[0, 0] == 19
-    assert (time.perf_counter() - started) / 20 < 0.05
+    rows = np.arange(0, 20_000, 1_000)
+    distances, indices = index.search(templates[rows], k=2)
+    np.testing.assert_array_equal(indices[:, 0], rows)
+    np.testing.assert_allclose(distances[:, 0], 0.0, atol=0.05)  # float32 |a|^2 + |b|^2 - 2ab
+    assert (distances[:, 1] > 1.0).all()  # the runner-up is another, distant template

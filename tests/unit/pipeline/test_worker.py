@@ -1,4 +1,5 @@
 import threading
+import time
 from concurrent.futures import Future
 
 import numpy as np
@@ -179,3 +180,22 @@ def test_finish_waits_for_embeddings_still_out() -> None:
     walk(worker, ANA_CODE, 0, 5)
     threading.Timer(0.2, embedder.release_all).start()
     assert [a.subject.reference for a in worker.finish()] == ["ana"]
+
+
+class TwentyMsEmbedder(FakeEmbedder):
+    """Synchronous, and takes at least 20 ms a batch, like a real descriptor."""
+
+    def embed(self, faces: list[AlignedFace]) -> np.ndarray:
+        time.sleep(0.02)
+        return super().embed(faces)
+
+
+def test_the_time_a_synchronous_embedder_takes_is_counted_as_embed() -> None:
+    config = EngineConfig.model_validate({"embedding": {"window_frames": 2, "max_per_track": 6}})
+    embedder = TwentyMsEmbedder(VECTORS)
+    worker = CameraWorker("cam", FakeAligner(), embedder, watchlist(), config)
+    walk(worker, STRANGER_CODE, 0, 40)
+    worker.finish()
+    # Six batches of one face, each at least 20 ms, were computed: at least 120 ms in all.
+    assert embedder.calls == 6
+    assert worker.times.seconds["embed"] >= 0.12

@@ -13,9 +13,10 @@ from lfr.access.roles import PERMISSIONS, Action, Actor
 from lfr.api.deps import AlertReader, DeploymentReader, State, allowed
 from lfr.api.pages.common import render
 from lfr.errors import PermissionDeniedError
-from lfr.governance import deployments
+from lfr.governance import lifecycle
 from lfr.governance.policy_service import current_policy
 from lfr.governance.records import get_record
+from lfr.governance.states import DeploymentState
 from lfr.governance.watchlists import list_watchlists
 
 router = APIRouter(include_in_schema=False)
@@ -49,7 +50,7 @@ def alerts_page(
 
 @router.get("/deployments")
 def deployments_page(request: Request, actor: DeploymentReader, state: State) -> Response:
-    views = deployments.list_deployments(state.services, actor)
+    views = lifecycle.list_deployments(state.services, actor)
     return render(
         state,
         request,
@@ -90,10 +91,10 @@ def plan_page(request: Request, actor: Planner, state: State) -> Response:
 def deployment_page(
     deployment_id: int, request: Request, actor: DeploymentReader, state: State
 ) -> Response:
-    view = deployments.get_deployment(state.services, actor, deployment_id)
-    problems = deployments.readiness(state.services, actor, deployment_id)
+    view = lifecycle.get_deployment(state.services, actor, deployment_id)
+    problems = lifecycle.readiness(state.services, actor, deployment_id)
     record = None
-    if view.state == "ended":
+    if view.state == DeploymentState.ENDED:
         record = get_record(state.services, actor, deployment_id)
     return render(
         state,

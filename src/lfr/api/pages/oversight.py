@@ -14,18 +14,19 @@ from lfr.api.deps import AuditReader, RecordReader, State
 from lfr.api.pages.common import render
 from lfr.audit.service import read_audit
 from lfr.errors import LfrError
-from lfr.governance import deployments
+from lfr.governance import lifecycle
 from lfr.governance.adjudication import list_alerts
 from lfr.governance.records import public_records
+from lfr.governance.states import AlertStatus
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/oversight")
 def oversight_page(request: Request, actor: RecordReader, state: State) -> Response:
-    records = {r["deployment_id"]: r for r in public_records(state.services)}
+    records = {r.deployment_id: r for r in public_records(state.services)}
     views = (
-        deployments.list_deployments(state.services, actor)
+        lifecycle.list_deployments(state.services, actor)
         if actor.role in PERMISSIONS[Action.DEPLOYMENT_READ]
         else []
     )
@@ -40,7 +41,7 @@ def oversight_page(request: Request, actor: RecordReader, state: State) -> Respo
             "title": "Oversight",
             "deployments": list(reversed(views)),
             "records": records,
-            "alerts": [a for a in reversed(alerts) if a.status != "pending" or a.outcome],
+            "alerts": [a for a in reversed(alerts) if a.status != AlertStatus.PENDING or a.outcome],
             "may_audit": actor.role in PERMISSIONS[Action.AUDIT_READ],
         },
         actor,

@@ -6,6 +6,7 @@ records (counts only).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,6 +18,7 @@ from lfr.api.qr import qr_svg
 from lfr.errors import NotFoundError
 from lfr.governance.policy_service import policy_in_force
 from lfr.governance.records import public_records, public_schedule
+from lfr.governance.states import DeploymentState
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,13 +72,13 @@ def _announced(state: State, deployment_id: int) -> dict[str, Any]:
         if item["deployment_id"] == deployment_id:
             return item
     for record in public_records(state.services):
-        if record["deployment_id"] == deployment_id:
+        if record.deployment_id == deployment_id:
             return {
                 "deployment_id": deployment_id,
-                "state": "ended",
-                "starts_at": record["started_at"],
-                "ends_at": record["ended_at"],
-                "location": record["location"],
-                "purpose": record["purpose"],
+                "state": DeploymentState.ENDED,
+                "starts_at": record.started_at,
+                "ends_at": record.ended_at,
+                "location": asdict(record.location),
+                "purpose": record.purpose,
             }
     raise NotFoundError(f"deployment {deployment_id} has not been announced")

@@ -24,13 +24,14 @@ from lfr.api.schemas.deployments import (
 from lfr.api.state import AppState
 from lfr.errors import ModelNotInstalledError
 from lfr.events import topics
-from lfr.governance import deployments
+from lfr.governance import lifecycle
+from lfr.governance.states import DeploymentState
 
 router = APIRouter(prefix="/api/deployments", tags=["deployments"])
 
 
 def _public(state: AppState, actor: Actor, deployment_id: int) -> DeploymentPublic:
-    view = deployments.get_deployment(state.services, actor, deployment_id)
+    view = lifecycle.get_deployment(state.services, actor, deployment_id)
     return DeploymentPublic.model_validate(view)
 
 
@@ -46,18 +47,16 @@ def _changed(
 def list_deployments(
     actor: DeploymentReader,
     state: State,
-    state_filter: Annotated[deployments.DeploymentState | None, Query(alias="state")] = None,
+    state_filter: Annotated[DeploymentState | None, Query(alias="state")] = None,
 ) -> list[DeploymentPublic]:
-    views = deployments.list_deployments(
-        state.services, actor, state_filter.value if state_filter else None
-    )
+    views = lifecycle.list_deployments(state.services, actor, state_filter)
     return [DeploymentPublic.model_validate(v) for v in views]
 
 
 @router.post("", response_model=DeploymentPublic, status_code=status.HTTP_201_CREATED)
 def plan(body: DeploymentCreate, actor: CurrentActor, state: State) -> DeploymentPublic:
     """Plan a draft (operators and authorising officers); refused if it breaks the policy."""
-    deployment_id = deployments.plan_deployment(state.services, actor, body)
+    deployment_id = lifecycle.plan_deployment(state.services, actor, body)
     return _changed(state, actor, deployment_id, "planned")
 
 
@@ -71,7 +70,7 @@ def readiness(
     deployment_id: int, actor: DeploymentReader, state: State, emergency: bool = False
 ) -> ReadinessPublic:
     """Every condition still missing before it may go live (empty when it may)."""
-    problems = deployments.readiness(state.services, actor, deployment_id, emergency)
+    problems = lifecycle.readiness(state.services, actor, deployment_id, emergency)
     return ReadinessPublic(deployment_id=deployment_id, ready=not problems, problems=problems)
 
 
@@ -80,7 +79,7 @@ def authorise(
     deployment_id: int, body: AuthoriseRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
     """Authorise a draft (authorising officers; never a deployment one planned)."""
-    deployments.authorise(state.services, actor, deployment_id, body.note)
+    lifecycle.authorise(state.services, actor, deployment_id, body.note)
     return _changed(state, actor, deployment_id, "authorised")
 
 
@@ -88,7 +87,7 @@ def authorise(
 def confirm_signage(
     deployment_id: int, body: SignageRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
-    deployments.confirm_signage(state.services, actor, deployment_id, body.reference)
+    lifecycle.confirm_signage(state.services, actor, deployment_id, body.reference)
     return _changed(state, actor, deployment_id, "signage confirmed")
 
 
@@ -96,7 +95,7 @@ def confirm_signage(
 def start(deployment_id: int, body: StartRequest, actor: CurrentActor, state: State) -> StartPublic:
     """Go live on a frozen watchlist snapshot. An operator's start also runs the cameras; after
     an authorising officer's start, an operator runs them (``/run``)."""
-    digest = deployments.start(state.services, actor, deployment_id, body.emergency)
+    digest = lifecycle.start(state.services, actor, deployment_id, body.emergency)
     started = False
     if state.cameras is not None and actor.role in PERMISSIONS[Action.DEPLOYMENT_RUN]:
         state.cameras.run(actor, deployment_id)
@@ -128,7 +127,7 @@ def end(
     deployment_id: int, body: EndRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
     """End a live deployment: its cameras stop, its snapshot is wiped, its record published."""
-    deployments.end(state.services, actor, deployment_id, body.reason)
+    lifecycle.end(state.services, actor, deployment_id, body.reason)
     return _changed(state, actor, deployment_id, body.reason or "ended")
 
 
@@ -136,5 +135,5 @@ def end(
 def cancel(
     deployment_id: int, body: EndRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
-    deployments.cancel(state.services, actor, deployment_id, body.reason)
+    lifecycle.cancel(state.services, actor, deployment_id, body.reason)
     return _changed(state, actor, deployment_id, body.reason or "cancelled")

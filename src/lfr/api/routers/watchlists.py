@@ -32,6 +32,7 @@ from lfr.api.schemas.watchlists import (
 from lfr.domain import Image, Subject, Template
 from lfr.errors import EnrolmentError, LfrError, ModelNotInstalledError, PolicyViolationError
 from lfr.governance import watchlists
+from lfr.governance.entry_rules import expiry_problems, refusal, subject_problems
 from lfr.governance.policy_service import current_policy
 from lfr.imaging import decode_jpeg
 
@@ -110,11 +111,11 @@ async def add_entry(
     policy = await run_in_threadpool(current_policy, state.services, actor)
     now = state.services.clock()
     problems = [
-        *watchlists.subject_problems(policy, subject),
-        *watchlists.expiry_problems(policy, now, now + timedelta(days=expires_days)),
+        *subject_problems(policy, subject),
+        *expiry_problems(policy, now, now + timedelta(days=expires_days)),
     ]
     if problems:
-        raise PolicyViolationError(watchlists.refusal(subject, problems))
+        raise PolicyViolationError(refusal(subject, problems))
     if state.enroller is None:
         raise ModelNotInstalledError("face enrolment is not available on this server")
     enroller = await run_in_threadpool(state.enroller)

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from lfr.api.schemas.base import Public, Request
+from lfr.governance.states import AlertStatus
 
 
 class AlertPublic(Public):
@@ -24,7 +25,7 @@ class AlertPublic(Public):
     track: int
     raised_at: datetime
     enrolled_image: str
-    status: str
+    status: AlertStatus
     adjudicated_by: str | None
     adjudicated_at: datetime | None
     second_confirmer: str | None
@@ -45,7 +46,7 @@ class AlertMediaPublic(Public):
 
 
 class AdjudicationRequest(Request):
-    decision: Literal["confirmed", "false_alert"]
+    decision: Literal[AlertStatus.CONFIRMED, AlertStatus.FALSE_ALERT]
     note: str = Field("", max_length=2000)
 
 

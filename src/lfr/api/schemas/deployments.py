@@ -5,7 +5,8 @@ from datetime import datetime
 from pydantic import Field
 
 from lfr.api.schemas.base import Public, Request
-from lfr.governance.deployments import DeploymentPlan
+from lfr.governance.deployment_plan import DeploymentPlan
+from lfr.governance.states import DeploymentState
 
 DeploymentCreate = DeploymentPlan
 """Planning a deployment: the governance service's own plan model (shape checked there too)."""
@@ -26,7 +27,7 @@ class DeploymentPublic(Public):
     watchlist_name: str
     threshold: float
     dpia_reference: str
-    state: str
+    state: DeploymentState
     planner: str
     created_at: datetime
     authorised_by: str | None

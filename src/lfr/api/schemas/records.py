@@ -3,6 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from lfr.api.schemas.base import Public
+from lfr.governance.states import DeploymentState
 
 
 class LocationPublic(Public):
@@ -45,7 +46,7 @@ class ScheduledPublic(Public):
     """A deployment announced to the public: where, when and why."""
 
     deployment_id: int
-    state: str
+    state: DeploymentState
     starts_at: str
     ends_at: str
     location: LocationPublic

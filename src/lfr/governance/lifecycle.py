@@ -1,0 +1,304 @@
+"""A deployment's life: plan, authorise, confirm signage, go live on a frozen snapshot, end or
+cancel (the states and their transitions: ``lfr.governance.states``).
+
+Going live is refused, naming every missing condition at once (``lfr.governance.go_live``).
+Going live freezes a snapshot of the watchlist (``lfr.governance.snapshot``) that the camera
+workers search; ending the deployment wipes the snapshot and publishes its record.
+
+An emergency start without authorisation is possible only where the policy allows it; unless it
+is authorised within ``policy.emergency_authorisation_hours`` of the start, the schedule
+(``lfr.governance.schedule``) ends it and deletes every alert and count it produced.
+
+Every change runs in one transaction with its audit entry; a refusal writes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lfr.access.roles import Action, Actor, require
+from lfr.access.services import Services
+from lfr.errors import NotFoundError, PermissionDeniedError, PolicyViolationError, StateError
+from lfr.governance.deployment_plan import (
+    DeploymentPlan,
+    DeploymentView,
+    audit_target,
+    deployment_view,
+    emergency_deadline,
+    iso,
+    load_deployment,
+    plan_problems,
+    redacted,
+)
+from lfr.governance.go_live import go_live_problems
+from lfr.governance.policy_service import policy_in_force
+from lfr.governance.records import EMERGENCY_REFUSED, PublishedRecord, publish_record
+from lfr.governance.snapshot import freeze_snapshot, wipe_snapshot
+from lfr.governance.states import DeploymentState, may_move, require_transition
+from lfr.store.tables import Deployment
+from lfr.store.tables import Watchlist as WatchlistRow
+
+S = DeploymentState
+
+
+def plan_deployment(services: Services, actor: Actor, plan: DeploymentPlan) -> int:
+    """Record a draft deployment; refused if it breaks the policy or names no watchlist."""
+    require(actor, Action.DEPLOYMENT_PLAN)
+    with services.transaction() as session:
+        now = services.clock()
+        policy = policy_in_force(session)
+        problems = plan_problems(policy, plan.purpose, plan.starts_at, plan.ends_at, plan.threshold)
+        if plan.ends_at <= now:
+            problems.append(f"the window has already ended ({iso(plan.ends_at)})")
+        if problems:
+            raise PolicyViolationError("deployment refused: " + "; ".join(problems))
+        if session.get(WatchlistRow, plan.watchlist_id) is None:
+            raise NotFoundError(f"no watchlist with id {plan.watchlist_id}")
+        row = Deployment(
+            name=plan.name,
+            purpose=plan.purpose,
+            location_name=plan.location_name,
+            latitude=plan.latitude,
+            longitude=plan.longitude,
+            area_description=plan.area_description,
+            starts_at=plan.starts_at,
+            ends_at=plan.ends_at,
+            cameras=dict(plan.cameras),
+            watchlist_id=plan.watchlist_id,
+            threshold=plan.threshold,
+            dpia_reference=plan.dpia_reference,
+            state=S.DRAFT.value,
+            planner=actor.username,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        services.record(
+            session,
+            actor.username,
+            "deployment.plan",
+            audit_target(row.id),
+            {
+                "name": plan.name,
+                "purpose": plan.purpose,
+                "location": plan.location_name,
+                "starts_at": iso(plan.starts_at),
+                "ends_at": iso(plan.ends_at),
+                "cameras": redacted(plan.cameras),
+                "watchlist_id": plan.watchlist_id,
+                "threshold": plan.threshold,
+                "dpia_reference": plan.dpia_reference,
+            },
+        )
+        return row.id
+
+
+def authorise(services: Services, actor: Actor, deployment_id: int, note: str = "") -> None:
+    """Authorise a draft; or, within the policy's window, an emergency start already made."""
+    require(actor, Action.DEPLOYMENT_AUTHORISE)
+    with services.transaction() as session:
+        row = load_deployment(session, deployment_id, lock=True)
+        now = services.clock()
+        policy = policy_in_force(session)
+        if actor.username == row.planner:
+            raise PermissionDeniedError(
+                f"deployment {row.id} must be authorised by someone other than its planner"
+                f" ({row.planner})"
+            )
+        if row.authorised_by is not None:
+            raise StateError(f"deployment {row.id} is already authorised by {row.authorised_by}")
+        retrospective = row.emergency and row.state in (S.LIVE, S.ENDED)
+        if retrospective:
+            deadline = emergency_deadline(row, policy)
+            if row.end_reason == EMERGENCY_REFUSED or now > deadline:
+                raise StateError(
+                    f"deployment {row.id} started in an emergency; the time to authorise it"
+                    f" ended at {iso(deadline)} and its alerts were or will be deleted"
+                )
+        elif not may_move(row.state, S.AUTHORISED):
+            raise StateError(
+                f"deployment {row.id} is {row.state}; only a draft (or an emergency start within"
+                f" {policy.emergency_authorisation_hours} h) can be authorised"
+            )
+        problems = plan_problems(policy, row.purpose, row.starts_at, row.ends_at, row.threshold)
+        if problems:
+            raise PolicyViolationError(f"deployment {row.id}: " + "; ".join(problems))
+        if not retrospective:  # an emergency start stays live (or ended): only who changes
+            _move(row, S.AUTHORISED)
+        row.authorised_by = actor.username
+        row.authorised_at = now
+        row.authorisation_note = note
+        services.record(
+            session,
+            actor.username,
+            "deployment.authorise",
+            audit_target(row.id),
+            {"note": note, "emergency_start": retrospective, "state": row.state},
+        )
+
+
+def confirm_signage(services: Services, actor: Actor, deployment_id: int, reference: str) -> None:
+    """Record that the area is signposted: by whom, when, and a reference (photo, log entry)."""
+    require(actor, Action.DEPLOYMENT_SIGNAGE)
+    reference = reference.strip()
+    if not reference:
+        raise PolicyViolationError("signage confirmation needs a reference (photo, log entry)")
+    with services.transaction() as session:
+        row = load_deployment(session, deployment_id, lock=True)
+        if not may_move(row.state, S.LIVE):  # signage is confirmed while it can still go live
+            raise StateError(
+                f"deployment {row.id} is {row.state}; signage is confirmed before it goes live"
+            )
+        row.signage_confirmed_by = actor.username
+        row.signage_confirmed_at = services.clock()
+        row.signage_reference = reference[:200]
+        services.record(
+            session,
+            actor.username,
+            "deployment.signage",
+            audit_target(row.id),
+            {"reference": row.signage_reference},
+        )
+
+
+def readiness(
+    services: Services, actor: Actor, deployment_id: int, emergency: bool = False
+) -> list[str]:
+    """What still stands in the way of going live (for a checklist on screen)."""
+    require(actor, Action.DEPLOYMENT_READ)
+    with services.transaction() as session:
+        row = load_deployment(session, deployment_id)
+        return go_live_problems(session, row, services.clock(), emergency=emergency)
+
+
+def start(services: Services, actor: Actor, deployment_id: int, emergency: bool = False) -> str:
+    """Go live: freeze the watchlist snapshot and return its digest (also in the audit log).
+
+    ``emergency``: start without authorisation, where the policy allows it."""
+    require(actor, Action.DEPLOYMENT_START)
+    with services.transaction() as session:
+        row = load_deployment(session, deployment_id, lock=True)
+        now = services.clock()
+        problems = go_live_problems(session, row, now, emergency=emergency)
+        if problems:
+            raise StateError(f"deployment {row.id} cannot go live: " + "; ".join(problems))
+        watchlist = freeze_snapshot(session, services, row, now)
+        digest = watchlist.digest()
+        _move(row, S.LIVE)
+        row.started_at = now
+        row.emergency = row.authorised_by is None
+        row.snapshot_digest = digest
+        row.snapshot_size = watchlist.size
+        session.flush()
+        services.record(
+            session,
+            actor.username,
+            "deployment.start",
+            audit_target(row.id),
+            {
+                "snapshot_digest": digest,
+                "snapshot_size": watchlist.size,
+                "subjects": len(watchlist.subjects),
+                "watchlist_id": row.watchlist_id,
+                "threshold": row.threshold,
+                "emergency": row.emergency,
+                "authorised_by": row.authorised_by,
+                "policy_digest": policy_in_force(session).digest(),
+            },
+        )
+        return digest
+
+
+def end(services: Services, actor: Actor, deployment_id: int, reason: str = "") -> PublishedRecord:
+    """End a live deployment: wipe its snapshot and publish its record (returned)."""
+    require(actor, Action.DEPLOYMENT_END)
+    with services.transaction() as session:
+        row = load_deployment(session, deployment_id, lock=True)
+        if not may_move(row.state, S.ENDED):
+            hint = " (cancel it instead)" if may_move(row.state, S.CANCELLED) else ""
+            raise StateError(
+                f"deployment {row.id} is {row.state}; only a live deployment can be ended{hint}"
+            )
+        return end_live(
+            session, services, actor.username, row, services.clock(), reason or "ended by staff"
+        )
+
+
+def cancel(services: Services, actor: Actor, deployment_id: int, reason: str = "") -> None:
+    """Call off a deployment that has not gone live."""
+    require(actor, Action.DEPLOYMENT_END)
+    with services.transaction() as session:
+        row = load_deployment(session, deployment_id, lock=True)
+        if not may_move(row.state, S.CANCELLED):
+            raise StateError(
+                f"deployment {row.id} is {row.state}; only a draft or authorised deployment can"
+                " be cancelled"
+            )
+        _move(row, S.CANCELLED)
+        row.ended_at = services.clock()
+        row.end_reason = (reason or "cancelled")[:200]
+        services.record(
+            session, actor.username, "deployment.cancel", audit_target(row.id), {"reason": reason}
+        )
+
+
+def get_deployment(services: Services, actor: Actor, deployment_id: int) -> DeploymentView:
+    require(actor, Action.DEPLOYMENT_READ)
+    with services.transaction() as session:
+        row = load_deployment(session, deployment_id)
+        return deployment_view(row, session, policy_in_force(session))
+
+
+def list_deployments(
+    services: Services, actor: Actor, state: str | None = None
+) -> list[DeploymentView]:
+    """Every deployment, oldest first; only those in ``state`` (a ``DeploymentState``) if given."""
+    require(actor, Action.DEPLOYMENT_READ)
+    with services.transaction() as session:
+        query = select(Deployment).order_by(Deployment.id)
+        if state is not None:
+            query = query.where(Deployment.state == DeploymentState(state))
+        policy = policy_in_force(session)
+        return [deployment_view(row, session, policy) for row in session.scalars(query)]
+
+
+def end_live(
+    session: Session,
+    services: Services,
+    actor_name: str,
+    row: Deployment,
+    now: datetime,
+    reason: str,
+) -> PublishedRecord:
+    """End a live deployment in the caller's transaction (staff, or the schedule): wipe its
+    snapshot, publish its record, audit all three."""
+    _move(row, S.ENDED)
+    row.ended_at = now
+    row.end_reason = reason[:200]
+    wiped = wipe_snapshot(session, row, now)
+    started = iso(row.started_at) if row.started_at else None
+    services.record(
+        session,
+        actor_name,
+        "deployment.end",
+        audit_target(row.id),
+        {"reason": reason, "started_at": started, "ended_at": iso(now)},
+    )
+    services.record(
+        session,
+        actor_name,
+        "deployment.snapshot.wiped",
+        audit_target(row.id),
+        {"snapshot_digest": row.snapshot_digest, "rows_deleted": wiped},
+    )
+    record = publish_record(session, row, now)
+    services.record(session, actor_name, "deployment.record.publish", audit_target(row.id), {})
+    return record
+
+
+def _move(row: Deployment, target: DeploymentState) -> None:
+    """The one place a deployment's state changes: only along ``TRANSITIONS``."""
+    row.state = require_transition(row.state, target).value

@@ -1,0 +1,123 @@
+"""The frozen watchlist of a live deployment: what its cameras search.
+
+Going live copies the watchlist's active templates into the snapshot, re-sealed for this
+deployment (``lfr.store.sealing``, kind ``"snapshot"``, owner the deployment id), so later
+changes to the watchlist never reach a running deployment; its digest is recorded and audited.
+The cameras load it checked against that digest. Ending the deployment wipes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from lfr.access.roles import Action, Actor, require
+from lfr.access.services import Services
+from lfr.domain import EmbeddingContract, Subject, Template
+from lfr.errors import IntegrityError, StateError
+from lfr.governance.deployment_plan import audit_target, load_deployment
+from lfr.governance.states import DeploymentState
+from lfr.governance.watchlists import active_templates
+from lfr.match.watchlist import Watchlist
+from lfr.store.sealing import open_image, open_vector, seal_image, seal_vector
+from lfr.store.tables import Deployment, SnapshotTemplate
+
+SNAPSHOT_KIND = "snapshot"
+
+
+def freeze_snapshot(
+    session: Session, services: Services, row: Deployment, now: datetime
+) -> Watchlist:
+    """Copy the watchlist's active templates into the deployment's snapshot, in the caller's
+    transaction (the caller records the digest and audits)."""
+    templates = active_templates(session, services.cipher, row.watchlist_id, now)
+    watchlist = Watchlist.from_templates(templates[0][1].contract, [t for _, t in templates])
+    owner = str(row.id)
+    session.add_all(
+        SnapshotTemplate(
+            deployment_id=row.id,
+            entry_id=entry_id,
+            subject=asdict(template.subject),
+            image_name=template.image_name,
+            contract=asdict(template.contract),
+            template_enc=seal_vector(
+                services.cipher, template.embedding, SNAPSHOT_KIND, owner, _name(template)
+            ),
+            face_jpeg_enc=seal_image(
+                services.cipher, template.face_jpeg, SNAPSHOT_KIND, owner, _name(template)
+            ),
+        )
+        for entry_id, template in templates
+    )
+    return watchlist
+
+
+def load_snapshot(services: Services, actor: Actor, deployment_id: int) -> Watchlist:
+    """The frozen watchlist of a live deployment, checked against the digest recorded at start."""
+    require(actor, Action.DEPLOYMENT_RUN)
+    with services.transaction() as session:
+        row = load_deployment(session, deployment_id)
+        if row.state != DeploymentState.LIVE:
+            raise StateError(
+                f"deployment {row.id} is {row.state}; its snapshot exists only while it is live"
+            )
+        templates = _open_templates(session, services, row)
+        if not templates:
+            raise IntegrityError(f"deployment {row.id}: its watchlist snapshot is missing")
+        watchlist = Watchlist.from_templates(templates[0].contract, templates)
+        if watchlist.digest() != row.snapshot_digest:
+            raise IntegrityError(
+                f"deployment {row.id}: the snapshot does not match the digest recorded when it"
+                " went live"
+            )
+        services.record(
+            session,
+            actor.username,
+            "deployment.snapshot.load",
+            audit_target(row.id),
+            {"snapshot_digest": row.snapshot_digest, "snapshot_size": watchlist.size},
+        )
+        return watchlist
+
+
+def wipe_snapshot(session: Session, row: Deployment, now: datetime) -> int:
+    """Delete the deployment's snapshot (the caller audits); returns the rows deleted."""
+    result = session.execute(
+        delete(SnapshotTemplate).where(SnapshotTemplate.deployment_id == row.id)
+    )
+    row.snapshot_wiped_at = now
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _open_templates(session: Session, services: Services, row: Deployment) -> list[Template]:
+    owner = str(row.id)
+    templates = []
+    for snap in session.scalars(
+        select(SnapshotTemplate)
+        .where(SnapshotTemplate.deployment_id == row.id)
+        .order_by(SnapshotTemplate.id)
+    ):
+        subject = Subject(**snap.subject)
+        name = f"{subject.reference}/{snap.image_name}"
+        templates.append(
+            Template(
+                subject=subject,
+                embedding=open_vector(
+                    services.cipher, snap.template_enc, SNAPSHOT_KIND, owner, name
+                ),
+                contract=EmbeddingContract(**snap.contract),
+                image_name=snap.image_name,
+                face_jpeg=open_image(
+                    services.cipher, snap.face_jpeg_enc, SNAPSHOT_KIND, owner, name
+                ),
+            )
+        )
+    return templates
+
+
+def _name(template: Template) -> str:
+    return f"{template.subject.reference}/{template.image_name}"
