@@ -93,7 +93,7 @@ def lfr_record(
         frames=summary.frames,
         frames_read=stats.frames_read,
         frames_dropped=summary.frames_dropped,
-        faces_seen=summary.faces_seen,
+        face_detections=summary.face_detections,
         tracks=summary.tracks,
         embeddings=summary.embeddings,
         wall_s=round(summary.wall_s, 3),

@@ -37,7 +37,7 @@ class LfrRun:
     frames: int
     frames_read: int
     frames_dropped: int
-    faces_seen: int
+    face_detections: int
     tracks: int
     embeddings: int
     wall_s: float

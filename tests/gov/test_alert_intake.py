@@ -150,7 +150,7 @@ def test_counts_accumulate_while_live(services: Services) -> None:
     assert add_counts(svc, deployment_id, 100, 30, 5)
     assert add_counts(svc, deployment_id, 50, 10, 2)
     row = deployment_row(svc, deployment_id)
-    assert (row.frames, row.faces_seen, row.tracks) == (150, 40, 7)
+    assert (row.frames, row.face_detections, row.tracks) == (150, 40, 7)
     assert [e.actor for e in audit_entries(svc, "deployment.counts")] == ["engine", "engine"]
 
 
@@ -235,7 +235,7 @@ def test_cameras_run_on_their_own_engines_and_store_only_alerts_and_counts(
         (alert,) = session.scalars(select(AlertRow)).all()
     assert (alert.camera, alert.subject_reference, alert.threshold) == ("north", "WL-0000", 0.45)
     row = deployment_row(svc, deployment_id)
-    assert (row.state, row.frames, row.faces_seen, row.tracks) == ("live", 80, 80, 2)
+    assert (row.state, row.frames, row.face_detections, row.tracks) == ("live", 80, 80, 2)
     assert [e.actor for e in audit_entries(svc, "alert.raised")] == ["engine:north"]
     assert len(audit_entries(svc, "deployment.snapshot.load")) == 1
     assert_chain_ok(svc)

@@ -561,7 +561,7 @@ def test_emergency_not_authorised_in_time_loses_every_alert_and_count(
         session.execute(
             update(Deployment)
             .where(Deployment.id == deployment_id)
-            .values(frames=900, faces_seen=300, tracks=40)
+            .values(frames=900, face_detections=300, tracks=40)
         )
 
     clock.now = ENDS  # the window ends first: an ordinary end, alerts still kept for now
@@ -581,10 +581,14 @@ def test_emergency_not_authorised_in_time_loses_every_alert_and_count(
     assert count(svc, AlertRow, deployment_id=deployment_id) == 0
     assert count(svc, AlertRow, deployment_id=other) == 1
     row = deployment_row(svc, deployment_id)
-    assert (row.frames, row.faces_seen, row.tracks) == (0, 0, 0)
+    assert (row.frames, row.face_detections, row.tracks) == (0, 0, 0)
     (refusal,) = audit_entries(svc, "deployment.emergency.refused")
     assert refusal.actor == "system" and refusal.details["alerts_deleted"] == 2
-    assert refusal.details["counts_deleted"] == {"frames": 900, "faces_seen": 300, "tracks": 40}
+    assert refusal.details["counts_deleted"] == {
+        "frames": 900,
+        "face_detections": 300,
+        "tracks": 40,
+    }
     record = get_record(svc, AUTHORISER, deployment_id)
     assert record.alerts == 0 and record.faces_seen == 0
     assert record.emergency_authorisation_refused is True

@@ -63,7 +63,7 @@ def test_record_counts_and_both_false_alert_rates(services: Services) -> None:
     svc, clock = with_clock(services)
     deployment_id = live(svc, clock)
     _add_alerts(svc, deployment_id)
-    assert add_counts(svc, deployment_id, frames=90_000, faces_seen=12_000, tracks=2_000)
+    assert add_counts(svc, deployment_id, frames=90_000, face_detections=12_000, tracks=2_000)
     clock.advance(hours=3, minutes=30)
     record = dep.end(svc, OPERATOR, deployment_id, "planned end").as_dict()
 
@@ -116,7 +116,7 @@ def test_counts_after_the_end_update_the_record(services: Services) -> None:
     with svc.transaction() as session:  # as a purge would, before the counts arrive
         session.execute(delete(AlertRow))
     clock.advance(seconds=2)
-    assert add_counts(svc, deployment_id, frames=50, faces_seen=20, tracks=4)
+    assert add_counts(svc, deployment_id, frames=50, face_detections=20, tracks=4)
     record = get_record(svc, AUTHORISER, deployment_id).as_dict()
     assert (record["frames"], record["face_detections"], record["faces_seen"]) == (50, 20, 4)
     assert (record["alerts"], record["false_alerts"]) == (7, 1)  # the alert figures stand

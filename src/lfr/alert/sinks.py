@@ -41,7 +41,7 @@ def summary_record(summary: RunSummary) -> dict[str, object]:
         "type": "summary",
         "frames": summary.frames,
         "frames_dropped": summary.frames_dropped,
-        "faces_seen": summary.faces_seen,
+        "face_detections": summary.face_detections,
         "tracks": summary.tracks,
         "embeddings": summary.embeddings,
         "alerts": summary.alerts,

@@ -129,7 +129,7 @@ def _print_summary(summary: RunSummary, as_json: bool) -> None:
         return
     print(
         f"\n{record['frames']} frames ({record['frames_dropped']} dropped) at {record['fps']}"
-        f" frames/s; {record['faces_seen']} face detections in {record['tracks']} tracks;"
+        f" frames/s; {record['face_detections']} face detections in {record['tracks']} tracks;"
         f" {record['embeddings']} descriptors computed; {record['alerts']} alert(s)."
         "\nNo image, descriptor or record of any face that did not match was kept.",
         flush=True,

@@ -119,14 +119,18 @@ def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
 
 
 def add_counts(
-    services: Services, deployment_id: int, frames: int, faces_seen: int, tracks: int
+    services: Services, deployment_id: int, frames: int, face_detections: int, tracks: int
 ) -> bool:
     """Add a run's counts (the only trace of the faces that did not match) to the deployment.
 
     Accepted while it is live and after it ended (a run stops a moment after its end), then
     its record's counts are updated; ignored (False) for a refused emergency start, whose counts
     were deleted."""
-    counts: dict[str, Any] = {"frames": frames, "faces_seen": faces_seen, "tracks": tracks}
+    counts: dict[str, Any] = {
+        "frames": frames,
+        "face_detections": face_detections,
+        "tracks": tracks,
+    }
     if any(int(value) < 0 for value in counts.values()):
         raise LfrError(f"counts cannot be negative: {counts}")
     with services.transaction() as session:
@@ -144,7 +148,7 @@ def add_counts(
             .where(Deployment.id == deployment_id)
             .values(
                 frames=Deployment.frames + int(frames),
-                faces_seen=Deployment.faces_seen + int(faces_seen),
+                face_detections=Deployment.face_detections + int(face_detections),
                 tracks=Deployment.tracks + int(tracks),
             )
         )

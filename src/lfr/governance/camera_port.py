@@ -35,7 +35,7 @@ class GovernedDeployments:
             self.services,
             deployment_id,
             frames=counts.frames,
-            faces_seen=counts.face_detections,
+            face_detections=counts.face_detections,
             tracks=counts.tracks,
         )
 

@@ -140,7 +140,7 @@ def deployment_view(row: Deployment, session: Session, policy: Policy) -> Deploy
         snapshot_size=row.snapshot_size,
         snapshot_wiped_at=row.snapshot_wiped_at,
         frames=row.frames,
-        face_detections=row.faces_seen,
+        face_detections=row.face_detections,
         faces_seen=row.tracks,
     )
 

@@ -123,7 +123,7 @@ def build_record(session: Session, deployment: Deployment, now: datetime) -> Pub
         threshold=deployment.threshold,
         watchlist_size=deployment.snapshot_size,
         faces_seen=faces_seen,
-        face_detections=deployment.faces_seen,
+        face_detections=deployment.face_detections,
         frames=deployment.frames,
         alerts=alerts,
         true_alerts=true_alerts,
@@ -159,7 +159,7 @@ def refresh_counts(session: Session, deployment: Deployment, now: datetime) -> P
     record = replace(
         stored,
         frames=deployment.frames,
-        face_detections=deployment.faces_seen,
+        face_detections=deployment.face_detections,
         faces_seen=deployment.tracks,
         false_alert_rate_per_face_seen=_rate(stored.false_alerts, deployment.tracks),
     )

@@ -78,8 +78,12 @@ def _refuse_emergency(
     row.end_reason = EMERGENCY_REFUSED
     result = session.execute(delete(AlertRow).where(AlertRow.deployment_id == row.id))
     alerts = int(getattr(result, "rowcount", 0) or 0)
-    counts = {"frames": row.frames, "faces_seen": row.faces_seen, "tracks": row.tracks}
-    row.frames = row.faces_seen = row.tracks = 0
+    counts = {
+        "frames": row.frames,
+        "face_detections": row.face_detections,
+        "tracks": row.tracks,
+    }
+    row.frames = row.face_detections = row.tracks = 0
     session.flush()
     services.record(
         session,

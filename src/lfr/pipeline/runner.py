@@ -62,7 +62,7 @@ def run_camera(
     return RunSummary(
         frames=counts.frames,
         frames_dropped=source_stats.frames_dropped,
-        faces_seen=counts.faces_seen,
+        face_detections=counts.face_detections,
         tracks=worker.tracks,
         embeddings=counts.embeddings,
         alerts=counts.alerts,

@@ -45,7 +45,7 @@ class StageTimes:
 @dataclass(slots=True)
 class WorkerCounts:
     frames: int = 0
-    faces_seen: int = 0
+    face_detections: int = 0
     shots_rejected: int = 0
     embeddings: int = 0
     alerts: int = 0
@@ -86,7 +86,7 @@ class CameraWorker:
 
     def process(self, frame: Frame, detections: list[Detection]) -> list[Alert]:
         self.counts.frames += 1
-        self.counts.faces_seen += len(detections)
+        self.counts.face_detections += len(detections)
         update = self._tracker.update(detections)
         ready = [
             s

@@ -29,7 +29,7 @@ class CameraReport:
     def finished(self, summary: RunSummary) -> None:
         self.frames = summary.frames
         self.frames_dropped = summary.frames_dropped
-        self.face_detections = summary.faces_seen
+        self.face_detections = summary.face_detections
         self.tracks = summary.tracks
         self.alerts = summary.alerts
         self.wall_s = round(summary.wall_s, 3)

@@ -152,7 +152,7 @@ class Deployment(Base):
     snapshot_size: Mapped[int] = mapped_column(default=0)
     snapshot_wiped_at: Mapped[datetime | None]
     frames: Mapped[int] = mapped_column(default=0)
-    faces_seen: Mapped[int] = mapped_column(default=0)
+    face_detections: Mapped[int] = mapped_column(default=0)
     tracks: Mapped[int] = mapped_column(default=0)
 
 

@@ -70,7 +70,7 @@ def test_stranger_never_alerts_and_only_counts_remain() -> None:
     worker, embedder = make_worker()
     alerts = walk(worker, STRANGER_CODE, 0, 40) + worker.finish()
     assert alerts == []
-    assert worker.counts.frames == 40 and worker.counts.faces_seen == 40
+    assert worker.counts.frames == 40 and worker.counts.face_detections == 40
     assert worker.counts.embeddings == 6 == embedder.calls  # capped per track
     assert worker.tracks == 1
 
