@@ -21,10 +21,12 @@ from lfr.access.services import Services
 from lfr.domain import Alert, Image, Subject, Template
 from lfr.errors import EnrolmentError
 from lfr.events import topics
-from lfr.events.bus import EventBus
+from lfr.events.bus import EventBus, InMemoryEventBus
+from lfr.governance import lifecycle
 from lfr.governance.alert_intake import store_alert
 from lfr.imaging import encode_jpeg
-from tests.gov.factories import CONTRACT, PASSWORD
+from tests.gov.conftest import OPERATOR
+from tests.gov.factories import CONTRACT, PASSWORD, add_deployment
 from tests.waiting import PATIENCE_S
 
 Json = dict[str, Any]
@@ -128,6 +130,15 @@ def raise_alert(services: Services, bus: EventBus, deployment_id: int, **changes
     assert store_alert(services, deployment_id, alert)
     topics.publish_alert(bus, deployment_id, alert.id, alert.camera)
     return alert.id
+
+
+def ended_with_alerts(services: Services, bus: InMemoryEventBus, app: FastAPI) -> int:
+    deployment_id = add_deployment(services, state="live")
+    alert_id = raise_alert(services, bus, deployment_id, name="Jane Q Wanted", reference="WL-0001")
+    raise_alert(services, bus, deployment_id, name="Jane Q Wanted", reference="WL-0001")
+    as_user(app, "olive").post(f"/api/alerts/{alert_id}/adjudicate", json={"decision": "confirmed"})
+    lifecycle.end(services, OPERATOR, deployment_id)
+    return deployment_id
 
 
 # --- a real server and a server-sent-events client ---------------------------------------------

@@ -11,8 +11,7 @@ from sqlalchemy import text
 
 from lfr.access.services import Services
 from lfr.events import InMemoryEventBus
-from tests.api.helpers import as_user
-from tests.api.test_public import ended_with_alerts
+from tests.api.helpers import as_user, ended_with_alerts
 from tests.gov.factories import audit_entries
 
 

@@ -7,19 +7,8 @@ from fastapi.testclient import TestClient
 
 from lfr.access.services import Services
 from lfr.events import InMemoryEventBus
-from lfr.governance import lifecycle
-from tests.api.helpers import as_user, raise_alert
-from tests.gov.conftest import OPERATOR
+from tests.api.helpers import ended_with_alerts
 from tests.gov.factories import add_deployment
-
-
-def ended_with_alerts(services: Services, bus: InMemoryEventBus, app: FastAPI) -> int:
-    deployment_id = add_deployment(services, state="live")
-    alert_id = raise_alert(services, bus, deployment_id, name="Jane Q Wanted", reference="WL-0001")
-    raise_alert(services, bus, deployment_id, name="Jane Q Wanted", reference="WL-0001")
-    as_user(app, "olive").post(f"/api/alerts/{alert_id}/adjudicate", json={"decision": "confirmed"})
-    lifecycle.end(services, OPERATOR, deployment_id)
-    return deployment_id
 
 
 def test_the_public_page_lists_deployments_and_records_without_names(

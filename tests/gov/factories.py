@@ -1,10 +1,11 @@
-"""Build governance fixtures straight into the tables (no dlib needed)."""
+"""Build governance fixtures straight into the tables (no dlib needed), and deployments through
+the lifecycle services on a settable clock."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -19,7 +20,9 @@ from lfr.access.services import Services
 from lfr.cli import main
 from lfr.config import Settings
 from lfr.domain import EmbeddingContract
-from lfr.governance.policy import DEFAULT_CATEGORIES, Policy
+from lfr.governance import lifecycle as dep
+from lfr.governance.deployment_plan import DeploymentPlan
+from lfr.governance.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES, Policy
 from lfr.imaging import encode_jpeg
 from lfr.store.sealing import entry_owner, seal_image, seal_vector
 from lfr.store.tables import (
@@ -221,6 +224,89 @@ def snapshot(services: Services) -> tuple[int, list[tuple[Any, ...]]]:
     with services.transaction() as session:
         rows = session.execute(text("SELECT * FROM alerts ORDER BY id")).all()
     return audit_count(services), [tuple(r) for r in rows]
+
+
+# --- deployments through the lifecycle services, on a settable clock --------------------------
+
+T0 = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
+STARTS = T0 + timedelta(hours=1)
+ENDS = T0 + timedelta(hours=9)
+CAMERA_URL = "rtsp://admin:s3cret@10.0.0.5:554/stream"
+
+
+class Clock:
+    """A settable clock for the services (the audit log keeps its own)."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def with_clock(services: Services, now: datetime = T0) -> tuple[Services, Clock]:
+    clock = Clock(now)
+    return replace(services, clock=clock), clock
+
+
+def make_plan(watchlist_id: int, **changes: Any) -> DeploymentPlan:
+    fields: dict[str, Any] = {
+        "name": "Op Lantern",
+        "purpose": DEFAULT_PURPOSES[0],
+        "location_name": "High Street, Croydon",
+        "latitude": 51.3727,
+        "longitude": -0.0982,
+        "area_description": "North end of the High Street and the station approach",
+        "starts_at": STARTS,
+        "ends_at": ENDS,
+        "cameras": {"van-front": CAMERA_URL},
+        "watchlist_id": watchlist_id,
+        "threshold": 0.5,
+        "dpia_reference": "DPIA-2025-014",
+    }
+    fields.update(changes)
+    return DeploymentPlan(**fields)
+
+
+def ready(services: Services, clock: Clock, watchlist_id: int | None = None, **changes: Any) -> int:
+    """A deployment planned, authorised and signposted, with the clock inside its window."""
+    if watchlist_id is None:
+        watchlist_id = add_watchlist(services, name=f"wl-{uuid.uuid4().hex[:8]}")
+    deployment_id = dep.plan_deployment(services, OPERATOR, make_plan(watchlist_id, **changes))
+    dep.authorise(services, AUTHORISER, deployment_id, "intelligence case 41")
+    dep.confirm_signage(services, OPERATOR, deployment_id, "SIGN-PHOTO-7")
+    clock.now = STARTS + timedelta(minutes=5)
+    return deployment_id
+
+
+def live(services: Services, clock: Clock, **changes: Any) -> int:
+    deployment_id = ready(services, clock, **changes)
+    dep.start(services, OPERATOR, deployment_id)
+    return deployment_id
+
+
+def count(services: Services, table: type[Any], **where: Any) -> int:
+    with services.transaction() as session:
+        query = select(func.count()).select_from(table)
+        for name, value in where.items():
+            query = query.where(getattr(table, name) == value)
+        return int(session.scalar(query) or 0)
+
+
+def deployment_row(services: Services, deployment_id: int) -> Deployment:
+    with services.transaction() as session:
+        row = session.get(Deployment, deployment_id)
+        assert row is not None
+        return row
+
+
+def assert_chain_ok(services: Services) -> None:
+    with services.transaction() as session:
+        report = services.audit.verify(session)
+    assert report.ok, report.problem
 
 
 # --- reading the audit trail: the one set of helpers every test uses --------------------------

@@ -2,7 +2,9 @@
 users -> watchlist under policy -> plan -> authorise (another officer) -> signage -> go live
 (snapshot frozen) -> camera run raises the alert -> operator confirms -> field officer records the
 outcome -> end (snapshot wiped, record published) -> purge after the retention period -> the
-audit chain verifies and tells the whole story."""
+audit chain verifies and tells the whole story.
+
+It crosses every package, so it sits at the top of tests/gov/ rather than under one package."""
 
 from __future__ import annotations
 

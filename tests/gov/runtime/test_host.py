@@ -6,9 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from itertools import pairwise
 
-import numpy as np
 import pytest
 
 from lfr.access.services import Services
@@ -21,10 +19,9 @@ from lfr.events.metrics import Metrics
 from lfr.governance.camera_port import GovernedDeployments
 from lfr.ingest.base import SourceStats
 from lfr.runtime.host import CameraHost
-from lfr.runtime.sources import LoopingDemoClip, open_live
 from tests.gov.conftest import FIELD, OPERATOR
-from tests.gov.test_alert_intake import BOX, MATCH, STRANGER, FakeCamera, fake_engine
-from tests.gov.test_deployments import live, ready, with_clock
+from tests.gov.factories import live, ready, with_clock
+from tests.gov.runtime.fakes import BOX, MATCH, STRANGER, FakeCamera, fake_engine
 from tests.unit.fakes import frame_with_faces
 from tests.waiting import wait_until
 
@@ -122,22 +119,3 @@ def test_runs_are_refused_with_a_reason(services: Services) -> None:
     assert host.running() == [] and cameras[0].closed.is_set()
     with pytest.raises(StateError, match="shutting down"):
         host.run(OPERATOR, deployment_id)
-
-
-def test_the_demo_camera_loops_in_real_time() -> None:
-    """Paced like a live camera, so a busy machine may drop frames (which ones is up to its
-    speed): frames come in strictly increasing order, each stamped with its own moment in the
-    clip, and the clip starts over when it ends."""
-    source = open_live("demo", "demo")
-    assert isinstance(source, LoopingDemoClip) and source.realtime
-    source.n_frames = 3  # a 3-frame clip: a few frames are enough to see it start over
-    frames = source.frames()
-    try:
-        seen = [next(frames) for _ in range(8)]  # a clip that did not loop would end after 3
-    finally:
-        source.close()
-    indices = [f.index for f in seen]
-    assert all(a < b for a, b in pairwise(indices)), indices
-    assert all(f.time_s == pytest.approx(f.index / source.fps) for f in seen)
-    for frame in seen:  # frame i of the live feed is frame i mod 3 of the clip
-        assert np.array_equal(frame.image, source.render(frame.index % 3)), frame.index

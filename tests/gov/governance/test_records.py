@@ -16,7 +16,7 @@ from lfr.governance.alert_intake import add_counts
 from lfr.governance.records import get_record, public_records, public_schedule
 from lfr.store.tables import AlertRow, DeploymentRecord
 from tests.gov.conftest import AUTHORISER, OPERATOR, OVERSIGHT
-from tests.gov.test_deployments import STARTS, assert_chain_ok, live, ready, with_clock
+from tests.gov.factories import STARTS, assert_chain_ok, live, ready, with_clock
 
 # (status, outcome) of each alert of the deployment
 ALERTS = [

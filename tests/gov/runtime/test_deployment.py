@@ -1,38 +1,29 @@
-"""Alerts and counts entering the governed store, and the camera workers of a live deployment."""
+"""A live deployment's camera run (``lfr.runtime.deployment.run_deployment``): fake models on
+fake cameras, then the real engine on the built-in demo clip."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import cache
 from typing import Any
 
-import numpy as np
 import pytest
 from sqlalchemy import select
 
 from lfr.access.services import Services
 from lfr.app import build_engine
 from lfr.config import EngineConfig
-from lfr.domain import Alert, Box, Detection, Frame, Image, Subject, Template
+from lfr.domain import Subject, Template
 from lfr.enrol.folder import Enroller
-from lfr.errors import (
-    LfrError,
-    NotFoundError,
-    PermissionDeniedError,
-    PolicyViolationError,
-    SourceError,
-    StateError,
-)
+from lfr.errors import PermissionDeniedError, SourceError, StateError
 from lfr.governance import lifecycle as dep
-from lfr.governance.alert_intake import add_counts, store_alert
 from lfr.governance.camera_port import GovernedDeployments
 from lfr.governance.policy import DEFAULT_CATEGORIES
 from lfr.governance.records import get_record
 from lfr.imaging import decode_jpeg
-from lfr.ingest.base import SourceStats
 from lfr.ingest.stream import StreamSource
 from lfr.ingest.synthetic import demo_watchlist_image
 from lfr.pipeline.engine import Engine
@@ -42,163 +33,19 @@ from lfr.store.sealing import entry_owner, open_image, seal_image, seal_vector
 from lfr.store.tables import AlertRow, Deployment, EntryImage, WatchlistEntry
 from lfr.store.tables import Watchlist as WatchlistRow
 from tests.gov.conftest import AUTHORISER, FIELD, OPERATOR
-from tests.gov.factories import audit_count, audit_entries
-from tests.gov.test_deployments import (
+from tests.gov.factories import (
     ENDS,
     assert_chain_ok,
-    count,
+    audit_entries,
     deployment_row,
     live,
     ready,
     with_clock,
 )
-from tests.unit.fakes import FakeAligner, FakeEmbedder, frame_with_faces
+from tests.gov.runtime.fakes import MATCH, STRANGER, FakeCamera, fake_engine
 from tests.waiting import PATIENCE_S
 
-
-def make_alert(alert_id: str = "alert-1", threshold: float = 0.5, **changes: Any) -> Alert:
-    rng = np.random.default_rng(3)
-    fields: dict[str, Any] = {
-        "id": alert_id,
-        "subject": Subject(
-            "WL-0001", "Person 1", "wanted by the courts", "warrant 77", "custody record"
-        ),
-        "distance": 0.312,
-        "score": 0.688,
-        "threshold": threshold,
-        "camera": "van-front",
-        "time_s": 12.4,
-        "frame": 310,
-        "track": 7,
-        "probe_crop": rng.integers(0, 255, (48, 40, 3), dtype=np.uint8),
-        "enrolled_crop": rng.integers(0, 255, (50, 42, 3), dtype=np.uint8),
-        "enrolled_image": "1.jpg",
-    }
-    fields.update(changes)
-    return Alert(**fields)
-
-
-# --- store_alert ------------------------------------------------------------------------------
-
-
-def test_an_alert_is_stored_once_with_sealed_crops(services: Services) -> None:
-    svc, clock = with_clock(services)
-    deployment_id = live(svc, clock)
-    alert = make_alert()
-    assert store_alert(svc, deployment_id, alert) is True
-    assert store_alert(svc, deployment_id, alert) is False  # a retried delivery
-    assert count(svc, AlertRow) == 1
-
-    with svc.transaction() as session:
-        row = session.get(AlertRow, alert.id)
-        assert row is not None
-        entry = session.scalar(select(WatchlistEntry).where(WatchlistEntry.reference == "WL-0001"))
-        assert entry is not None and row.entry_id == entry.id
-    assert (row.deployment_id, row.camera, row.status) == (deployment_id, "van-front", "pending")
-    assert (row.subject_reference, row.subject_name) == ("WL-0001", "Person 1")
-    assert (row.category, row.reason) == ("wanted by the courts", "warrant 77")
-    assert (row.distance, row.score, row.threshold) == (0.312, 0.688, 0.5)
-    assert (row.time_s, row.frame, row.track) == (12.4, 310, 7)
-    assert row.raised_at == clock.now and row.enrolled_image == "1.jpg"
-    assert row.probe_crop_enc is not None and row.enrolled_crop_enc is not None
-    probe = decode_jpeg(open_image(svc.cipher, row.probe_crop_enc, "alert", alert.id, "probe"))
-    enrolled = open_image(svc.cipher, row.enrolled_crop_enc, "alert", alert.id, "enrolled")
-    assert probe.shape == (48, 40, 3) and decode_jpeg(enrolled).shape == (50, 42, 3)
-
-    (raised,) = audit_entries(svc, "alert.raised")
-    assert raised.actor == "engine:van-front" and raised.target == f"alert:{alert.id}"
-    assert raised.details == {
-        "alert_id": alert.id,
-        "deployment_id": deployment_id,
-        "subject_reference": "WL-0001",
-        "distance": 0.312,
-        "threshold": 0.5,
-        "camera": "van-front",
-    }
-    assert_chain_ok(svc)
-
-
-def test_alerts_are_refused_unless_the_deployment_is_live(services: Services) -> None:
-    svc, clock = with_clock(services)
-    draft = ready(svc, clock)
-    before = audit_count(svc)
-    with pytest.raises(StateError, match="is authorised; alerts are accepted only while it is"):
-        store_alert(svc, draft, make_alert())
-    with pytest.raises(NotFoundError):
-        store_alert(svc, 999, make_alert())
-    assert audit_count(svc) == before
-    deployment_id = live(svc, clock)
-    before = audit_count(svc)
-    with pytest.raises(PolicyViolationError, match="looser than deployment"):
-        store_alert(svc, deployment_id, make_alert(threshold=0.55))
-    assert audit_count(svc) == before
-    dep.end(svc, OPERATOR, deployment_id)
-    before = audit_count(svc)
-    with pytest.raises(StateError, match="is ended"):
-        store_alert(svc, deployment_id, make_alert("late"))
-    assert count(svc, AlertRow) == 0 and audit_count(svc) == before
-
-
-def test_counts_accumulate_while_live(services: Services) -> None:
-    svc, clock = with_clock(services)
-    draft = ready(svc, clock)
-    with pytest.raises(StateError, match="has not been live"):
-        add_counts(svc, draft, 1, 1, 1)
-    deployment_id = live(svc, clock)
-    with pytest.raises(LfrError, match="cannot be negative"):
-        add_counts(svc, deployment_id, -1, 0, 0)
-    assert add_counts(svc, deployment_id, 100, 30, 5)
-    assert add_counts(svc, deployment_id, 50, 10, 2)
-    row = deployment_row(svc, deployment_id)
-    assert (row.frames, row.face_detections, row.tracks) == (150, 40, 7)
-    assert [e.actor for e in audit_entries(svc, "deployment.counts")] == ["engine", "engine"]
-
-
 # --- run_deployment with fake models ----------------------------------------------------------
-
-BOX = Box(100, 100, 200, 200)
-MATCH, STRANGER = 10, 20  # marker codes the fake aligner reads and the fake embedder maps
-VECTORS = {MATCH: [1.0, 0.0, 0.0, 0.0], STRANGER: [0.5, 0.5, 0.5, 0.5]}  # WL-0000 is e_0
-
-
-class OneFaceDetector:
-    name = "one-face"
-
-    def detect(self, image: Image, upsample: int = 0) -> list[Detection]:
-        return [Detection(BOX, 1.0)]
-
-
-class FakeCamera:
-    still_images = False
-    description = "fake camera"
-
-    def __init__(
-        self,
-        camera: str,
-        code: int,
-        limit: int = 40,
-        on_frame: Callable[[int], None] | None = None,
-    ) -> None:
-        self.camera, self.code, self.limit, self.on_frame = camera, code, limit, on_frame
-        self.read = 0
-        self.closed = False
-
-    def frames(self) -> Iterator[Frame]:
-        for index in range(self.limit):
-            if self.on_frame is not None:
-                self.on_frame(index)
-            self.read = index + 1
-            yield frame_with_faces(index, [(BOX, self.code)])
-
-    def stats(self) -> SourceStats:
-        return SourceStats(self.read, 0, 0)
-
-    def close(self) -> None:
-        self.closed = True
-
-
-def fake_engine() -> Engine:
-    return Engine(EngineConfig(), OneFaceDetector(), FakeAligner(), FakeEmbedder(VECTORS))
 
 
 def test_cameras_run_on_their_own_engines_and_store_only_alerts_and_counts(

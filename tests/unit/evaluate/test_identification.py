@@ -1,53 +1,19 @@
-"""The open-set protocol and the verification pairs, on hand-placed 2-d "descriptors"."""
+"""The open-set identification protocol, on hand-placed 2-d "descriptors"."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
-import numpy as np
 import pytest
 
-from lfr.domain import EmbeddingContract, Subject, Template
-from lfr.evaluate.dataset import FOLDERS, PAIRS, Dataset, Pair, Sample
-from lfr.evaluate.embeddings import Embedded, distance_matrix, failure_counts
+from lfr.evaluate.embeddings import failure_counts
 from lfr.evaluate.identification import run_searches
 from lfr.evaluate.metrics import Rate, identification_at
-from lfr.evaluate.verification import pair_scores
-
-CONTRACT = EmbeddingContract("fake", "0" * 64, 2, "fake")
-
-
-def photo(relpath: str, person: str, at: tuple[float, float] | None, enrollable: bool = True):  # type: ignore[no-untyped-def]
-    subject = Subject(person, person)
-    sample = Sample(Path("/nowhere") / relpath, relpath, person, enrollable, subject)
-    if at is None:
-        return Embedded(sample, None, "no face found")
-    vector = np.array(at, np.float32)
-    return Embedded(sample, Template(subject, vector, CONTRACT, relpath, b""))
+from tests.unit.evaluate.placed import photo, world
 
 
 def rounded(distance: float | None) -> float | None:
     return None if distance is None else round(distance, 5)
-
-
-def world() -> list[Embedded]:
-    # A: a1 (0,0) a2 (0.3,0); B: b1 (1,0) b2 (1,0.4); unknown u1 (0,0.6)
-    return [
-        photo("a/1.jpg", "A", (0.0, 0.0)),
-        photo("a/2.jpg", "A", (0.3, 0.0)),
-        photo("b/1.jpg", "B", (1.0, 0.0)),
-        photo("b/2.jpg", "B", (1.0, 0.4)),
-        photo("unknown/u1.jpg", "unknown/u1.jpg", (0.0, 0.6), enrollable=False),
-    ]
-
-
-def test_distance_matrix_uses_the_live_search() -> None:
-    probes = np.array([[0.0, 0.0], [3.0, 4.0]], np.float32)
-    entries = np.array([[3.0, 4.0], [0.0, 0.0], [0.0, 1.0]], np.float32)
-    assert distance_matrix(probes, entries) == pytest.approx(
-        np.array([[5, 0, 1], [0, 5, math.sqrt(18)]])
-    )
 
 
 def test_protocol_by_hand() -> None:
@@ -118,35 +84,3 @@ def test_a_single_identity_has_no_leave_one_out_search() -> None:
     result = run_searches(photos)
     assert [s.mated for s in result.searches] == [True]
     assert identification_at(result.outcomes(), 0.5).fpir.value is None  # no non-mated probe
-
-
-def test_verification_pairs_of_folders() -> None:
-    photos = [*world(), photo("unknown/u2.jpg", "unknown/u2.jpg", (5, 5), False)]
-    dataset = Dataset(Path("/nowhere"), FOLDERS, [e.sample for e in photos])
-    scores = pair_scores(dataset, photos)
-    assert sorted(np.round(scores.mated, 6).tolist()) == [0.3, 0.4]
-    # 6 photos: 15 pairs; 2 mated, 1 unknown-unknown left out, 12 non-mated
-    assert scores.nonmated.size == 12
-    assert scores.unknown_relationship == 1
-    assert scores.mated_persons == ["A", "B"]
-
-
-def test_verification_pairs_with_a_mapping_compare_unknowns() -> None:
-    photos = [*world(), photo("unknown/u2.jpg", "unknown/u2.jpg", (5, 5), False)]
-    dataset = Dataset(Path("/nowhere"), FOLDERS, [e.sample for e in photos], unknown_mapped=True)
-    assert pair_scores(dataset, photos).nonmated.size == 13
-
-
-def test_verification_pairs_file_and_failures() -> None:
-    photos = [photo("x.jpg", "x.jpg", (0, 0), False), photo("y.jpg", "y.jpg", (0.6, 0.8), False)]
-    photos.append(photo("z.jpg", "z.jpg", None, False))
-    dataset = Dataset(
-        Path("/nowhere"),
-        PAIRS,
-        [e.sample for e in photos],
-        pairs=[Pair(0, 1, True), Pair(0, 1, False), Pair(1, 2, True)],
-    )
-    scores = pair_scores(dataset, photos)
-    assert scores.mated.tolist() == pytest.approx([1.0])
-    assert scores.nonmated.tolist() == pytest.approx([1.0])
-    assert scores.not_compared == 1
