@@ -17,7 +17,11 @@ from tests.e2e.conftest import CLIP, LIN
 def test_separate_process_matches_inline_and_alerts_once(
     engine: Engine, watchlist: Watchlist
 ) -> None:
-    separate = build_engine(EngineConfig.model_validate({"embedder": {"separate_process": True}}))
+    separate = build_engine(
+        EngineConfig.model_validate(
+            {"embedder": {"backend": "dlib-resnet", "separate_process": True}}
+        )
+    )
     try:
         assert isinstance(separate.embedder, AsyncEmbedder)
         assert separate.embedder.contract == engine.embedder.contract

@@ -278,18 +278,17 @@ def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _run(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.app import build_engine
+    from lfr.app import CameraEngines
     from lfr.governance.camera_port import GovernedDeployments
     from lfr.runtime.deployment import run_deployment
 
-    config = load_config(args)
-    report = run_deployment(
-        GovernedDeployments(services),
-        actor,
-        args.id,
-        lambda: build_engine(config),
-        max_frames=args.max_frames,
-    )
+    engines = CameraEngines(load_config(args))
+    try:
+        report = run_deployment(
+            GovernedDeployments(services), actor, args.id, engines, max_frames=args.max_frames
+        )
+    finally:
+        engines.close()
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
         return

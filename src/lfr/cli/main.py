@@ -49,6 +49,7 @@ def _register(commands: argparse._SubParsersAction[_OneLineParser]) -> None:
         deployments,
         evaluate,
         init,
+        models,
         policy,
         scan,
         serve,
@@ -63,7 +64,7 @@ def _register(commands: argparse._SubParsersAction[_OneLineParser]) -> None:
     )
     scan.register_watchlist_files(wl_commands)
     watchlists.register(wl_commands)
-    for module in (init, users, policy, deployments, alerts, audit, evaluate, serve):
+    for module in (init, users, policy, deployments, alerts, audit, evaluate, models, serve):
         module.register(commands)
 
 

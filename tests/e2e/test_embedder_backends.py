@@ -1,0 +1,61 @@
+"""Either embedder backend gives the same single alert on the real clip, and the cameras of
+one process share one batching embedding service (real models)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lfr.app import CameraEngines, build_engine, embedder_backend
+from lfr.config import EngineConfig
+from lfr.domain import Alert, AlignedFace
+from lfr.embed.batching import BatchingEmbedder, SharedEmbedder
+from lfr.embed.dlib_resnet import DlibEmbedder
+from lfr.ingest.video_file import VideoFileSource
+from lfr.match.watchlist import Watchlist
+from lfr.pipeline.engine import run_source
+from tests.e2e.conftest import CLIP, LIN
+
+
+def config(backend: str) -> EngineConfig:
+    return EngineConfig.model_validate({"embedder": {"backend": backend}})
+
+
+def test_auto_means_onnx_when_onnxruntime_is_installed() -> None:
+    assert embedder_backend(EngineConfig()) == "onnx-resnet"
+    assert embedder_backend(config("dlib-resnet")) == "dlib-resnet"
+
+
+@pytest.mark.parametrize("backend", ["dlib-resnet", "onnx-resnet"])
+def test_the_clip_gives_the_same_single_alert_with_either_backend(
+    backend: str, watchlist: Watchlist
+) -> None:
+    engine = build_engine(config(backend))
+    try:
+        expected = BatchingEmbedder if backend == "onnx-resnet" else DlibEmbedder
+        assert isinstance(engine.embedder, expected)
+        assert engine.embedder.contract == watchlist.contract  # templates are comparable
+        alerts: list[Alert] = []
+        summary = run_source(engine, VideoFileSource(CLIP), watchlist, alerts.append)
+    finally:
+        engine.close()
+    assert [a.subject.reference for a in alerts] == [LIN]
+    assert summary.embeddings > 0 and alerts[0].distance <= alerts[0].threshold
+
+
+def test_cameras_of_one_process_share_one_embedding_service(watchlist: Watchlist) -> None:
+    engines = CameraEngines(EngineConfig())
+    first, second = engines(), engines()
+    try:
+        assert isinstance(first.embedder, SharedEmbedder)
+        assert isinstance(second.embedder, SharedEmbedder)
+        assert first.detector is not second.detector and first.aligner is not second.aligner
+        first.close()  # one camera stopping leaves the service to the others
+        alerts: list[Alert] = []
+        run_source(second, VideoFileSource(CLIP), watchlist, alerts.append)
+        assert [a.subject.reference for a in alerts] == [LIN]
+    finally:
+        engines.close()
+    chip = np.zeros((150, 150, 3), np.uint8)
+    with pytest.raises(RuntimeError, match="closed"):  # the owner closed it: nobody uses it
+        second.embedder.submit([AlignedFace(chip, np.zeros((5, 2), np.float32))])
