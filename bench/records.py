@@ -46,6 +46,8 @@ class LfrRun:
     alerts: list[AlertRecord]
     pickup_age_ms: dict[str, float] = field(default_factory=dict)
     """How old each frame was when the pipeline took it (realtime: time spent in the slot)."""
+    backend: str = ""
+    """The embedder backend (``--backends``); empty in the offline runs (the default config)."""
 
     @property
     def alert_subjects(self) -> list[str]:
@@ -91,6 +93,72 @@ class SearchResult:
     p95_ms: float
     batch_per_probe_ms: float
     agrees_with_bruteforce: bool
+
+
+@dataclass(slots=True)
+class Timing:
+    """Milliseconds a face over repeated calls, measured interleaved with the others."""
+
+    median_ms: float
+    min_ms: float
+    max_ms: float
+    calls: int
+    faces_a_call: int
+    threads: int
+
+
+@dataclass(slots=True)
+class EnrolRun:
+    backend: str
+    photos: int
+    templates: int
+    seconds: float
+    photos_per_s: float
+    minutes_for_16000: float
+    """16,000 photos at this rate, one after the other as enrol_watchlist does."""
+
+
+@dataclass(slots=True)
+class CrowdScore:
+    """The alerts of one crowd run against the clip's truth."""
+
+    true_alerts: list[str]
+    """Alerts for a watchlisted identity that was on screen in the alert's frame."""
+    false_alerts: list[str]
+    shown: list[str]
+    """Watchlisted identities fully visible long enough for an alert (see crowd_bench)."""
+    missed: list[str]
+    """Shown, but no true alert."""
+
+
+@dataclass(slots=True)
+class CrowdRun:
+    backend: str
+    crowd: int
+    clip_s: float
+    faces_in_view: float
+    """Mean faces per frame whose centre is inside the frame (truth)."""
+    faces_visible: float
+    """Mean faces per frame at least half visible (in the frame, not hidden by others)."""
+    detections_per_frame: float
+    frames_read: int
+    frames: int
+    frames_dropped: int
+    dropped_pct: float
+    processed_fps: float
+    """Frames processed over the clip's length: 25 means every frame."""
+    tracks: int
+    embeddings: int
+    descriptors_per_s: float
+    cpu_pct: float
+    """Process CPU time over wall time, in percent of one core (200 = both of 2 cores)."""
+    wall_s: float
+    latency_ms: dict[str, float]
+    alerts: list[AlertRecord]
+    score: CrowdScore
+    stage_ms: dict[str, float]
+    loadavg_1m: float
+    """The machine's 1-minute load average just before the run."""
 
 
 def lfr_alerts_ok(run: LfrRun) -> bool:
