@@ -8,6 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from lfr.config import EngineConfig
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 ENTRY = BENCH / "bench_video.py"
@@ -20,6 +22,19 @@ TRUE_SUBJECT = "lin_manuel_miranda"
 EXAMPLE_TOLERANCE = 0.5
 """The tolerance facerec_from_video_file.py itself passes to compare_faces (library default 0.6)."""
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
+BACKENDS = ("dlib-resnet", "onnx-resnet")
+"""The embedder backends compared side by side: the same network, on dlib or ONNX Runtime."""
+
+
+def backend_config(
+    config: EngineConfig, backend: str, detect_width: int | None = None
+) -> EngineConfig:
+    """``config`` with another embedder backend (and, if given, another detection width)."""
+    data = config.model_dump()
+    data["embedder"]["backend"] = backend
+    if detect_width is not None:
+        data["detector"]["max_width"] = detect_width
+    return EngineConfig.model_validate(data)
 
 
 def link_watchlist(faces: Path, out: Path) -> Path:

@@ -107,7 +107,9 @@ def cut_sprite(
     bottom = int(box.bottom + MARGIN_BOTTOM * box.height)
     pad = max(0, -left, -top, right - image.shape[1], bottom - image.shape[0])
     padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-    crop = np.ascontiguousarray(padded[top + pad : bottom + pad, left + pad : right + pad])
+    crop = np.ascontiguousarray(
+        padded[top + pad : bottom + pad, left + pad : right + pad], np.uint8
+    )
     # Past the photo's border the replicated pixels are streaks: make them transparent.
     inside = np.zeros(padded.shape[:2], np.float32)
     inside[pad : pad + image.shape[0], pad : pad + image.shape[1]] = 1.0

@@ -171,7 +171,9 @@ def lane_walkers(params: CrowdParams, rng: np.random.Generator, picker: Picker) 
             depth = row_index + slot / (params.crowd + 1)  # far rows first; stable within a row
             scale = face_h / (sprite.face[3] - sprite.face[1])
             walkers.append(
-                Walker(len(walkers), sprite, scale, depth, row.face_y, start_x, row.speed, frame, end)
+                Walker(
+                    len(walkers), sprite, scale, depth, row.face_y, start_x, row.speed, frame, end
+                )
             )
             frame, first = end, False
     return walkers

@@ -58,6 +58,11 @@ def baseline_version() -> str:
         return "not installed"
 
 
+def loadavg() -> list[float]:
+    """The 1, 5 and 15-minute load averages: above the core count, something else competes."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def machine_info() -> dict[str, Any]:
     import dlib
 
@@ -68,7 +73,7 @@ def machine_info() -> dict[str, Any]:
         "nproc": len(os.sched_getaffinity(0)),
         "cpu_model": model,
         "avx512f": " avx512f" in flags,
-        "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
+        "loadavg_at_start": loadavg(),
         "python": platform.python_version(),
         "dlib": getattr(dlib, "__version__", "?"),
         "dlib_use_blas": bool(getattr(dlib, "DLIB_USE_BLAS", False)),

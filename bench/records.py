@@ -126,7 +126,7 @@ class CrowdScore:
     """Alerts for a watchlisted identity that was on screen in the alert's frame."""
     false_alerts: list[str]
     shown: list[str]
-    """Watchlisted identities fully visible long enough for an alert (see crowd_bench)."""
+    """Watchlisted identities visible enough, long enough for an alert (see crowd_bench)."""
     missed: list[str]
     """Shown, but no true alert."""
 
@@ -146,7 +146,9 @@ class CrowdRun:
     frames_dropped: int
     dropped_pct: float
     processed_fps: float
-    """Frames processed over the clip's length: 25 means every frame."""
+    """Frames processed over the run's length (or the clip's, if longer): 25 = every frame."""
+    late_s: float
+    """Seconds the run ended after the clip: the pipeline fell behind the camera's clock."""
     tracks: int
     embeddings: int
     descriptors_per_s: float

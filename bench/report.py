@@ -8,6 +8,7 @@ from typing import Any
 from common import EXAMPLE_TOLERANCE, TRUE_SUBJECT
 from goals import Goal
 from records import AlertRecord, IdentityHits
+from report_scaling import crowd_tables, embedders_table
 from search_bench import SEARCH_BATCH
 
 
@@ -41,6 +42,12 @@ def alerts_of(run: dict[str, Any]) -> list[AlertRecord]:
     return [AlertRecord(**a) for a in run["alerts"]]
 
 
+def run_name(run: dict[str, Any]) -> str:
+    """The run's label, after its embedder backend when it has one."""
+    backend = run.get("backend", "")
+    return f"{backend}, {run['label']}" if backend else run["label"]
+
+
 # --------------------------------------------------------------------------- markdown
 
 
@@ -53,9 +60,22 @@ def machine_lines(m: dict[str, Any]) -> list[str]:
         f" face_recognition {m.get('face_recognition', '?')},"
         f" OpenCV {m['opencv']}, Python {m['python']}, lfr {m['lfr_commit']}."
         f" CPU during the run: {cpu.get('busy_pct', '?')}% busy,"
-        f" {cpu.get('steal_pct', '?')}% stolen by the hypervisor.",
+        f" {cpu.get('steal_pct', '?')}% stolen by the hypervisor.{load_line(m)}",
         "",
     ]
+
+
+def load_line(m: dict[str, Any]) -> str:
+    """The 1-minute load average at each section's start and at the end (another process
+    running tests on the same 2 cores shows here)."""
+    sections = m.get("loadavg_at_section") or {}
+    if not sections:
+        return ""
+    parts = [f"{name} {load[0]}" for name, load in sections.items()]
+    end = m.get("loadavg_at_end")
+    if end:
+        parts.append(f"end {end[0]}")
+    return " Load average (1 min) at the start of each section: " + ", ".join(parts) + "."
 
 
 def goal_lines(rows: list[Goal]) -> list[str]:
@@ -75,7 +95,8 @@ def offline_row(label: str, run: dict[str, Any]) -> str:
         name = "face_recognition loop (baseline)"
     else:
         alerts = fmt_alerts(alerts_of(run))
-        name = f"lfr ({label})"
+        backend = run.get("backend", "")
+        name = f"lfr ({label}{', ' + backend if backend else ''})"
     return (
         f"| {name} | {run['frames']} | {run['wall_s']:.1f} | **{run['fps']:.1f}** |"
         f" {fmt_stages(run['stage_ms'])} | {alerts} |"
@@ -149,7 +170,7 @@ def realtime_table(realtime: dict[str, Any]) -> list[str]:
         dropped_pct = 100.0 * run["frames_dropped"] / max(run["frames_read"], 1)
         age = run["pickup_age_ms"]
         lines.append(
-            f"| {run['label']} | {run['frames_read']} | {run['frames']} |"
+            f"| {run_name(run)} | {run['frames_read']} | {run['frames']} |"
             f" {run['frames_dropped']} ({dropped_pct:.0f}%) |"
             f" {run['frames'] / realtime['clip_s']:.1f} |"
             f" {age.get('p50', 0):.0f} / {age.get('p95', 0):.0f} |"
@@ -169,7 +190,7 @@ def capacity_table(capacity: list[dict[str, Any]] | None) -> list[str]:
     ]
     for run in capacity:
         lines.append(
-            f"| {run['label']} | {run['frames']} | **{run['fps']:.1f}** |"
+            f"| {run_name(run)} | {run['frames']} | **{run['fps']:.1f}** |"
             f" {fmt_stages(run['stage_ms'])} |"
             f" {fmt_alerts(alerts_of(run))} |"
         )
@@ -206,4 +227,8 @@ def markdown(results: dict[str, Any]) -> str:
     search = results.get("search")
     if search:
         lines += search_table(search)
+    if results.get("embedders"):
+        lines += embedders_table(results["embedders"])
+    if results.get("crowd"):
+        lines += crowd_tables(results["crowd"])
     return "\n".join(lines)

@@ -1,9 +1,12 @@
 """The benchmark's measured sections, each returning its part of results.json:
 
-1. offline, same clip, same process: lfr / baseline / lfr, and the `lfr run` command;
-2. the clip at 720p played at real-time pace (one stream, then several), and unpaced capacity.
+1. offline, same clip, same process: lfr / baseline / lfr, and the `lfr run` command (lfr with
+   the default configuration: embedder ``auto``);
+2. the clip at 720p played at real-time pace (one stream, then several), and unpaced capacity,
+   with each embedder backend of ``--backends`` in turn.
 
-The search section needs no engine and lives in search_bench.py.
+The search, embedders and crowd sections live in search_bench.py, embedders_bench.py and
+crowd_bench.py.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from baseline_run import run_baseline
-from common import CLIP, REPO, TRUE_SUBJECT, frame_count
-from lfr.app import build_engine
+from common import CLIP, REPO, TRUE_SUBJECT, backend_config, frame_count
+from lfr.app import CameraEngines, embedder_backend
 from lfr.config import EngineConfig
 from lfr.match.watchlist import Watchlist
 from lfr.pipeline.engine import Engine
@@ -64,6 +67,7 @@ def offline_runs(bench: Bench) -> tuple[list[LfrRun], BaselineRun | None]:
             bench.progress,
             max_frames=args.max_frames,
         )
+        r.backend = embedder_backend(bench.config)
         lfr_runs.append(r)
         log.write(
             f"bench: lfr {label}: {r.frames} frames, {r.fps:.1f} fps,"
@@ -148,7 +152,7 @@ def every_stream(bench: Bench, engines: list[Engine], hd: Path, paced: bool) -> 
 def paced_runs(bench: Bench, engines: list[Engine], hd: Path) -> list[LfrRun]:
     """One stream alone, then every stream at once, each at the clip's own pace."""
     runs = [
-        run_lfr("1 stream", bench.engine, bench.watchlist, hd, True, bench.progress, camera="cam1")
+        run_lfr("1 stream", engines[0], bench.watchlist, hd, True, bench.progress, camera="cam1")
     ]
     if bench.args.streams > 1:
         runs += run_concurrently(every_stream(bench, engines, hd, paced=True))
@@ -163,18 +167,37 @@ def capacity_runs(bench: Bench, engines: list[Engine], hd: Path) -> list[LfrRun]
     return capacity
 
 
+def backend_runs(bench: Bench, backend: str, hd: Path) -> tuple[list[LfrRun], list[LfrRun]]:
+    """Paced and unpaced runs with one embedder backend. The engines come from CameraEngines,
+    as ``lfr serve`` builds them: a detector and an aligner a stream (dlib's objects are not
+    shared between threads) and, for onnx-resnet, one batching embedding service for all."""
+    cameras = CameraEngines(backend_config(bench.config, backend))
+    engines = [cameras() for _ in range(bench.args.streams)]
+    try:
+        runs, capacity = paced_runs(bench, engines, hd), capacity_runs(bench, engines, hd)
+    finally:
+        for engine in engines:
+            engine.close()
+        cameras.close()
+    for r in runs + capacity:
+        r.backend = backend
+    return runs, capacity
+
+
 def realtime_section(bench: Bench) -> dict[str, Any]:
     args = bench.args
     hd, hd_frames = make_720p(
         bench.clip, bench.out / "hamilton_720p.mp4", args.realtime_fps, args.force_video
     )
-    # One engine a stream: the dlib objects are not shared between threads.
-    engines = [bench.engine] + [build_engine(bench.config) for _ in range(args.streams - 1)]
-    runs = paced_runs(bench, engines, hd)
-    capacity = capacity_runs(bench, engines, hd)
+    runs: list[LfrRun] = []
+    capacity: list[LfrRun] = []
+    for backend in args.backends:
+        paced, unpaced = backend_runs(bench, backend, hd)
+        runs += paced
+        capacity += unpaced
     for r in runs:
         bench.log.write(
-            f"bench: 720p realtime {r.label}: read {r.frames_read}, processed"
+            f"bench: 720p realtime {r.backend} {r.label}: read {r.frames_read}, processed"
             f" {r.frames}, dropped {r.frames_dropped}, alerts"
             f" {fmt_alerts(r.alerts, latency=True)}\n"
         )
