@@ -9,6 +9,7 @@ bus, the camera runtime behind its governance port, the purge and the schedule).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import threading
@@ -27,7 +28,7 @@ from lfr.domain import Image, Subject, Template
 from lfr.embed.base import Aligner, Embedder
 from lfr.embed.batching import BatchingEmbedder
 from lfr.enrol.folder import Enroller
-from lfr.errors import ModelNotInstalledError
+from lfr.errors import IntegrityError, ModelNotInstalledError
 from lfr.models import dlib_model_paths, sha256_file
 from lfr.pipeline.engine import Engine
 from lfr.store.crypto import DataCipher
@@ -153,7 +154,42 @@ def _batching_onnx_resnet(config: EngineConfig) -> BatchingEmbedder:
         threads=cfg.threads or min(8, os.cpu_count() or 1),
         use_gpu=cfg.device != "cpu",
     )
+    _require_dlibs_descriptors(inner.model_path)
     return BatchingEmbedder(inner, cfg.batch_max_faces, cfg.batch_max_wait_ms / 1000.0)
+
+
+ONNX_TOLERANCE = 1e-5
+"""Largest difference from dlib's descriptor element under which the ONNX graph may carry
+dlib's embedding contract (it is about 3e-7 on real faces)."""
+
+
+def _require_dlibs_descriptors(model: Path) -> None:
+    """The ONNX graph is searched against templates made by dlib (same contract), which is
+    only right if it gives dlib's descriptors: a damaged or replaced file in the model cache
+    is refused here, before any camera uses it."""
+    stat = model.stat()
+    difference = _difference_from_dlib(str(model), stat.st_mtime_ns, stat.st_size)
+    if difference > ONNX_TOLERANCE:
+        raise IntegrityError(
+            f"{model} does not give dlib's descriptors (difference {difference:.3g} >"
+            f" {ONNX_TOLERANCE:g}); delete it and run 'lfr models convert'"
+        )
+
+
+@functools.cache
+def _difference_from_dlib(model: str, mtime_ns: int, size: int) -> float:
+    """Once per model file (path, time, size) and process: about a second on the demo
+    portrait, the one face every installation has."""
+    from lfr.detect.dlib_hog import HogDetector
+    from lfr.embed.onnx_resnet import OnnxResnetEmbedder, max_abs_difference
+    from lfr.ingest.synthetic import demo_watchlist_image
+
+    image = demo_watchlist_image()
+    biggest = max(HogDetector().detect(image, 0), key=lambda d: d.box.width * d.box.height)
+    chip = _dlib_aligner().align(image, biggest.box).chip
+    weights = dlib_model_paths().face_recognition_resnet
+    onnx = OnnxResnetEmbedder(weights, sha256_file(weights), model_path=Path(model))
+    return max_abs_difference([chip], onnx_embedder=onnx)
 
 
 def build_services(settings: Settings, environ: Mapping[str, str]) -> Services:

@@ -3,16 +3,23 @@ one process share one batching embedding service (real models)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import onnx
 import pytest
+from onnx import numpy_helper
 
 from lfr.app import CameraEngines, build_engine, embedder_backend
 from lfr.config import EngineConfig
 from lfr.domain import Alert, AlignedFace
 from lfr.embed.batching import BatchingEmbedder, SharedEmbedder
+from lfr.embed.dlib_onnx.cache import cached_name, onnx_model_path
 from lfr.embed.dlib_resnet import DlibEmbedder
+from lfr.errors import IntegrityError
 from lfr.ingest.video_file import VideoFileSource
 from lfr.match.watchlist import Watchlist
+from lfr.models import dlib_model_paths, sha256_file
 from lfr.pipeline.engine import run_source
 from tests.e2e.conftest import CLIP, LIN
 
@@ -59,3 +66,20 @@ def test_cameras_of_one_process_share_one_embedding_service(watchlist: Watchlist
     chip = np.zeros((150, 150, 3), np.uint8)
     with pytest.raises(RuntimeError, match="closed"):  # the owner closed it: nobody uses it
         second.embedder.submit([AlignedFace(chip, np.zeros((5, 2), np.float32))])
+
+
+def test_a_model_in_the_cache_that_is_not_dlibs_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    weights = dlib_model_paths().face_recognition_resnet
+    cache = {"LFR_MODEL_CACHE": str(tmp_path / "good")}
+    model = onnx.load(str(onnx_model_path(weights, cache)))
+    fc = max(model.graph.initializer, key=lambda t: t.dims[-1] if t.dims else 0)
+    weights_array = numpy_helper.to_array(fc) * np.float32(1.01)  # a 1% change, still "a model"
+    fc.CopyFrom(numpy_helper.from_array(weights_array, fc.name))
+    bad_dir = tmp_path / "bad"
+    bad_dir.mkdir()
+    onnx.save(model, str(bad_dir / cached_name(sha256_file(weights))))
+    monkeypatch.setenv("LFR_MODEL_CACHE", str(bad_dir))
+    with pytest.raises(IntegrityError, match="does not give dlib's descriptors"):
+        build_engine(config("onnx-resnet"))
