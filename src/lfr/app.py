@@ -9,7 +9,6 @@ bus, the camera runtime behind its governance port, the purge and the schedule).
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import os
 import threading
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from lfr.api.config import WebConfig
+    from lfr.embed.onnx_resnet import OnnxResnetEmbedder
     from lfr.events.bus import EventBus
     from lfr.governance.retention import PurgeScheduler
     from lfr.governance.schedule_enforcer import ScheduleEnforcer
@@ -154,7 +154,7 @@ def _batching_onnx_resnet(config: EngineConfig) -> BatchingEmbedder:
         threads=cfg.threads or min(8, os.cpu_count() or 1),
         use_gpu=cfg.device != "cpu",
     )
-    _require_dlibs_descriptors(inner.model_path)
+    require_dlibs_descriptors(inner)
     return BatchingEmbedder(inner, cfg.batch_max_faces, cfg.batch_max_wait_ms / 1000.0)
 
 
@@ -163,32 +163,35 @@ ONNX_TOLERANCE = 1e-5
 dlib's embedding contract (it is about 3e-7 on real faces)."""
 
 
-def _require_dlibs_descriptors(model: Path) -> None:
-    """The ONNX graph is searched against templates made by dlib (same contract), which is
-    only right if it gives dlib's descriptors: a damaged or replaced file in the model cache
-    is refused here, before any camera uses it."""
-    stat = model.stat()
-    difference = _difference_from_dlib(str(model), stat.st_mtime_ns, stat.st_size)
+_VERIFIED: set[tuple[str, tuple[str, ...]]] = set()
+"""(graph digest, device) pairs already shown in this process to give dlib's descriptors."""
+
+
+def require_dlibs_descriptors(onnx: OnnxResnetEmbedder) -> None:
+    """The ONNX graph is searched against templates made by dlib (the same contract), which is
+    only right if it gives dlib's descriptors on the device it runs on (a GPU's arithmetic
+    may differ): checked on the demo portrait, once per graph and device in a process (about
+    a second), before any camera uses it."""
+    key = (onnx.model_sha256, tuple(onnx.providers))
+    if key in _VERIFIED:
+        return
+    difference = _measure_difference(onnx)
     if difference > ONNX_TOLERANCE:
         raise IntegrityError(
-            f"{model} does not give dlib's descriptors (difference {difference:.3g} >"
-            f" {ONNX_TOLERANCE:g}); delete it and run 'lfr models convert'"
+            f"the ONNX model ({onnx.model_source}) does not give dlib's descriptors (difference"
+            f" {difference:.3g} > {ONNX_TOLERANCE:g}); run 'lfr models check' for details"
         )
+    _VERIFIED.add(key)
 
 
-@functools.cache
-def _difference_from_dlib(model: str, mtime_ns: int, size: int) -> float:
-    """Once per model file (path, time, size) and process: about a second on the demo
-    portrait, the one face every installation has."""
+def _measure_difference(onnx: OnnxResnetEmbedder) -> float:
     from lfr.detect.dlib_hog import HogDetector
-    from lfr.embed.onnx_resnet import OnnxResnetEmbedder, max_abs_difference
+    from lfr.embed.onnx_resnet import max_abs_difference
     from lfr.ingest.synthetic import demo_watchlist_image
 
     image = demo_watchlist_image()
     biggest = max(HogDetector().detect(image, 0), key=lambda d: d.box.width * d.box.height)
     chip = _dlib_aligner().align(image, biggest.box).chip
-    weights = dlib_model_paths().face_recognition_resnet
-    onnx = OnnxResnetEmbedder(weights, sha256_file(weights), model_path=Path(model))
     return max_abs_difference([chip], onnx_embedder=onnx)
 
 

@@ -10,12 +10,13 @@ import onnx
 import pytest
 from onnx import numpy_helper
 
-from lfr.app import CameraEngines, build_engine, embedder_backend
+from lfr.app import CameraEngines, build_engine, embedder_backend, require_dlibs_descriptors
 from lfr.config import EngineConfig
 from lfr.domain import Alert, AlignedFace
 from lfr.embed.batching import BatchingEmbedder, SharedEmbedder
-from lfr.embed.dlib_onnx.cache import cached_name, onnx_model_path
+from lfr.embed.dlib_onnx.convert import model_bytes
 from lfr.embed.dlib_resnet import DlibEmbedder
+from lfr.embed.onnx_resnet import OnnxResnetEmbedder
 from lfr.errors import IntegrityError
 from lfr.ingest.video_file import VideoFileSource
 from lfr.match.watchlist import Watchlist
@@ -68,18 +69,29 @@ def test_cameras_of_one_process_share_one_embedding_service(watchlist: Watchlist
         second.embedder.submit([AlignedFace(chip, np.zeros((5, 2), np.float32))])
 
 
-def test_a_model_in_the_cache_that_is_not_dlibs_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_graph_that_does_not_give_dlibs_descriptors_is_refused(tmp_path: Path) -> None:
     weights = dlib_model_paths().face_recognition_resnet
-    cache = {"LFR_MODEL_CACHE": str(tmp_path / "good")}
-    model = onnx.load(str(onnx_model_path(weights, cache)))
+    model = onnx.load_from_string(model_bytes(weights))
     fc = max(model.graph.initializer, key=lambda t: t.dims[-1] if t.dims else 0)
     weights_array = numpy_helper.to_array(fc) * np.float32(1.01)  # a 1% change, still "a model"
     fc.CopyFrom(numpy_helper.from_array(weights_array, fc.name))
-    bad_dir = tmp_path / "bad"
-    bad_dir.mkdir()
-    onnx.save(model, str(bad_dir / cached_name(sha256_file(weights))))
-    monkeypatch.setenv("LFR_MODEL_CACHE", str(bad_dir))
+    bad = tmp_path / "changed.onnx"
+    onnx.save(model, str(bad))
+    good = OnnxResnetEmbedder(weights, sha256_file(weights))
+    require_dlibs_descriptors(good)  # the graph converted in memory passes
+    changed = OnnxResnetEmbedder(weights, sha256_file(weights), model_path=bad)
+    assert changed.contract == good.contract  # it would claim dlib's contract ...
     with pytest.raises(IntegrityError, match="does not give dlib's descriptors"):
-        build_engine(config("onnx-resnet"))
+        require_dlibs_descriptors(changed)  # ... but is refused
+
+
+def test_using_the_onnx_backend_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The graph is converted in memory, never cached on disk. (ONNX Runtime's own files are
+    # checked in a fresh process by test_cli_flows and test_privacy: here it is imported.)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    build_engine(config("onnx-resnet")).close()
+    assert list(tmp_path.iterdir()) == []

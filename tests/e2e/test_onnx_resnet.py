@@ -13,7 +13,6 @@ import pytest
 from lfr.cli.main import main
 from lfr.detect.dlib_hog import HogDetector
 from lfr.domain import AlignedFace, Subject, Template
-from lfr.embed.dlib_onnx.cache import onnx_model_path
 from lfr.embed.dlib_resnet import DlibAligner, DlibEmbedder
 from lfr.embed.onnx_resnet import OnnxResnetEmbedder, max_abs_difference
 from lfr.imaging import IMAGE_SUFFIXES, fit_within, read_image
@@ -34,7 +33,7 @@ class Embedded:
 
 
 @pytest.fixture(scope="module")
-def embedded(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Embedded:
+def embedded(data: Path) -> Embedded:
     """The biggest face of every photo of every identity, with both backends."""
     paths = dlib_model_paths()
     weights = paths.face_recognition_resnet
@@ -50,10 +49,8 @@ def embedded(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Embedded:
             biggest = max(found, key=lambda d: d.box.width * d.box.height)
             faces.append(aligner.align(image, biggest.box))
             names.append(f"{photo.parent.name}/{photo.name}")
-    cache = {"LFR_MODEL_CACHE": str(tmp_path_factory.mktemp("model-cache"))}
-    model = onnx_model_path(weights, cache)
     dlib_embedder = DlibEmbedder(weights, sha256_file(weights))
-    onnx_embedder = OnnxResnetEmbedder(weights, sha256_file(weights), model_path=model)
+    onnx_embedder = OnnxResnetEmbedder(weights, sha256_file(weights))  # converted in memory
     return Embedded(
         names,
         faces,
@@ -98,7 +95,7 @@ def test_models_check_command_passes_on_a_folder(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("LFR_MODEL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
     assert main(["models", "check", str(data / "faces" / "joe_biden")]) == 0
     out = capsys.readouterr().out
     assert "faces checked: 3" in out  # the demo portrait and two photos

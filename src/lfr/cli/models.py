@@ -1,10 +1,10 @@
 """``lfr models convert`` and ``lfr models check``: dlib's ResNet as ONNX, and the proof
 that it gives dlib's descriptors.
 
-``convert`` writes the graph converted from the installed dlib weights (by default into the
-model cache, where the ONNX embedder looks). ``check`` embeds the built-in demo portrait and,
-when a folder is given, every face the HOG detector finds in its photos, with both backends,
-and fails unless no descriptor element differs by more than :data:`TOLERANCE`.
+``convert`` writes the graph converted from the installed dlib weights to a file, for other
+tools (the engine converts in memory and writes nothing). ``check`` embeds the built-in demo
+portrait and, when a folder is given, every face the HOG detector finds in its photos, with
+both backends, and fails unless no descriptor element differs by more than :data:`TOLERANCE`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         " (input: uint8 RGB chips N x 150 x 150 x 3; output: 128-d descriptors).",
     )
     convert.add_argument(
-        "--out", type=Path, metavar="FILE", help="where to write it (default: the model cache)"
+        "--out", type=Path, metavar="FILE", required=True, help="where to write it (.onnx)"
     )
     convert.set_defaults(handler=run_convert)
     check = models.add_parser(
@@ -55,12 +55,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from lfr.embed.dlib_onnx.cache import convert, onnx_model_path
+    from lfr.embed.dlib_onnx.convert import convert
     from lfr.models import dlib_model_paths
 
-    weights = dlib_model_paths().face_recognition_resnet
-    out = onnx_model_path(weights) if args.out is None else convert(weights, args.out)
-    print(f"wrote {out}" if args.out is not None else f"converted model: {out}")
+    print(f"wrote {convert(dlib_model_paths().face_recognition_resnet, args.out)}")
     return 0
 
 
@@ -74,8 +72,9 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"largest absolute difference dlib vs ONNX: {difference:.3g} (tolerance {TOLERANCE:g})")
     if difference > TOLERANCE:
         raise LfrError(
-            f"the ONNX model {onnx.model_path} does not reproduce dlib's descriptors "
-            f"(difference {difference:.3g} > {TOLERANCE:g}); delete it and run 'lfr models convert'"
+            f"the ONNX model ({onnx.model_source}) does not reproduce dlib's descriptors "
+            f"(difference {difference:.3g} > {TOLERANCE:g}); set [embedder] backend ="
+            ' "dlib-resnet" until this is resolved'
         )
     print("ok: the ONNX model gives dlib's descriptors")
     return 0

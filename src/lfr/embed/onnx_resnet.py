@@ -9,6 +9,8 @@ while it runs, and one call embeds a whole batch.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lfr.domain import AlignedFace, Image
-from lfr.embed.dlib_onnx.cache import onnx_model_path
+from lfr.embed.dlib_onnx.convert import model_bytes
 from lfr.embed.dlib_onnx.resnet_graph import INPUT_NAME
 from lfr.embed.dlib_resnet import CHIP_SIZE, DlibEmbedder
 from lfr.errors import ModelNotInstalledError
@@ -29,6 +31,10 @@ CPU = "CPUExecutionProvider"
 
 
 def _onnxruntime() -> Any:
+    # ONNX Runtime's telemetry (1.2x and later, on Linux too) writes a device id under ~/.cache
+    # and a session file in the working folder, and may upload a process event. A police
+    # system sends nothing anywhere and writes nothing it does not need: off before the import.
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     try:
         import onnxruntime
     except ImportError as exc:
@@ -53,8 +59,9 @@ class OnnxResnetEmbedder:
 
     ``threads`` is onnxruntime's intra-op thread count for one call (1 suits one embedder
     per camera worker); ``use_gpu`` puts the graph on CUDA when onnxruntime-gpu has it.
-    ``model_path`` is a converted graph; by default the ``.dat`` is converted into the cache
-    on first use (a quarter of a second, once per weights file).
+    ``model_path`` is a converted graph (``lfr models convert --out``); by default the
+    ``.dat`` is converted in memory (a quarter of a second), so nothing is written to disk and
+    no file can stand in for dlib's weights.
     """
 
     def __init__(
@@ -71,11 +78,12 @@ class OnnxResnetEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        path = model_path or onnx_model_path(weights)
+        model = model_path.read_bytes() if model_path is not None else model_bytes(weights)
         self.providers = choose_providers(ort.get_available_providers(), use_gpu)
-        self._session = ort.InferenceSession(str(path), options, providers=self.providers)
+        self._session = ort.InferenceSession(model, options, providers=self.providers)
         self.contract = DlibEmbedder.contract_for(weights_sha256)
-        self.model_path = path
+        self.model_source = str(model_path) if model_path is not None else "converted in memory"
+        self.model_sha256 = hashlib.sha256(model).hexdigest()
 
     @classmethod
     def from_installed(cls, threads: int = 1, use_gpu: bool = False) -> OnnxResnetEmbedder:

@@ -14,7 +14,7 @@ from lfr.embed import onnx_resnet
 
 
 class _StubEmbedder:
-    model_path = Path("/cache/dlib-resnet.onnx")
+    model_source = "converted in memory"
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The ONNX ResNet embedder and its model cache, on a tiny random network with dlib's chip
+"""The ONNX ResNet embedder and the conversion, on a tiny random network with dlib's chip
 size and descriptor length (the real weights are compared with dlib in tests/e2e)."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from lfr.cli.main import main
 from lfr.domain import AlignedFace
 from lfr.embed import onnx_resnet
 from lfr.embed.base import Embedder
-from lfr.embed.dlib_onnx import cache, resnet_graph
-from lfr.embed.dlib_onnx.cache import cache_dir, cached_name, onnx_model_path
+from lfr.embed.dlib_onnx import convert, resnet_graph
+from lfr.embed.dlib_onnx.convert import model_bytes
 from lfr.embed.dlib_resnet import DlibEmbedder
 from lfr.embed.onnx_resnet import CPU, CUDA, OnnxResnetEmbedder, choose_providers
 from lfr.errors import ModelNotInstalledError
-from lfr.models import DlibModelPaths, sha256_file
+from lfr.models import DlibModelPaths
 from tests.unit.dlib_dat_bytes import Block, network_bytes, random_resnet
 from tests.unit.dlib_reference import reference
 
@@ -35,11 +35,6 @@ def dat(tmp_path: Path, tiny_net_bytes: bytes) -> Path:
     return path
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {"LFR_MODEL_CACHE": str(tmp_path / "cache")}
-
-
 def _faces(count: int) -> list[AlignedFace]:
     rng = np.random.default_rng(3)
     return [
@@ -48,44 +43,8 @@ def _faces(count: int) -> list[AlignedFace]:
     ]
 
 
-def test_cache_dir_prefers_lfr_then_xdg_then_home() -> None:
-    assert cache_dir({"LFR_MODEL_CACHE": "/m", "XDG_CACHE_HOME": "/x"}) == Path("/m")
-    assert cache_dir({"XDG_CACHE_HOME": "/x"}) == Path("/x/openlfr")
-    assert cache_dir({}) == Path.home() / ".cache" / "openlfr"
-
-
-def test_converts_once_into_a_file_named_by_the_weights_digest(
-    dat: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = onnx_model_path(dat, env)
-    assert path == Path(env["LFR_MODEL_CACHE"]) / cached_name(sha256_file(dat))
-    assert sha256_file(dat) in path.name and path.stat().st_size > 0
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left
-
-    def no_second_conversion(dat_path: Path, out: Path) -> Path:
-        raise AssertionError("converted again")
-
-    monkeypatch.setattr(cache, "convert", no_second_conversion)
-    assert onnx_model_path(dat, env) == path
-
-
-def test_a_failed_write_leaves_nothing_behind(
-    dat: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def disk_full(source: str, target: Path) -> None:
-        raise OSError("No space left on device")
-
-    monkeypatch.setattr(cache.os, "replace", disk_full)
-    with pytest.raises(OSError, match="No space"):
-        onnx_model_path(dat, env)
-    assert list(Path(env["LFR_MODEL_CACHE"]).iterdir()) == []
-
-
-def test_embedder_has_dlibs_contract_and_computes_the_network(
-    dat: Path, env: dict[str, str]
-) -> None:
-    model = onnx_model_path(dat, env)
-    embedder = OnnxResnetEmbedder(dat, "ab" * 32, threads=2, model_path=model)
+def test_embedder_has_dlibs_contract_and_computes_the_network(dat: Path) -> None:
+    embedder = OnnxResnetEmbedder(dat, "ab" * 32, threads=2)  # converted in memory
     protocol: Embedder = embedder  # checked by the type checker
     assert embedder.contract == DlibEmbedder.contract_for("ab" * 32)
     assert embedder.providers == [CPU]
@@ -99,9 +58,10 @@ def test_embedder_has_dlibs_contract_and_computes_the_network(
     assert embedder.embed([]).shape == (0, 128)
 
 
-def test_embedder_refuses_other_chips_and_thread_counts(dat: Path, env: dict[str, str]) -> None:
-    model = onnx_model_path(dat, env)
+def test_embedder_refuses_other_chips_and_thread_counts(dat: Path, tmp_path: Path) -> None:
+    model = convert.convert(dat, tmp_path / "tiny.onnx")
     embedder = OnnxResnetEmbedder(dat, "0" * 64, model_path=model)
+    assert embedder.model_source == str(model)
     wrong = AlignedFace(np.zeros((112, 112, 3), np.uint8), np.zeros((5, 2)))
     with pytest.raises(ValueError, match="150x150 RGB"):
         embedder.embed([wrong])
@@ -116,14 +76,14 @@ def test_cuda_only_when_asked_for_and_present() -> None:
 
 
 def test_missing_packages_are_named_with_their_pip_command(
-    dat: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    dat: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(ModelNotInstalledError, match="pip install 'onnxruntime"):
         onnx_resnet.OnnxResnetEmbedder(dat, "0" * 64)
     monkeypatch.setattr(resnet_graph, "onnx", None)
     with pytest.raises(ModelNotInstalledError, match="pip install 'onnx"):
-        onnx_model_path(dat, env)
+        model_bytes(dat)
 
 
 def test_models_convert_writes_the_graph(
@@ -135,3 +95,15 @@ def test_models_convert_writes_the_graph(
     assert main(["models", "convert", "--out", str(out)]) == 0
     assert out.stat().st_size > 0
     assert capsys.readouterr().out.strip() == f"wrote {out}"
+
+
+def test_a_failed_write_leaves_nothing_behind(
+    dat: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(source: str, target: Path) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(convert.os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        convert.convert(dat, tmp_path / "out" / "resnet.onnx")
+    assert list((tmp_path / "out").iterdir()) == []
