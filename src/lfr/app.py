@@ -185,14 +185,20 @@ def require_dlibs_descriptors(onnx: OnnxResnetEmbedder) -> None:
 
 
 def _measure_difference(onnx: OnnxResnetEmbedder) -> float:
-    from lfr.detect.dlib_hog import HogDetector
     from lfr.embed.onnx_resnet import max_abs_difference
+
+    return max_abs_difference(demo_face_chips(), onnx_embedder=onnx)
+
+
+def demo_face_chips() -> list[Image]:
+    """dlib's aligned chip of every face HOG finds in the demo portrait (the one face every
+    installation has): what the ONNX descriptor is checked on."""
+    from lfr.detect.dlib_hog import HogDetector
     from lfr.ingest.synthetic import demo_watchlist_image
 
     image = demo_watchlist_image()
-    biggest = max(HogDetector().detect(image, 0), key=lambda d: d.box.width * d.box.height)
-    chip = _dlib_aligner().align(image, biggest.box).chip
-    return max_abs_difference([chip], onnx_embedder=onnx)
+    aligner = _dlib_aligner()
+    return [aligner.align(image, d.box).chip for d in HogDetector().detect(image, 0)]
 
 
 def build_services(settings: Settings, environ: Mapping[str, str]) -> Services:

@@ -81,9 +81,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def demo_chips() -> list[Image]:
-    from lfr.ingest.synthetic import demo_watchlist_image
+    from lfr.app import demo_face_chips
 
-    return _chips_of([demo_watchlist_image()])
+    return demo_face_chips()
 
 
 def folder_chips(folder: Path) -> list[Image]:
