@@ -8,10 +8,12 @@ absolute figures are not. Results go to ``bench/out/`` (git-ignored):
 - ``results.json``: every number below, plus the machine it was measured on;
 - ``results.md``: the Markdown tables for ``bench/README.md``;
 - ``fps.png``: frames per second and per-stage time (offline section, with the baseline);
-- ``embedders.json`` (``--embedders``), ``crowd.json`` and ``crowd.png`` (``--crowd``).
+- ``embedders.json`` (``--embedders``), ``crowd.json`` and ``crowd.png`` (``--crowd``),
+  ``detectors.json`` (``--detectors``).
 
 Sections (see ``bench/README.md`` for what each number means). Without section options, the
-first three run; ``--embedders`` and ``--crowd`` run only what they name; ``--all`` runs all:
+first three run; ``--embedders``, ``--crowd`` and ``--detectors`` run only what they name;
+``--all`` runs all:
 
 1. offline, same clip: baseline loop (face_locations + face_encodings on every frame) and lfr,
    in the order lfr / baseline / lfr (``--lfr-runs``), with the alerts each produced;
@@ -22,7 +24,10 @@ first three run; ``--embedders`` and ``--crowd`` run only what they name; ``--al
 4. ``--embedders``: ms a descriptor, dlib against ONNX Runtime, their largest difference, and
    enrolment throughput per backend;
 5. ``--crowd``: generated 720p street clips with 10, 20, 40 faces in view, played at real-time
-   pace per backend, alerts scored against the clips' truth.
+   pace per backend, alerts scored against the clips' truth;
+6. ``--detectors``: HOG, dlib's MMOD and MMOD on ONNX Runtime: recall and false detections on
+   the boxed photos, faces found on the scenes and edge cases and the clip, ms a 640 px frame,
+   their agreement, and which stays the CPU default.
 
 This script only reads the options and chains the sections; the work is in the modules beside
 it (run as ``python bench/bench_video.py``, this folder is on sys.path).
@@ -42,6 +47,7 @@ from chart import save_chart
 from common import BACKENDS, BENCH, CLIP, DEFAULT_DATA, link_watchlist
 from crowd_bench import crowd_section
 from crowd_chart import save_crowd_chart
+from detectors_bench import detectors_section
 from embedders_bench import embedders_section
 from goals import goals
 from lfr.app import build_engine
@@ -97,6 +103,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--embedders", action="store_true", help="run the embedders section")
     parser.add_argument("--crowd", action="store_true", help="run the crowd section")
+    parser.add_argument("--detectors", action="store_true", help="run the detectors section")
+    parser.add_argument(
+        "--mmod-every",
+        type=int,
+        default=10,
+        help="detectors: dlib's MMOD (seconds a frame) on every Nth clip frame (%(default)s)",
+    )
     parser.add_argument("--all", action="store_true", help="every section")
     parser.add_argument(
         "--embedder-rounds", type=int, default=21, help="timed calls of each variant"
@@ -136,16 +149,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--search-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.lfr_runs < 1 or args.streams < 1:
-        parser.error("--lfr-runs and --streams must be at least 1")
+    if args.lfr_runs < 1 or args.streams < 1 or args.mmod_every < 1:
+        parser.error("--lfr-runs, --streams and --mmod-every must be at least 1")
     if len(args.crowd_face_px) != 2 or not 40 <= args.crowd_face_px[0] <= args.crowd_face_px[1]:
         parser.error("--crowd-face-px takes MIN,MAX with 40 <= MIN <= MAX")
-    classic = args.all or not (args.embedders or args.crowd)
+    classic = args.all or not (args.embedders or args.crowd or args.detectors)
     args.skip_offline = not classic
     args.skip_realtime = args.skip_realtime or not classic
     args.skip_search = args.skip_search or not classic
     args.embedders = args.embedders or args.all
     args.crowd = args.crowd or args.all
+    args.detectors = args.detectors or args.all
     return args
 
 
@@ -189,7 +203,8 @@ def write_outputs(results: dict[str, Any], out: Path, log: TextIO) -> None:
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     table = markdown(results)
     (out / "results.md").write_text(table + "\n")
-    for section, name in (("embedders", "embedders.json"), ("crowd", "crowd.json")):
+    sections = (("embedders", "embedders.json"), ("crowd", "crowd.json"))
+    for section, name in (*sections, ("detectors", "detectors.json")):
         if section in results:
             data = {**results[section], "machine": results["machine"]}
             (out / name).write_text(json.dumps(data, indent=2) + "\n")
@@ -215,6 +230,7 @@ def run_sections(bench: Bench, results: dict[str, Any]) -> None:
         ("search", not args.skip_search, search_section),
         ("embedders", args.embedders, embedders_section),
         ("crowd", args.crowd, crowd_section),
+        ("detectors", args.detectors, detectors_section),
     ]  # fmt: skip
     for name, selected, run in sections:
         if selected:

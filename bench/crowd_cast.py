@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from common import IMAGE_SUFFIXES
+from lfr.config import ImageLimits
 from lfr.detect.dlib_hog import HogDetector
 from lfr.imaging import fit_within, read_image
 
@@ -96,7 +97,7 @@ def cut_sprite(
     path: Path, detector: HogDetector, watchlisted: bool, same_photo: bool
 ) -> Sprite | None:
     """The largest HOG face of the photo, cut generously (edges replicated past the border)."""
-    image, _ = fit_within(read_image(path), PHOTO_MAX_SIDE)
+    image, _ = fit_within(read_image(path, ImageLimits()), PHOTO_MAX_SIDE)
     found = detector.detect(image, 0) or detector.detect(image, 1)
     if not found:
         return None

@@ -3,7 +3,9 @@
 Per-face timings are interleaved (one call of each variant per round), so a change in the
 machine's load hits every variant alike; the figure kept is each variant's median. Equality is
 checked on real aligned faces (every photo of faces/). Enrolment throughput is
-``enrol_watchlist`` on the identity folders repeated until there are 60-odd photos.
+``enrol_watchlist`` on the identity folders repeated until there are 60-odd photos: one photo
+after another with the full search (as before), then as configured (worker threads, quick
+search for large faces), with the largest difference between the two runs' descriptors.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from tqdm import tqdm
 
 from common import IMAGE_SUFFIXES, backend_config
 from lfr.app import build_engine
-from lfr.domain import AlignedFace, Image
+from lfr.domain import AlignedFace, Image, Template
 from lfr.embed.dlib_resnet import DlibEmbedder
 from lfr.embed.onnx_resnet import OnnxResnetEmbedder, max_abs_difference
 from lfr.imaging import fit_within, read_image
@@ -40,7 +42,7 @@ def photo_chips(faces: Path, engine: Engine) -> list[Image]:
     """The aligned 150x150 chip of the largest face of every photo (as enrolment finds it)."""
     chips = []
     for path in sorted(p for p in faces.glob("*/*") if p.suffix.lower() in IMAGE_SUFFIXES):
-        image, _ = fit_within(read_image(path), engine.config.enrol_max_side)
+        image, _ = fit_within(read_image(path, engine.config.images), engine.config.enrol_max_side)
         found = engine.detector.detect(image, 0) or engine.detector.detect(image, 1)
         if found:
             box = max(found, key=lambda d: d.box.area).box
@@ -137,23 +139,56 @@ def repeated_watchlist(watchlist_dir: Path, out: Path, copies: int) -> tuple[Pat
     return root, photos
 
 
-def enrol_run(bench: Bench, backend: str, root: Path, photos: int) -> EnrolRun:
-    engine = build_engine(backend_config(bench.config, backend))
+ENROL_MODES = {
+    "sequential": {"enrol_workers": 1, "enrol_detect_max_side": 0},
+    "parallel": {},
+}
+"""The enrolment before (one photo after another, full search) and as configured now."""
+
+
+def enrol_run(
+    bench: Bench, backend: str, mode: str, root: Path, photos: int
+) -> tuple[EnrolRun, list[Template]]:
+    config = backend_config(bench.config, backend).model_copy(update=ENROL_MODES[mode])
+    engine = build_engine(config)
     try:
-        started = time.perf_counter()
-        watchlist, _ = enrol_watchlist(engine, root, progress=bench.progress)
+        cpu0, started = time.process_time(), time.perf_counter()
+        watchlist, report = enrol_watchlist(engine, root, progress=bench.progress)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu0
     finally:
         engine.close()
     rate = photos / seconds
-    return EnrolRun(
+    workers = 1 if mode == "sequential" else config.enrol_workers or len(os.sched_getaffinity(0))
+    run = EnrolRun(
         backend=backend,
         photos=photos,
         templates=watchlist.size,
         seconds=round(seconds, 2),
         photos_per_s=round(rate, 2),
         minutes_for_16000=round(PHOTOS_TO_ENROL / rate / 60.0, 1),
+        mode=mode,
+        workers=workers,
+        cpu_s=round(cpu, 2),
     )
+    return run, report.templates
+
+
+def enrol_runs(bench: Bench, root: Path, photos: int) -> list[EnrolRun]:
+    """Per backend: sequential, then parallel, on the same photos; the parallel templates are
+    compared with the sequential ones."""
+    runs = []
+    for backend in bench.args.backends:
+        before, reference = enrol_run(bench, backend, "sequential", root, photos)
+        after, templates = enrol_run(bench, backend, "parallel", root, photos)
+        if [t.image_name for t in templates] != [t.image_name for t in reference]:
+            raise SystemExit(f"bench: {backend}: parallel enrolment enrolled other photos")
+        after.max_abs_diff = max(
+            float(np.abs(a.embedding - b.embedding).max())
+            for a, b in zip(templates, reference, strict=True)
+        )
+        runs += [before, after]
+    return runs
 
 
 def embedders_section(bench: Bench) -> dict[str, Any]:
@@ -161,7 +196,7 @@ def embedders_section(bench: Bench) -> dict[str, Any]:
     chips = photo_chips(args.data / "faces", bench.engine)
     result = descriptor_timings(chips, args.embedder_rounds, bench.progress)
     root, photos = repeated_watchlist(bench.watchlist_dir, bench.out, args.enrol_copies)
-    result["enrolment"] = [asdict(enrol_run(bench, b, root, photos)) for b in args.backends]
+    result["enrolment"] = [asdict(r) for r in enrol_runs(bench, root, photos)]
     result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     bench.log.write(
         f"bench: embedders: dlib {result['dlib_ms_per_face']:.1f} ms, onnx"

@@ -120,6 +120,8 @@ def embedder_goals(embedders: dict[str, Any]) -> list[Goal]:
         )
     ]
     for run in embedders.get("enrolment", []):
+        if run.get("mode", "parallel") != "parallel":
+            continue  # the sequential run is the "before" beside it, not the goal
         rows.append(
             goal_row(
                 f"{run['backend']}: enrolling 16,000 photos projected under 15 minutes",

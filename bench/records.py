@@ -115,7 +115,15 @@ class EnrolRun:
     seconds: float
     photos_per_s: float
     minutes_for_16000: float
-    """16,000 photos at this rate, one after the other as enrol_watchlist does."""
+    """16,000 photos at this rate."""
+    mode: str = "parallel"
+    """"parallel": enrol_watchlist as configured (worker threads, quick search for large
+    faces); "sequential": one photo after another, full search only (the enrolment before)."""
+    workers: int = 1
+    cpu_s: float = 0.0
+    """CPU seconds of the whole process over the run (every thread)."""
+    max_abs_diff: float = 0.0
+    """Largest difference from the sequential run's descriptors (same photos, same order)."""
 
 
 @dataclass(slots=True)

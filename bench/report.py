@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from common import EXAMPLE_TOLERANCE, TRUE_SUBJECT
+from detectors_report import detectors_table
 from goals import Goal
 from records import AlertRecord, IdentityHits
 from report_scaling import crowd_tables, embedders_table
@@ -231,4 +232,6 @@ def markdown(results: dict[str, Any]) -> str:
         lines += embedders_table(results["embedders"])
     if results.get("crowd"):
         lines += crowd_tables(results["crowd"])
+    if results.get("detectors"):
+        lines += detectors_table(results["detectors"])
     return "\n".join(lines)

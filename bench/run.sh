@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the baseline (benchmark only) into the project venv, then run the benchmark.
 #   bench/run.sh [bench_video.py options]      e.g. bench/run.sh --skip-realtime
+#   bench/run.sh --detectors                   HOG, dlib MMOD and MMOD-ONNX: detectors.json
 # face_recognition is installed WITHOUT its dependencies: its "dlib" requirement would compile
 # dlib from source, while dlib-bin (a project dependency) already provides the dlib module.
 set -euo pipefail

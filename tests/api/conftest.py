@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
 from lfr.events import InMemoryEventBus
+from lfr.store.scrape_token import token_digest
 from tests.api.helpers import FakeCameras, FakeEnroller, LiveServer, WallClock
 from tests.gov.conftest import (  # noqa: F401 - fixtures and the backend parametrisation
     database_url,
@@ -26,6 +27,7 @@ from tests.gov.factories import add_users
 
 SESSION_KEY = b"0123456789abcdef0123456789abcdef"
 UPLOAD_LIMIT = 256 * 1024
+SCRAPE_TOKEN = "prometheus-scrape-token-for-the-tests-only"
 
 
 @pytest.fixture
@@ -51,6 +53,7 @@ def web_config(web_clock: WallClock) -> WebConfig:
         clock=web_clock,
         max_upload_bytes=UPLOAD_LIMIT,
         keepalive_s=0.5,
+        scrape_token_sha256=token_digest(SCRAPE_TOKEN),
     )
 
 

@@ -26,7 +26,7 @@ from lfr.governance import lifecycle
 from lfr.governance.alert_intake import store_alert
 from lfr.imaging import encode_jpeg
 from tests.gov.conftest import OPERATOR
-from tests.gov.factories import CONTRACT, PASSWORD, add_deployment
+from tests.gov.factories import CONTRACT, PASSWORD, add_deployment, ensure_snapshot
 from tests.waiting import PATIENCE_S
 
 Json = dict[str, Any]
@@ -125,7 +125,9 @@ def make_alert(reference: str = "WL-0001", name: str = "Person 1", camera: str =
 
 
 def raise_alert(services: Services, bus: EventBus, deployment_id: int, **changes: Any) -> str:
-    """What a camera worker does: store the alert, then announce it on the bus."""
+    """What a camera worker does: store the alert, then announce it on the bus (the deployment
+    gets the snapshot a live one has, whose subjects alone intake accepts)."""
+    ensure_snapshot(services, deployment_id)
     alert = make_alert(**changes)
     assert store_alert(services, deployment_id, alert)
     topics.publish_alert(bus, deployment_id, alert.id, alert.camera)

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
 from lfr.events import InMemoryEventBus
+from tests.api.conftest import SCRAPE_TOKEN
 from tests.api.helpers import FakeEnroller, LiveServer, SseReader, WallClock, raise_alert
 from tests.gov.factories import add_deployment, add_users
 
@@ -197,5 +198,6 @@ def test_alert_delivery_latency(
     backend = services.db.engine.dialect.name
     for name, (p50, p95) in report.items():
         print(f"[{backend}] alert delivery {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms (n=50)")
-    metrics = httpx.get(f"{live_server.url}/metrics").text
+    scraper = {"Authorization": f"Bearer {SCRAPE_TOKEN}"}
+    metrics = httpx.get(f"{live_server.url}/metrics", headers=scraper).text
     assert "lfr_alert_delivery_seconds_count 50.0" in metrics

@@ -18,7 +18,7 @@ from lfr.api.demo_data import CREDENTIALS_FILE, seed_demo
 from lfr.cli import build_parser, serve
 from lfr.config import Settings
 from lfr.errors import LfrError
-from lfr.governance import lifecycle
+from lfr.governance import assignments, lifecycle
 from lfr.ingest.synthetic import demo_watchlist_image
 from tests.api.helpers import FakeCameras, FakeEnroller, login
 from tests.gov.factories import add_users, audit_entries
@@ -67,6 +67,11 @@ def test_the_demo_is_ready_to_start_and_idempotent(services: Services) -> None:
     assert (view.state, view.planner, view.authorised_by) == ("authorised", "olive", "arthur")
     assert view.signage_reference and view.cameras == {"demo": "demo"}
     assert lifecycle.readiness(services, olive, setup.deployment_id) == []
+    assigned = assignments.list_assignments(services, olive, setup.deployment_id)
+    assert [(a.username, a.role) for a in assigned] == [  # they see its alerts (need to know)
+        ("fred", Role.FIELD_OFFICER),
+        ("olive", Role.OPERATOR),
+    ]
 
 
 def test_the_demo_refuses_a_data_dir_that_is_not_a_demo(services: Services) -> None:

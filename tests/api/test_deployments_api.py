@@ -132,3 +132,23 @@ def test_the_supervisor_pages_show_the_next_actions(app: FastAPI, services: Serv
     for testid in ("signage-button", "start-button", "cancel-button", "readiness-problem"):
         assert f'data-testid="{testid}"' in page.text
     assert 'data-testid="authorise-button"' not in page.text  # operators cannot authorise
+
+
+def test_camera_sources_outside_the_rules_are_refused_with_422(
+    app: FastAPI, services: Services
+) -> None:
+    watchlist_id = add_watchlist(services)
+    olive = as_user(app, "olive")
+    for cameras, reason in [
+        ({"cam1": "/etc/passwd"}, "must be inside the media folder"),
+        ({"cam1": "file:///etc/passwd"}, "source scheme 'file' is not allowed"),
+        ({f"c{i}": "demo" for i in range(33)}, "33 cameras is more than the policy's limit"),
+    ]:
+        refused = olive.post("/api/deployments", json=plan_body(watchlist_id, cameras=cameras))
+        assert refused.status_code == 422 and reason in refused.json()["detail"], refused.text
+    flood = olive.post(
+        "/api/deployments",
+        json=plan_body(watchlist_id, cameras={f"c{i}": "demo" for i in range(1001)}),
+    )
+    assert flood.status_code == 422  # refused by the schema before any policy is read
+    assert olive.get("/api/deployments").json() == []

@@ -104,3 +104,13 @@ def test_a_refused_service_call_reads_as_a_plain_message(app: FastAPI) -> None:
     assert response.status_code == 404 and response.json() == {"detail": "no alert 'nope'"}
     bad = client.post("/api/alerts/nope/adjudicate", json={"decision": "maybe"})
     assert bad.status_code == 422 and "decision" in bad.json()["detail"]
+
+
+def test_text_with_a_nul_character_is_refused_not_a_database_error(app: FastAPI) -> None:
+    """PostgreSQL cannot hold NUL in text: it was a 503; SQLite stored it. Now 400 on both."""
+    client = TestClient(app, raise_server_exceptions=False)
+    login = client.post("/api/auth/login", json={"username": "ol\u0000ive", "password": "x"})
+    lookup = as_user(app, "olive").get("/api/alerts/a%00b")
+    for response in (login, lookup):
+        assert response.status_code == 400, response.text
+        assert response.json() == {"detail": "text may not contain the NUL character (\\x00)"}

@@ -1,10 +1,16 @@
-"""``/metrics``: the Prometheus text of what the event bus carried."""
+"""``/metrics``: the Prometheus text of what the event bus carried, for the scraper holding the
+scrape token or a member of staff; never for a passer-by, and alerts never by deployment."""
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from lfr.events import InMemoryEventBus, topics
+from tests.api.conftest import SCRAPE_TOKEN
+from tests.api.helpers import as_user, bearer
+
+SCRAPER = {"Authorization": f"Bearer {SCRAPE_TOKEN}"}
 
 
 def test_metrics_count_what_the_bus_carries(client: TestClient) -> None:
@@ -28,12 +34,12 @@ def test_metrics_count_what_the_bus_carries(client: TestClient) -> None:
         {"deployment_id": 7, "face_detections": 3, "detect_seconds": [0.01, 0.02]},
     )
     bus.publish(topics.RUN, {"deployment_id": 7, "state": "stopped", "tracks": 2})
-    response = client.get("/metrics")
+    response = client.get("/metrics", headers=SCRAPER)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text
     for line in (
-        'lfr_alerts_total{deployment="7"} 1.0',
+        "lfr_alerts_total 1.0",
         'lfr_frames_total{camera="cam",deployment="7"} 25.0',
         'lfr_frames_dropped_total{camera="cam",deployment="7"} 2.0',
         'lfr_camera_fps{camera="cam",deployment="7"} 24.5',
@@ -49,3 +55,33 @@ def test_metrics_count_what_the_bus_carries(client: TestClient) -> None:
     ):
         assert line in text, line
     assert "lfr_camera_last_frame_timestamp_seconds" in text
+
+
+def test_only_the_scrape_token_or_a_staff_login_reads_the_metrics(app: FastAPI) -> None:
+    passer_by = TestClient(app)
+    for headers in (
+        {},
+        {"Authorization": "Bearer not-the-scrape-token"},
+        {"Authorization": f"Bearer {SCRAPE_TOKEN[:-1]}"},
+        {"Authorization": f"Basic {SCRAPE_TOKEN}"},
+    ):
+        response = passer_by.get("/metrics", headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert set(response.json()) == {"detail"} and "lfr_" not in response.text
+    assert passer_by.get("/metrics", headers=SCRAPER).status_code == 200
+    for username in ("fred", "wendy", "ada"):
+        page_session = as_user(app, username)
+        assert page_session.get("/metrics").status_code == 200, username
+        machine = TestClient(app)
+        assert machine.get("/metrics", headers=bearer(machine, username)).status_code == 200
+
+
+def test_alerts_are_counted_in_all_never_by_deployment(client: TestClient) -> None:
+    bus: InMemoryEventBus = client.app.state.lfr.bus  # type: ignore[attr-defined]
+    for deployment_id, alert_id in ((7, "a-1"), (7, "a-2"), (8, "a-3")):
+        topics.publish_alert(bus, deployment_id, alert_id, "cam")
+    text = client.get("/metrics", headers=SCRAPER).text
+    assert "lfr_alerts_total 3.0" in text
+    alert_lines = [line for line in text.splitlines() if line.startswith("lfr_alerts")]
+    assert alert_lines and not any("deployment" in line for line in alert_lines), alert_lines

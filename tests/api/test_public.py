@@ -6,9 +6,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from lfr.access.services import Services
+from lfr.audit.heads import publish_head
 from lfr.events import InMemoryEventBus
 from tests.api.helpers import ended_with_alerts
-from tests.gov.factories import add_deployment
+from tests.gov.factories import add_deployment, audit_entries
 
 
 def test_the_public_page_lists_deployments_and_records_without_names(
@@ -52,3 +53,19 @@ def test_the_poster_uses_the_configured_public_url(app: FastAPI, services: Servi
     deployment_id = add_deployment(services, state="live")
     text = TestClient(app).get(f"/public/deployments/{deployment_id}/poster").text
     assert f"https://lfr.example/public#deployment-{deployment_id}" in text
+
+
+def test_the_public_page_and_each_record_publish_the_audit_head(
+    app: FastAPI, services: Services, bus: InMemoryEventBus
+) -> None:
+    ended = ended_with_alerts(services, bus, app)
+    with services.transaction() as session:
+        head = publish_head(session, services.data_dir, services.clock())
+    assert head is not None
+    page = TestClient(app).get("/public").text
+    assert 'data-testid="public-audit-head"' in page and f"<code>{head.hash}</code>" in page
+    (record,) = [
+        r for r in TestClient(app).get("/api/public/records").json() if r["deployment_id"] == ended
+    ]
+    hashes = {e.hash for e in audit_entries(services)}
+    assert record["audit_head"] in hashes

@@ -201,6 +201,7 @@ class Server:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("LFR_")}
         env["PYTHONUNBUFFERED"] = "1"
+        env["LFR_MEDIA_DIR"] = str(CLIP.parent)  # the clip the tests plan as a camera
         argv = [sys.executable, "-m", "lfr", "serve", "--data-dir", str(self.data_dir)]
         argv += ["--host", "127.0.0.1", "--port", str(self.port), *self.argv_extra]
         with self.log_path.open("wb") as log:

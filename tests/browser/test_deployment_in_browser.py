@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
 from tests.browser.conftest import Seeded, Server, Shots, log_in, log_out
@@ -150,7 +149,7 @@ def test_a_deployment_from_plan_to_published_record_in_the_browser(
     shot(page, "supervisor-planned-own-authorisation-refused")
     log_out(page, base)
 
-    # 2. Another authorising officer authorises it and confirms the signage.
+    # 2. Another authorising officer authorises it, confirms the signage, assigns the officers.
     log_in(page, base, "beth", "/deployments")
     page.locator(
         f'[data-testid="deployment-row"][data-deployment-id="{deployment_id}"]'
@@ -166,6 +165,12 @@ def test_a_deployment_from_plan_to_published_record_in_the_browser(
     page.get_by_test_id("deployment-signage").filter(has_text="SIGN-THEATRE-1").wait_for()
     page.get_by_test_id("readiness").and_(page.locator("[data-ready=yes]")).wait_for()
     shot(page, "supervisor-authorised-and-signposted")
+    # She assigns the officers who will see its alerts (need to know).
+    for officer in ("olive", "fred"):
+        page.get_by_test_id("assign-username").fill(officer)
+        page.get_by_test_id("assign-button").click()
+        page.locator(f'[data-testid="assigned-officer"][data-username="{officer}"]').wait_for()
+    shot(page, "supervisor-officers-assigned")
     log_out(page, base)
     supervisor.close()
 
@@ -228,7 +233,7 @@ def test_a_deployment_from_plan_to_published_record_in_the_browser(
     raised = _parse_time(stored["raised_at"]).timestamp() * 1000
     to_dom = arrival["inserted"] - raised
     to_paint = arrival.get("painted", arrival["inserted"]) - raised
-    metrics = httpx.get(f"{base}/metrics", timeout=5).text
+    metrics = alerts.evaluate("fetch('/metrics').then(r => r.text())")  # a staff login reads it
     store_s = _metric(metrics, "lfr_stage_seconds_sum", "store") or 0.0
     deliver_s = _metric(metrics, "lfr_stage_seconds_sum", "deliver")
     with capsys.disabled():

@@ -40,7 +40,7 @@ def write(path: Path, image: np.ndarray) -> Path:
             lambda d, t: (
                 (t / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0garbage") and t / "broken.jpg"
             ),
-            "unreadable",
+            "not an image (corrupt or unsupported format)",
         ),
         (
             lambda d, t: write(

@@ -23,14 +23,17 @@ from lfr.domain import EmbeddingContract
 from lfr.governance import lifecycle as dep
 from lfr.governance.deployment_plan import DeploymentPlan
 from lfr.governance.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES, Policy
+from lfr.governance.snapshot import freeze_snapshot
 from lfr.imaging import encode_jpeg
 from lfr.store.sealing import entry_owner, seal_image, seal_vector
 from lfr.store.tables import (
     AlertRow,
     AuditEntry,
     Deployment,
+    DeploymentAssignment,
     EntryImage,
     PolicyVersion,
+    SnapshotTemplate,
     User,
     Watchlist,
     WatchlistEntry,
@@ -132,8 +135,10 @@ def add_deployment(
     ends_at: datetime | None = None,
     ended_at: datetime | None = None,
     watchlist_id: int | None = None,
+    assigned: tuple[Actor, ...] = (OPERATOR, OPERATOR_2, FIELD),
 ) -> int:
-    """A deployment row straight into the table (the deployment services are not needed)."""
+    """A deployment row straight into the table (the deployment services are not needed), with
+    the ``assigned`` officers assigned to it (need to know: they read its alerts)."""
     now = services.clock()
     if watchlist_id is None:
         watchlist_id = add_watchlist(services, name=f"wl-{uuid.uuid4().hex[:8]}")
@@ -158,7 +163,40 @@ def add_deployment(
         )
         session.add(row)
         session.flush()
-        return row.id
+        deployment_id = row.id
+    assign_officers(services, deployment_id, *assigned)
+    return deployment_id
+
+
+def assign_officers(services: Services, deployment_id: int, *officers: Actor) -> None:
+    """Officers assigned to a deployment straight into the table (not audited)."""
+    with services.transaction() as session:
+        for officer in officers:
+            session.add(
+                DeploymentAssignment(
+                    deployment_id=deployment_id,
+                    username=officer.username,
+                    assigned_by=AUTHORISER.username,
+                    assigned_at=services.clock(),
+                )
+            )
+
+
+def ensure_snapshot(services: Services, deployment_id: int) -> None:
+    """Give a deployment inserted as live (``add_deployment``) the frozen watchlist snapshot that
+    going live makes, unless it has one: alert intake accepts only the subjects on it."""
+    with services.transaction() as session:
+        row = session.get(Deployment, deployment_id)
+        assert row is not None
+        held = session.scalar(
+            select(func.count())
+            .select_from(SnapshotTemplate)
+            .where(SnapshotTemplate.deployment_id == deployment_id)
+        )
+        if held:
+            return
+        watchlist = freeze_snapshot(session, services, row, services.clock())
+        row.snapshot_digest, row.snapshot_size = watchlist.digest(), watchlist.size
 
 
 def jpeg(seed: int) -> bytes:

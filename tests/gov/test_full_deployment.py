@@ -1,8 +1,8 @@
 """A whole governed deployment on the real clip, with the real models, on SQLite and PostgreSQL:
-users -> watchlist under policy -> plan -> authorise (another officer) -> signage -> go live
-(snapshot frozen) -> camera run raises the alert -> operator confirms -> field officer records the
-outcome -> end (snapshot wiped, record published) -> purge after the retention period -> the
-audit chain verifies and tells the whole story.
+users -> watchlist under policy -> plan -> authorise (another officer), who assigns the field
+officer -> signage -> go live (snapshot frozen) -> camera run raises the alert -> operator
+confirms -> field officer records the outcome -> end (snapshot wiped, record published) -> purge
+after the retention period -> the audit chain verifies and tells the whole story.
 
 It crosses every package, so it sits at the top of tests/gov/ rather than under one package."""
 
@@ -21,7 +21,7 @@ from lfr.access.services import Services
 from lfr.app import build_engine
 from lfr.config import EngineConfig
 from lfr.enrol.folder import Enroller
-from lfr.governance import adjudication, lifecycle, users, watchlists
+from lfr.governance import adjudication, assignments, lifecycle, users, watchlists
 from lfr.governance.camera_port import GovernedDeployments
 from lfr.governance.deployment_plan import DeploymentPlan
 from lfr.governance.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES
@@ -85,6 +85,7 @@ def login_all(services: Services) -> dict[str, Actor]:
 
 
 def test_whole_deployment_on_the_real_clip(services: Services, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    services = dataclasses.replace(services, media_dirs=(CLIP.parent,))  # the clip's folder
     who = login_all(services)
     now = services.clock()
 
@@ -116,6 +117,7 @@ def test_whole_deployment_on_the_real_clip(services: Services, engine, tmp_path:
     )
     deployment_id = lifecycle.plan_deployment(services, who["planner"], plan)
     lifecycle.authorise(services, who["chief"], deployment_id, "intelligence case 42")
+    assignments.assign(services, who["chief"], deployment_id, who["field"].username)
     lifecycle.confirm_signage(services, who["planner"], deployment_id, "SIGN-THEATRE-1")
     digest = lifecycle.start(services, who["planner"], deployment_id)
     assert len(digest) == 64
@@ -161,6 +163,7 @@ def test_whole_deployment_on_the_real_clip(services: Services, engine, tmp_path:
     assert report_ok.ok, report_ok.problem
     story = [
         "deployment.plan",
+        "deployment.assign",  # the planning operator, by planning it
         "deployment.authorise",
         "deployment.signage",
         "deployment.start",

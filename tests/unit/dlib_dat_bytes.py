@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from lfr.embed.dlib_onnx.dlib_layers import (
+from lfr.dlibnet.layers import (
     AddPrev,
     Affine,
     Conv,

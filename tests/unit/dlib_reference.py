@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from lfr.embed.dlib_onnx.dlib_layers import (
+from lfr.dlibnet.layers import (
     AddPrev,
     Affine,
     Conv,
@@ -87,4 +87,13 @@ def reference(net: DlibNetwork, chips: npt.NDArray[np.uint8]) -> Array:
             x = _add_prev(x, skip if isinstance(layers[i - 1], Pool) else block_input)
         else:
             x = _apply(x, layer)
+    return x
+
+
+def forward_chain(net: DlibNetwork, tensor: Array) -> Array:
+    """dlib's forward pass of a network without tags or skips (the MMOD detector), from the
+    input tensor the input layer made."""
+    x = tensor
+    for layer in net.layers:
+        x = _apply(x, layer)
     return x

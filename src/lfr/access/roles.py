@@ -32,6 +32,7 @@ class Action(StrEnum):
     DEPLOYMENT_END = "deployment.end"
     DEPLOYMENT_RUN = "deployment.run"
     DEPLOYMENT_READ = "deployment.read"
+    DEPLOYMENT_ASSIGN = "deployment.assign"
     ALERT_READ = "alert.read"
     ALERT_ADJUDICATE = "alert.adjudicate"
     ALERT_OUTCOME = "alert.outcome"
@@ -57,8 +58,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DEPLOYMENT_SIGNAGE: frozenset({R.OPERATOR, R.AUTHORISING_OFFICER}),
     Action.DEPLOYMENT_START: frozenset({R.OPERATOR, R.AUTHORISING_OFFICER}),
     Action.DEPLOYMENT_END: frozenset({R.OPERATOR, R.AUTHORISING_OFFICER, R.SYSTEM}),
-    Action.DEPLOYMENT_RUN: frozenset({R.OPERATOR}),
+    # The system resumes, after a restart, the cameras an operator had started.
+    Action.DEPLOYMENT_RUN: frozenset({R.OPERATOR, R.SYSTEM}),
     Action.DEPLOYMENT_READ: _STAFF,
+    Action.DEPLOYMENT_ASSIGN: frozenset({R.AUTHORISING_OFFICER, R.ADMIN}),
     Action.ALERT_READ: frozenset({R.OPERATOR, R.FIELD_OFFICER, R.AUTHORISING_OFFICER, R.OVERSIGHT}),
     Action.ALERT_ADJUDICATE: frozenset({R.OPERATOR}),
     Action.ALERT_OUTCOME: frozenset({R.FIELD_OFFICER}),
@@ -67,6 +70,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.AUDIT_READ: frozenset({R.OVERSIGHT, R.ADMIN}),
     Action.RECORD_READ: _STAFF | {R.SYSTEM},
 }
+
+ASSIGNED_ONLY: frozenset[Role] = frozenset({R.OPERATOR, R.FIELD_OFFICER})
+"""Need to know: these roles read a deployment's alerts (crops and live stream included) only
+while assigned to it (``lfr.governance.assignments``); supervisors (authorising officers) and
+oversight read every deployment's."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,8 @@ class Services:
     audit: AuditTrail
     data_dir: Path
     clock: Callable[[], datetime] = utc_now
+    media_dirs: tuple[Path, ...] = ()
+    """Where a camera's local video files may come from (empty: ``<data dir>/media``)."""
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

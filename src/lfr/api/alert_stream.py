@@ -85,7 +85,7 @@ def session_valid(state: AppState, actor: Actor, claims: Claims) -> bool:
     and its role unchanged (a new role reconnects and is checked afresh)."""
     try:
         state.sessions.check(claims)
-        return current_account(state.services, claims.username) == actor
+        return current_account(state.services, claims) == actor
     except SessionError:
         return False
 

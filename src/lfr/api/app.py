@@ -7,16 +7,14 @@ hand in their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from fastapi import FastAPI
-from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from lfr import __version__
 from lfr.access.services import Services
-from lfr.api import errors
+from lfr.api import error_docs, errors
 from lfr.api.config import WebConfig
+from lfr.api.login_throttle import LoginThrottle
 from lfr.api.middleware import BodyLimit, SecurityHeaders
 from lfr.api.pages import admin as admin_pages
 from lfr.api.pages import auth as auth_pages
@@ -28,10 +26,12 @@ from lfr.api.pages.common import build_templates
 from lfr.api.ports import CameraControl, EnrollerProvider
 from lfr.api.routers import (
     alerts,
+    assignments,
     audit,
     auth,
     cameras,
     deployments,
+    metrics,
     policy,
     public,
     records,
@@ -40,9 +40,10 @@ from lfr.api.routers import (
 )
 from lfr.api.sessions import SessionSigner
 from lfr.api.state import AppState
+from lfr.api.stream_slots import StreamSlots
 from lfr.events.bus import EventBus
 from lfr.events.health import HealthBoard
-from lfr.events.metrics import CONTENT_TYPE, Metrics
+from lfr.events.metrics import Metrics
 from lfr.web import STATIC
 
 API_ROUTERS = (
@@ -51,11 +52,13 @@ API_ROUTERS = (
     policy.router,
     watchlists.router,
     deployments.router,
+    assignments.router,
     cameras.router,
     alerts.router,
     records.router,
     audit.router,
     public.router,
+    metrics.router,
 )
 PAGE_ROUTERS = (
     auth_pages.router,
@@ -68,7 +71,8 @@ PAGE_ROUTERS = (
 DESCRIPTION = """\
 OpenLFR's HTTP API. Pages use a session cookie (HttpOnly, SameSite=Strict) and must send the
 session's CSRF token in the `X-CSRF-Token` header with every change; machines use
-`Authorization: Bearer <token>` from `POST /api/auth/token`. Errors are `{"detail": "..."}`.
+`Authorization: Bearer <token>` from `POST /api/auth/token`. Errors are `{"detail": "..."}`
+(a 422 also lists each invalid field in `errors`); each operation documents the ones it sends.
 New alerts arrive as server-sent events on `/api/alerts/stream`.
 """
 
@@ -107,24 +111,22 @@ def create_app(
         metrics=metrics,
         health=health,
         templates=build_templates(),
+        streams=StreamSlots(
+            config.max_alert_streams,
+            config.max_alert_streams_per_user,
+            config.stream_retry_after_s,
+        ),
+        login_throttle=LoginThrottle(config.login_throttle, config.clock),
         cameras=cameras,
         enroller=enroller,
     )
     errors.install(app)
+    error_docs.install(app)
     for router in API_ROUTERS:
         app.include_router(router)
     for router in PAGE_ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_api_route("/metrics", _metrics_endpoint(metrics), include_in_schema=False)
     app.add_middleware(BodyLimit, max_bytes=config.max_upload_bytes)
     app.add_middleware(SecurityHeaders, hsts=config.secure_cookies)
     return app
-
-
-def _metrics_endpoint(metrics: Metrics) -> Callable[[], Response]:
-    def prometheus() -> Response:
-        """Prometheus metrics: counts and latencies only, nothing about anyone."""
-        return Response(metrics.render(), media_type=CONTENT_TYPE)
-
-    return prometheus

@@ -6,13 +6,15 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from lfr.access.roles import Actor
+from lfr.api.accounts import open_session
 from lfr.api.deps import SESSION_COOKIE
 from lfr.api.sessions import Claims
 from lfr.api.state import AppState
 
 
 def start_session(state: AppState, response: Response, actor: Actor) -> Claims:
-    token, claims = state.sessions.issue(actor.username, "session", state.config.session_ttl_s)
+    """A page session for ``actor`` (recorded in the database) in the session cookie."""
+    token, claims = open_session(state, actor, "session")
     response.set_cookie(
         SESSION_COOKIE,
         token,

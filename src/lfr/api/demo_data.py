@@ -1,6 +1,7 @@
 """The demo content of ``lfr serve --demo``: accounts for every role, a watchlist with the
 public-domain astronaut portrait, and a deployment whose camera is the built-in demo clip,
-authorised by a different officer and signposted, ready for its operator to start.
+authorised by a different officer and signposted, ready for its operator to start; its operator
+and field officer are assigned to it, so they see its alerts.
 
 Idempotent: run again on the same data directory, it reuses what is there and only re-plans the
 deployment once the last one is live, over or out of its window. It refuses a data directory
@@ -21,7 +22,7 @@ from lfr.access.services import Services
 from lfr.api.ports import FaceEnroller
 from lfr.domain import Image, Subject
 from lfr.errors import LfrError
-from lfr.governance import lifecycle, users, watchlists
+from lfr.governance import assignments, lifecycle, users, watchlists
 from lfr.governance.deployment_plan import DeploymentPlan
 from lfr.governance.policy_service import current_policy
 from lfr.governance.states import DeploymentState
@@ -53,6 +54,7 @@ def seed_demo(services: Services, enroller: FaceEnroller, portrait: Image) -> De
     manager = _actor(credentials, Role.WATCHLIST_MANAGER)
     watchlist_id = _watchlist(services, manager, enroller, portrait)
     deployment_id = _deployment(services, credentials, watchlist_id)
+    _assign_officers(services, credentials, deployment_id)
     return DemoSetup(credentials, watchlist_id, deployment_id)
 
 
@@ -137,6 +139,20 @@ def _deployment(
     )
     lifecycle.confirm_signage(services, operator, deployment_id, "DEMO-SIGN-1")
     return deployment_id
+
+
+def _assign_officers(
+    services: Services, credentials: dict[str, dict[str, str]], deployment_id: int
+) -> None:
+    """The demo operator and field officer see the demo's alerts (need to know): assigned by
+    the authorising officer, unless they already are."""
+    supervisor = _actor(credentials, Role.AUTHORISING_OFFICER)
+    listed = assignments.list_assignments(services, supervisor, deployment_id)
+    assigned = {view.username for view in listed}
+    for role in (Role.OPERATOR, Role.FIELD_OFFICER):
+        officer = _actor(credentials, role)
+        if officer.username not in assigned:
+            assignments.assign(services, supervisor, deployment_id, officer.username)
 
 
 def _actor(credentials: dict[str, dict[str, str]], role: Role) -> Actor:

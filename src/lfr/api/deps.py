@@ -75,7 +75,7 @@ async def current_actor(request: Request, state: State) -> Actor:
                 f" session's {CSRF_HEADER} header (reload the page and try again)"
             )
     request.state.claims = claims
-    actor: Actor = await run_in_threadpool(current_account, state.services, claims.username)
+    actor: Actor = await run_in_threadpool(current_account, state.services, claims)
     return actor
 
 

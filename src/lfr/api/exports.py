@@ -38,6 +38,7 @@ RECORD_COLUMNS = (
     "emergency_start",
     "emergency_authorisation_refused",
     "published_at",
+    "audit_head",
 )
 
 

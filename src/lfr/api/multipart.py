@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from lfr.errors import LfrError
@@ -48,6 +49,10 @@ async def read_multipart(request: Request, max_bytes: int, max_files: int = 20) 
             parser.spool_max_size = max_bytes + 1  # never rolls over to a temporary file
             form = await parser.parse()
     except MultiPartException as exc:
+        if exc.message.startswith("Too many files"):  # the parser stopped at max_files + 1
+            raise HTTPException(
+                413, f"too many photos in one upload: the limit is {max_files}"
+            ) from None
         raise LfrError(f"unreadable upload: {exc.message}") from None
     fields: dict[str, str] = {}
     files: list[Upload] = []

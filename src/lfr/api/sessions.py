@@ -1,10 +1,11 @@
 """Signed session tokens: the page cookie and the bearer token of a machine client.
 
 A token is ``v1.<payload>.<mac>``: the payload (session id, user, kind, issue and expiry times)
-in base64url, and an HMAC-SHA256 over it with the server's key. Nothing else is stored, so
-tokens survive a restart; logging out revokes the session id in memory until it would have
-expired anyway. The role is NOT in the token: every request looks the account up, so a disabled
-account or a changed role takes effect at once.
+in base64url, and an HMAC-SHA256 over it with the server's key. The signature and the expiry are
+checked here; whether the session still holds is its row in the database
+(``lfr.governance.user_sessions``, read by ``lfr.api.accounts``), so a logout, or every session
+of a user revoked at once (a new password, a new role, a disabled account), outlives a
+restart. The role is NOT in the token: every request looks the account and its session up.
 
 The CSRF token of a page session is an HMAC of its session id: the page sends it back in the
 ``X-CSRF-Token`` header (or a ``csrf_token`` form field) with every state-changing request.
@@ -17,7 +18,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -50,8 +50,6 @@ class SessionSigner:
         self._mac_key = hmac.new(key, b"lfr session tokens", hashlib.sha256).digest()
         self._csrf_key = hmac.new(key, b"lfr csrf tokens", hashlib.sha256).digest()
         self._clock = clock
-        self._revoked: dict[str, float] = {}
-        self._lock = threading.Lock()
 
     def issue(self, username: str, kind: Kind, ttl_s: int) -> tuple[str, Claims]:
         now = self._clock()
@@ -88,26 +86,13 @@ class SessionSigner:
             )
         except (ValueError, KeyError, TypeError):
             raise SessionError("invalid session token: log in again") from None
-        if self._clock() >= claims.expires_at:
-            raise SessionExpiredError("session expired: log in again")
-        with self._lock:
-            if claims.sid in self._revoked:
-                raise SessionError("logged out: log in again")
+        self.check(claims)
         return claims
 
     def check(self, claims: Claims) -> None:
-        """Raise SessionError if these (already verified) claims expired or were revoked since."""
+        """Raise SessionExpiredError if these (already verified) claims have expired since."""
         if self._clock() >= claims.expires_at:
             raise SessionExpiredError("session expired: log in again")
-        with self._lock:
-            if claims.sid in self._revoked:
-                raise SessionError("logged out: log in again")
-
-    def revoke(self, claims: Claims) -> None:
-        now = self._clock()
-        with self._lock:
-            self._revoked = {sid: exp for sid, exp in self._revoked.items() if exp > now}
-            self._revoked[claims.sid] = claims.expires_at
 
     def csrf_token(self, claims: Claims) -> str:
         return _b64(hmac.new(self._csrf_key, claims.sid.encode(), hashlib.sha256).digest()[:24])

@@ -8,8 +8,10 @@ from fastapi.templating import Jinja2Templates
 
 from lfr.access.services import Services
 from lfr.api.config import WebConfig
+from lfr.api.login_throttle import LoginThrottle
 from lfr.api.ports import CameraControl, EnrollerProvider
 from lfr.api.sessions import SessionSigner
+from lfr.api.stream_slots import StreamSlots
 from lfr.events.bus import EventBus
 from lfr.events.health import HealthBoard
 from lfr.events.metrics import Metrics
@@ -24,5 +26,7 @@ class AppState:
     metrics: Metrics
     health: HealthBoard
     templates: Jinja2Templates
+    streams: StreamSlots
+    login_throttle: LoginThrottle
     cameras: CameraControl | None = None
     enroller: EnrollerProvider | None = None

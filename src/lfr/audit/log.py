@@ -60,6 +60,8 @@ class VerifyReport:
     first_bad_seq: int | None = None
     problem: str = ""
     head_hash: str = GENESIS
+    problems: tuple[str, ...] = ()
+    """Every problem found beyond the chain itself (published heads, the alert table)."""
 
 
 class AuditLog:
@@ -84,8 +86,14 @@ class AuditLog:
         """Add an entry in the caller's transaction: it commits or rolls back with the action."""
         if self._signing_key is None:
             raise PermissionError("this audit log was opened for verification only")
-        if session.get_bind().dialect.name == "postgresql":
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+        elif dialect == "sqlite":
+            # pysqlite opens a transaction only at the first write, so the last entry read below
+            # could be stale by the time of the insert (two threads, one seq). A write that
+            # changes nothing takes SQLite's write lock now, until this transaction ends.
+            session.execute(text("UPDATE audit_log SET seq = seq WHERE 0"))
         last = session.execute(
             select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
         ).first()

@@ -10,6 +10,7 @@ import csv
 import dataclasses
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -19,6 +20,8 @@ from sqlalchemy import select
 
 from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
+from lfr.audit.alerts import alert_problems, summarise
+from lfr.audit.heads import PublishedHead, head_problems
 from lfr.audit.log import AuditLog, VerifyReport
 from lfr.errors import LfrError
 from lfr.store.db import Database
@@ -148,22 +151,32 @@ def export_audit(services: Services, actor: Actor, fmt: str, destination: str) -
 
 
 def verify_chain(
-    db: Database, public_key: Ed25519PublicKey, known_head: str | None = None
+    db: Database,
+    public_key: Ed25519PublicKey,
+    known_head: str | None = None,
+    published: Sequence[PublishedHead] = (),
 ) -> VerifyReport:
-    """Check every entry's sequence, chain link, hash and signature with the public key only.
-
-    A chain cut short at its end is still a valid chain, so oversight passes ``known_head``,
-    the head hash it saw at its last verification: it must still be in the chain."""
+    """Check every entry's sequence, chain link, hash and signature with the public key only;
+    then that the chain still holds every published head (``published``, the regular
+    publications; and the head in each published record) and ``known_head``, the head hash
+    oversight saw at its last verification, so entries cut off the end are found; then that
+    the alert table agrees with the chain (a row added, removed or altered is named)."""
     with db.transaction() as session:
         report = AuditLog(None, public_key).verify(session)
-        if not report.ok or known_head is None:
+        if not report.ok:
             return report
-        found = session.scalar(select(AuditEntry.seq).where(AuditEntry.hash == known_head))
-    if found is None:
-        return dataclasses.replace(
-            report,
-            ok=False,
-            problem=f"the previously verified head {known_head[:16]}... is no longer in the log"
-            " (entries removed from its end, or the log was rebuilt)",
-        )
-    return report
+        problems = []
+        if known_head is not None:
+            found = session.scalar(select(AuditEntry.seq).where(AuditEntry.hash == known_head))
+            if found is None:
+                problems.append(
+                    f"the previously verified head {known_head[:16]}... is no longer in the log"
+                    " (entries removed from its end, or the log was rebuilt)"
+                )
+        problems += head_problems(session, list(published), public_key)
+        problems += alert_problems(session)
+    if not problems:
+        return report
+    return dataclasses.replace(
+        report, ok=False, problem=summarise(problems), problems=tuple(problems)
+    )

@@ -15,15 +15,16 @@ import json
 import logging
 import os
 import sys
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from lfr.access.roles import SYSTEM
+from lfr.access.roles import SYSTEM, Actor
+from lfr.access.services import Services
 from lfr.cli.common import acting, add_actor_args, login, open_services
+from lfr.cli.stopping import StopRequest, stop_on_signals
 from lfr.errors import LfrError, StateError
 from lfr.governance import adjudication as adj
 from lfr.governance.adjudication import AlertView
@@ -128,11 +129,14 @@ def _line(view: AlertView) -> str:
     if not view.has_media:
         flags.append("media purged")
     extra = f" ({'; '.join(flags)})" if flags else ""
+    # Intake refuses a non-match; a row that is one anyway was not put there by the system.
+    match = view.distance <= view.threshold
+    versus = f"<= {view.threshold:.3f}" if match else f"> {view.threshold:.3f}: NOT A MATCH"
     return (
         f"{view.id}  deployment {view.deployment_id}  {view.camera}"
         f"  {view.raised_at:%Y-%m-%d %H:%M:%S}Z  {view.subject_reference}"
         f" [{view.category}]  score {view.score:.3f} (distance {view.distance:.3f}"
-        f" <= {view.threshold:.3f})  {view.status}{extra}"
+        f" {versus})  {view.status}{extra}"
     )
 
 
@@ -230,25 +234,38 @@ def _report_text(report: PurgeReport) -> str:
 
 
 def _purge(args: argparse.Namespace) -> int:
+    """Once, or every ``--every`` seconds until SIGINT/SIGTERM (then exit 130 or 143 after
+    the run in progress, if any, has finished)."""
     services = open_services(args)
+    stop = StopRequest()
     try:
         actor = login(services, args) if args.user else SYSTEM
-        while True:
-            try:
-                report = purge(services, actor)
-            except SQLAlchemyError as exc:
-                if args.every is None:
-                    raise LfrError(f"purge failed: database error ({type(exc).__name__})") from None
-                log.warning("purge failed (%s); retrying in %ss", type(exc).__name__, args.every)
-            else:
-                if args.json:
-                    body = {"at": report.at.isoformat(), **report.counts()}
-                    print(json.dumps(body), flush=True)
-                else:
-                    print(_report_text(report), flush=True)
-            if args.every is None:
-                return 0
-            sys.stdout.flush()
-            time.sleep(args.every)
+        with stop_on_signals(stop):
+            _purge_runs(services, actor, args, stop)
     finally:
         services.db.dispose()
+    if stop.signum is not None:
+        print(f"lfr: purge {stop.note}", file=sys.stderr)
+    return stop.code
+
+
+def _purge_runs(
+    services: Services, actor: Actor, args: argparse.Namespace, stop: StopRequest
+) -> None:
+    while not stop.is_set():
+        try:
+            report = purge(services, actor)
+        except SQLAlchemyError as exc:
+            if args.every is None:
+                raise LfrError(f"purge failed: database error ({type(exc).__name__})") from None
+            log.warning("purge failed (%s); retrying in %ss", type(exc).__name__, args.every)
+        else:
+            if args.json:
+                body = {"at": report.at.isoformat(), **report.counts()}
+                print(json.dumps(body), flush=True)
+            else:
+                print(_report_text(report), flush=True)
+        if args.every is None:
+            return
+        sys.stdout.flush()
+        stop.wait(args.every)

@@ -6,6 +6,12 @@ checks no role: whoever can read the database and holds the public key may verif
 command reveals only the number of entries and the head hash (or where the chain breaks). With
 ``--user`` the user is authenticated (the login is audited) and must have the audit.read role.
 
+Verification also checks that the chain still holds every head published (the regular
+publications in ``<data dir>/published/audit_heads.jsonl`` when that folder is at hand, and the
+head in each published record), so entries cut off its end are found without ``--known-head``,
+and that the alert table agrees with the chain (``lfr.audit.alerts``).
+``publish-head`` publishes the head now (``lfr serve`` does so every hour).
+
 ``export`` and ``list`` show the entries themselves, so they need a login with audit.read
 (oversight or admin); an export is itself audited.
 
@@ -23,8 +29,9 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from lfr.access.roles import Action, require
+from lfr.audit.heads import heads_path, publish_head, read_heads
 from lfr.audit.service import FORMATS, export_audit, read_audit, verify_chain
-from lfr.cli.common import acting, add_actor_args, settings_from
+from lfr.cli.common import acting, add_actor_args, add_data_dir_arg, open_services, settings_from
 from lfr.errors import IntegrityError, LfrError
 from lfr.store.db import Database, sqlite_url
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
@@ -53,6 +60,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="the head hash from your last verification: it must still be in the log",
     )
     verify.set_defaults(handler=_verify)
+
+    publish = sub.add_parser(
+        "publish-head",
+        help="publish the chain's head now (lfr serve does it hourly; cron may run this)",
+    )
+    add_data_dir_arg(publish)
+    publish.set_defaults(handler=_publish_head)
 
     export = sub.add_parser("export", help="export every entry (audited)")
     add_actor_args(export)
@@ -96,7 +110,9 @@ def _verify(args: argparse.Namespace) -> int:
         url = sqlite_url(settings.data_dir)
     db = Database(url)
     try:
-        report = verify_chain(db, public_key, args.known_head)
+        report = verify_chain(
+            db, public_key, args.known_head, read_heads(heads_path(settings.data_dir))
+        )
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
         raise LfrError(f"cannot read the audit log: {reason}") from None
@@ -106,6 +122,21 @@ def _verify(args: argparse.Namespace) -> int:
         where = f" at entry {report.first_bad_seq}" if report.first_bad_seq else ""
         raise IntegrityError(f"audit chain BROKEN{where}: {report.problem}")
     print(f"audit chain intact: {report.entries} entries, head {report.head_hash}")
+    return 0
+
+
+def _publish_head(args: argparse.Namespace) -> int:
+    """As the system, like ``lfr deployment enforce``: it only copies the signed head."""
+    services = open_services(args)
+    try:
+        with services.transaction() as session:
+            head = publish_head(session, services.data_dir, services.clock())
+    finally:
+        services.db.dispose()
+    if head is None:
+        print("audit head: already published (or the log is empty)")
+    else:
+        print(f"audit head published: entry {head.seq}, {head.hash}")
     return 0
 
 

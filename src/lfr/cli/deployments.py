@@ -1,5 +1,5 @@
 """``lfr deployment``: plan, authorise, confirm signage, start, run, end, cancel, show, list,
-read the published record, and run the schedule.
+read the published record, run the schedule, and assign officers (``lfr.cli.assignments``).
 
 Every command but ``enforce`` logs the acting user in (``--user`` or $LFR_USER; the password
 from $LFR_PASSWORD, ``--password-stdin`` or a prompt). ``enforce`` is what a scheduler (cron,
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +20,16 @@ from sqlalchemy import select
 from lfr.access.roles import Actor
 from lfr.access.services import Services
 from lfr.cli.argtypes import positive_int
+from lfr.cli.assignments import register as register_assignments
 from lfr.cli.common import (
+    acting,
     add_actor_args,
     add_data_dir_arg,
     open_services,
     with_actor,
 )
 from lfr.cli.engine_args import add_engine_args, load_config
+from lfr.cli.stopping import StopRequest, stop_on_signals
 from lfr.errors import LfrError, NotFoundError
 from lfr.governance.states import DeploymentState
 from lfr.store.tables import Watchlist as WatchlistRow
@@ -123,7 +127,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     add_data_dir_arg(enforce)
     enforce.set_defaults(handler=_enforce)
 
+    assignment_parsers = register_assignments(sub)
     for parser in (create, authorise, signage, start, end, cancel, show, listing, run, record):
+        add_actor_args(parser)
+    for parser in assignment_parsers:
         add_actor_args(parser)
 
 
@@ -276,17 +283,35 @@ def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
         )
 
 
-@with_actor
-def _run(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+def _run(args: argparse.Namespace) -> int:
+    """Run the cameras until the deployment must stop or SIGINT/SIGTERM asks: then the sources
+    close, the counts are stored, the summary printed and the exit code is 130 or 143."""
+    stop = StopRequest()
+    with acting(args) as (services, actor):
+        _run_cameras(services, actor, args, stop)
+    if stop.signum is not None:
+        print(f"lfr: {stop.note}", file=sys.stderr)
+    return stop.code
+
+
+def _run_cameras(
+    services: Services, actor: Actor, args: argparse.Namespace, stop: StopRequest
+) -> None:
     from lfr.app import CameraEngines
     from lfr.governance.camera_port import GovernedDeployments
     from lfr.runtime.deployment import run_deployment
 
     engines = CameraEngines(load_config(args))
     try:
-        report = run_deployment(
-            GovernedDeployments(services), actor, args.id, engines, max_frames=args.max_frames
-        )
+        with stop_on_signals(stop):
+            report = run_deployment(
+                GovernedDeployments(services),
+                actor,
+                args.id,
+                engines,
+                max_frames=args.max_frames,
+                stop=stop.event,
+            )
     finally:
         engines.close()
     if args.json:

@@ -35,7 +35,8 @@ def load_config(args: argparse.Namespace) -> EngineConfig:
         data = read_config_file(args.config)
     config = EngineConfig.model_validate(data)
     if args.detect_width is not None:
-        detector = config.detector.model_copy(update={"max_width": args.detect_width})
+        # As a dict, so it is validated: a model instance would pass unchecked (out of bounds).
+        detector = {**config.detector.model_dump(), "max_width": args.detect_width}
         config = EngineConfig.model_validate({**config.model_dump(), "detector": detector})
     return config.with_threshold(getattr(args, "threshold", None))
 
@@ -46,6 +47,8 @@ def read_config_file(path: Path) -> dict[str, object]:
         data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
     except (OSError, ValueError) as exc:
         raise LfrError(f"cannot read config {path}: {exc}") from None
+    except RecursionError:  # both parsers recurse: "[[[[..." thousands deep
+        raise LfrError(f"cannot read config {path}: nested too deeply") from None
     if not isinstance(data, dict):
         raise LfrError(f"config {path}: expected a table of settings")
     return data

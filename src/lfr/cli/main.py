@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from lfr import __version__
+from lfr.cli.stopping import Terminated, exit_code, terminate_as_interrupt
 from lfr.errors import LfrError
 
 EXIT_USAGE = 2
@@ -49,6 +51,7 @@ def _register(commands: argparse._SubParsersAction[_OneLineParser]) -> None:
         deployments,
         evaluate,
         init,
+        metrics,
         models,
         policy,
         scan,
@@ -66,6 +69,7 @@ def _register(commands: argparse._SubParsersAction[_OneLineParser]) -> None:
     watchlists.register(wl_commands)
     for module in (init, users, policy, deployments, alerts, audit, evaluate, models, serve):
         module.register(commands)
+    metrics.register(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        return int(args.handler(args))
+        with terminate_as_interrupt():
+            return int(args.handler(args))
     except LfrError as exc:
         print(f"lfr: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -85,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = ".".join(str(p) for p in detail["loc"])
         print(f"lfr: error: invalid setting {where}: {detail['msg']}", file=sys.stderr)
         return EXIT_USAGE
+    except Terminated:
+        print("lfr: stopped by SIGTERM", file=sys.stderr)
+        return exit_code(signal.SIGTERM)
     except KeyboardInterrupt:
         print("lfr: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -28,12 +28,17 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     models = parser.add_subparsers(dest="models_command", required=True)
     convert = models.add_parser(
         "convert",
-        help="convert dlib's face descriptor ResNet to ONNX",
+        help="convert dlib's face descriptor ResNet (or MMOD face detector) to ONNX",
         description="Convert the installed dlib_face_recognition_resnet_model_v1.dat to ONNX"
-        " (input: uint8 RGB chips N x 150 x 150 x 3; output: 128-d descriptors).",
+        " (input: uint8 RGB chips N x 150 x 150 x 3; output: 128-d descriptors), or with"
+        " --detector mmod_human_face_detector.dat (input: the float32 tiled image pyramid"
+        " N x 3 x rows x cols; output: the score map of each detector window).",
     )
     convert.add_argument(
         "--out", type=Path, metavar="FILE", required=True, help="where to write it (.onnx)"
+    )
+    convert.add_argument(
+        "--detector", action="store_true", help="convert the MMOD face detector instead"
     )
     convert.set_defaults(handler=run_convert)
     check = models.add_parser(
@@ -55,8 +60,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from lfr.embed.dlib_onnx.convert import convert
     from lfr.models import dlib_model_paths
+
+    if args.detector:
+        from lfr.detect.dlib_onnx.convert import convert as convert_detector
+
+        print(f"wrote {convert_detector(dlib_model_paths().mmod_detector, args.out)}")
+        return 0
+    from lfr.embed.dlib_onnx.convert import convert
 
     print(f"wrote {convert(dlib_model_paths().face_recognition_resnet, args.out)}")
     return 0
@@ -89,14 +100,16 @@ def demo_chips() -> list[Image]:
 def folder_chips(folder: Path) -> list[Image]:
     """An aligned chip for every face in every photo under ``folder``; unreadable files are
     skipped with a note."""
+    from lfr.config import ImageLimits
     from lfr.imaging import IMAGE_SUFFIXES, ImageReadError, fit_within, read_image
 
     if not folder.is_dir():
         raise LfrError(f"{folder} is not a folder")
+    limits = ImageLimits()
     images: list[Image] = []
     for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
         try:
-            images.append(fit_within(read_image(path), _MAX_SIDE)[0])
+            images.append(fit_within(read_image(path, limits), _MAX_SIDE)[0])
         except ImageReadError as exc:
             print(f"skipped {path}: {exc}")
     return _chips_of(images)

@@ -50,6 +50,7 @@ def set_policy_file(args: argparse.Namespace) -> int:
 
 def format_policy(policy: Policy) -> str:
     retention = policy.retention
+    cameras = policy.camera_sources
     lines = [
         f"policy digest {policy.digest()[:16]}",
         "watchlist categories:",
@@ -73,5 +74,9 @@ def format_policy(policy: Policy) -> str:
         f"  alerts: {retention.alert_days} days",
         f"  watchlist snapshots: wiped at the end, at most {retention.snapshot_hours_after_end}"
         " hours after",
+        "camera sources:",
+        f"  stream schemes: {', '.join(cameras.allowed_schemes)}; files only in the media folder",
+        f"  webcams: {'allowed' if cameras.webcams_allowed else 'not allowed'}",
+        f"  at most {cameras.max_cameras} cameras a deployment",
     ]
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from lfr.cli.argtypes import positive_int
 from lfr.cli.engine_args import add_engine_args, load_config
+from lfr.cli.stopping import StopRequest
 from lfr.errors import SourceError
 
 if TYPE_CHECKING:
@@ -80,15 +81,17 @@ def run_command(args: argparse.Namespace) -> int:
         realtime=args.realtime,
         max_frames=args.max_frames,
     )
-    summary = run_scan(load_config(args), request, _make_sink(args), sys.stderr)
-    return _finish(summary, args.json)
+    stop = StopRequest()
+    summary = run_scan(load_config(args), request, _make_sink(args), sys.stderr, stop)
+    return _finish(summary, args.json, stop)
 
 
 def demo_command(args: argparse.Namespace) -> int:
     from lfr.cli.scanning import run_demo
 
-    summary = run_demo(load_config(args), _make_sink(args), sys.stderr)
-    return _finish(summary, args.json)
+    stop = StopRequest()
+    summary = run_demo(load_config(args), _make_sink(args), sys.stderr, stop)
+    return _finish(summary, args.json, stop)
 
 
 def enrol_command(args: argparse.Namespace) -> int:
@@ -112,9 +115,13 @@ def _make_sink(args: argparse.Namespace) -> AlertSink:
     return FanOut(sinks)
 
 
-def _finish(summary: RunSummary, as_json: bool) -> int:
-    """Print the counts; a live source that gave up is an error even after a partial scan."""
+def _finish(summary: RunSummary, as_json: bool, stop: StopRequest) -> int:
+    """Print the counts; a live source that gave up is an error even after a partial scan.
+    Stopped by a signal: 130 after SIGINT, 143 after SIGTERM (``lfr.cli.stopping``)."""
     _print_summary(summary, as_json)
+    if stop.signum is not None:
+        print(f"lfr: {stop.note}", file=sys.stderr)
+        return stop.code
     if summary.source_error:
         raise SourceError(summary.source_error)
     return 0

@@ -9,11 +9,14 @@ from typing import TextIO
 
 from lfr.alert.sinks import AlertSink
 from lfr.app import build_engine
+from lfr.cli.stopping import StopRequest, stop_on_signals
 from lfr.config import EngineConfig
 from lfr.domain import RunSummary, Subject
 from lfr.enrol.folder import Enroller, EnrolmentReport
 from lfr.errors import EnrolmentError, WatchlistError
+from lfr.ingest.base import FrameSource
 from lfr.ingest.factory import open_source
+from lfr.ingest.stream import StreamSource
 from lfr.match.watchlist import Watchlist
 from lfr.pipeline.engine import Engine, enrol_watchlist, load_watchlist, run_source
 
@@ -31,20 +34,48 @@ class ScanRequest:
 
 
 def run_scan(
-    config: EngineConfig, request: ScanRequest, sink: AlertSink, log: TextIO
+    config: EngineConfig,
+    request: ScanRequest,
+    sink: AlertSink,
+    log: TextIO,
+    stop: StopRequest | None = None,
 ) -> RunSummary:
+    """Scan the source; once scanning has begun, SIGINT or SIGTERM set ``stop`` and end it
+    cleanly (the source closed, the summary returned)."""
+    stop = stop or StopRequest()
     engine = build_engine(config)
     try:
         # Open the source first: a wrong path should fail before minutes of enrolment.
-        source = open_source(request.source, camera=request.camera, realtime=request.realtime)
+        source = open_source(
+            request.source,
+            camera=request.camera,
+            realtime=request.realtime,
+            image_limits=config.images,
+        )
         try:
             watchlist = _watchlist_for(engine, request, log)
         except BaseException:
             source.close()
             raise
-        return run_source(engine, source, watchlist, sink.publish, max_frames=request.max_frames)
+        with stop_on_signals(stop):
+            stop.on_stop(lambda: _close_live(source))
+            return run_source(
+                engine,
+                source,
+                watchlist,
+                sink.publish,
+                max_frames=request.max_frames,
+                should_stop=stop.is_set,
+            )
     finally:
         engine.close()
+
+
+def _close_live(source: FrameSource) -> None:
+    """A stream may be waiting for its next frame (or to reconnect): closing it ends the wait.
+    Other sources are read between frames, where the stop request is seen."""
+    if isinstance(source, StreamSource):
+        source.close(join_s=0.0)
 
 
 def _watchlist_for(engine: Engine, request: ScanRequest, log: TextIO) -> Watchlist:
@@ -100,7 +131,9 @@ DEMO_SUBJECT = Subject(
 )
 
 
-def run_demo(config: EngineConfig, sink: AlertSink, log: TextIO) -> RunSummary:
+def run_demo(
+    config: EngineConfig, sink: AlertSink, log: TextIO, stop: StopRequest | None = None
+) -> RunSummary:
     from lfr.ingest.synthetic import demo_clip_source, demo_watchlist_image
 
     engine = build_engine(config)
@@ -114,4 +147,7 @@ def run_demo(config: EngineConfig, sink: AlertSink, log: TextIO) -> RunSummary:
         "lfr demo: watchlist = 1 subject (NASA portrait of Eileen Collins, public domain, from"
         " scikit-image); camera = a clip generated in memory from the same portrait.\n"
     )
-    return run_source(engine, demo_clip_source(), watchlist, sink.publish)
+    with stop_on_signals(stop) as request:
+        return run_source(
+            engine, demo_clip_source(), watchlist, sink.publish, should_stop=request.is_set
+        )

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lfr.cli.common import add_data_dir_arg
+from lfr.cli.stopping import StopRequest, stop_on_signals
 from lfr.config import EngineConfig, Settings
 from lfr.errors import LfrError
 
@@ -57,6 +58,20 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="SECONDS",
         help="run the retention purge this often (default 3600)",
     )
+    parser.add_argument(
+        "--counts-every",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="store running cameras' counts this often (default 60): all a crash can lose",
+    )
+    parser.add_argument(
+        "--publish-head-every",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="publish the audit log's head this often (default 3600)",
+    )
     parser.set_defaults(handler=run_serve)
 
 
@@ -65,9 +80,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from lfr.api import WebConfig
     from lfr.app import LazyEnroller, build_control_centre
+    from lfr.store.scrape_token import scrape_token_digest
 
-    if args.purge_every <= 0:
-        raise LfrError("--purge-every must be positive")
+    for option in ("purge_every", "counts_every", "publish_head_every"):
+        if getattr(args, option, 1.0) <= 0:
+            raise LfrError(f"--{option.replace('_', '-')} must be positive")
     settings = _settings(args)
     engine_config = EngineConfig()
     enroller = LazyEnroller(engine_config)
@@ -77,6 +94,8 @@ def run_serve(args: argparse.Namespace) -> int:
         session_key=session_key(settings.data_dir, os.environ),
         secure_cookies=_secure(args.secure_cookies, args.host),
         public_url=args.public_url,
+        images=engine_config.images,
+        scrape_token_sha256=scrape_token_digest(settings.data_dir, os.environ),
     )
     centre = build_control_centre(
         settings,
@@ -85,18 +104,48 @@ def run_serve(args: argparse.Namespace) -> int:
         engine_config=engine_config,
         enroller=enroller,
         purge_every_s=args.purge_every,
+        counts_every_s=args.counts_every,
+        head_every_s=args.publish_head_every,
     )
-    centre.start()
-    print(f"OpenLFR at http://{_shown_host(args.host)}:{args.port}/ (Ctrl-C stops)", flush=True)
+    # Open alert streams never end by themselves: give them 3 s on shutdown, then close.
+    server = uvicorn.Server(
+        uvicorn.Config(centre.web, host=args.host, port=args.port, timeout_graceful_shutdown=3)
+    )
+    # uvicorn answers SIGINT/SIGTERM itself while it serves and passes them on when it is done;
+    # a signal before or after that sets ``stop`` and ends the server as well.
+    stop = StopRequest()
+    stop.on_stop(lambda: setattr(server, "should_exit", True))
+    running: list[int] = []
     try:
-        # Open alert streams never end by themselves: give them 3 s on shutdown, then close.
-        server = uvicorn.Server(
-            uvicorn.Config(centre.web, host=args.host, port=args.port, timeout_graceful_shutdown=3)
-        )
-        server.run()
+        with stop_on_signals(stop):
+            resumed = centre.start()
+            if resumed:
+                print(f"resumed the cameras of deployment(s) {_ids(resumed)}", flush=True)
+            print(
+                f"OpenLFR at http://{_shown_host(args.host)}:{args.port}/ (Ctrl-C stops)",
+                flush=True,
+            )
+            if not stop.is_set():
+                server.run()
     finally:
-        centre.stop()
-    return 0
+        running = centre.stop()
+    print(_stopped(stop, running), flush=True)
+    return stop.code
+
+
+def _stopped(stop: StopRequest, running: list[int]) -> str:
+    """The summary of a stop: what was running, and that its counts are stored."""
+    how = f"lfr serve: {stop.note or 'stopped'}"
+    if not running:
+        return f"{how}; no cameras were running."
+    return (
+        f"{how}; the cameras of deployment(s) {_ids(running)} stopped and their counts are"
+        " stored; they resume when the server starts again."
+    )
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(i) for i in ids)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -161,8 +161,9 @@ def _passwd(args: argparse.Namespace) -> int:
     try:
         old = read_password(args, "current password: ")
         actor = authenticate(services, args.user, old)
-        change_password(services, actor, old, read_new_password(args, "new password: "))
+        revoked = change_password(services, actor, old, read_new_password(args, "new password: "))
     finally:
         services.db.dispose()
-    print(f"password of {args.user} changed")
+    ended = f"; {revoked} web session(s) and token(s) ended" if revoked else ""
+    print(f"password of {args.user} changed{ended}")
     return 0

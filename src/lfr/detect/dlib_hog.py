@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import dlib
 
+from lfr.detect.hog_pyramid import large_faces
 from lfr.domain import Box, Detection, Image
 
 
@@ -27,3 +28,8 @@ class HogDetector:
             Detection(Box(r.left(), r.top(), r.right(), r.bottom()), float(s))
             for r, s in zip(rects, scores, strict=True)
         ]
+
+    def find_large_faces(self, image: Image, max_side: int) -> list[Detection] | None:
+        """``detect(image)``'s large faces, found on a copy at most ``max_side`` px: see
+        ``hog_pyramid.large_faces`` (None: scan the full image to know)."""
+        return large_faces(self._detector, image, max_side, self._min_confidence)

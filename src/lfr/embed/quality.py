@@ -44,8 +44,17 @@ def pose_from_landmarks(points: np.ndarray) -> tuple[float, float]:
     return yaw, roll
 
 
+def face_size(box: Box) -> float:
+    return min(box.width, box.height)
+
+
+def too_small(box: Box, config: QualityConfig) -> bool:
+    """What ``assess`` would refuse from the box alone, before any landmark is looked for."""
+    return face_size(box) < config.min_face_px
+
+
 def assess(face: AlignedFace, box: Box, config: QualityConfig) -> Quality:
-    face_px = min(box.width, box.height)
+    face_px = face_size(box)
     sharp = sharpness(face.chip)
     yaw, roll = pose_from_landmarks(face.landmarks)
     reason = ""

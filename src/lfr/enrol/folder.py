@@ -15,13 +15,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tqdm import tqdm
 
 from lfr.config import EngineConfig
 from lfr.detect.base import FaceDetector
-from lfr.domain import Detection, Image, Subject, Template
+from lfr.domain import AlignedFace, Detection, Image, Subject, Template
 from lfr.embed.base import Aligner, Embedder
 from lfr.embed.quality import assess
 from lfr.errors import EnrolmentError, WatchlistError
@@ -82,6 +83,24 @@ def _images_in(folder: Path) -> list[Path]:
     ]
 
 
+@runtime_checkable
+class FindsLargeFaces(Protocol):
+    """A detector that can find a big photo's large faces on a small copy, with the boxes its
+    full search gives (``HogDetector``); None when only a full search can tell."""
+
+    def find_large_faces(self, image: Image, max_side: int) -> list[Detection] | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedPhoto:
+    """An enrolment photo's aligned face and kept crop, waiting for its descriptor."""
+
+    subject: Subject
+    image_name: str
+    face: AlignedFace
+    face_jpeg: bytes
+
+
 class Enroller:
     """Turns one enrolment photo into a template, or says exactly why it cannot."""
 
@@ -94,32 +113,52 @@ class Enroller:
         self._config = config
 
     def enrol_image(self, path: Path, subject: Subject) -> Template:
+        return self.templates([self.prepare_image(path, subject)])[0]
+
+    def enrol_array(self, image: Image, subject: Subject, image_name: str) -> Template:
+        return self.templates([self.prepare_array(image, subject, image_name)])[0]
+
+    def prepare_image(self, path: Path, subject: Subject) -> PreparedPhoto:
+        """Everything but the descriptor (see ``templates``); safe on a worker thread when
+        this enroller's detector and aligner are used by no other thread."""
         try:
-            image = read_image(path)
+            image = read_image(path, self._config.images)
         except ImageReadError as exc:
             raise EnrolmentError(str(path), str(exc)) from None
         try:
-            return self.enrol_array(image, subject, f"{path.parent.name}/{path.name}")
+            return self.prepare_array(image, subject, f"{path.parent.name}/{path.name}")
         except EnrolmentError as exc:
             raise EnrolmentError(str(path), exc.reason) from None
 
-    def enrol_array(self, image: Image, subject: Subject, image_name: str) -> Template:
+    def prepare_array(self, image: Image, subject: Subject, image_name: str) -> PreparedPhoto:
         image, _ = fit_within(image, self._config.enrol_max_side)
         detection = self._single_face(image, image_name)
         face = self._aligner.align(image, detection.box)
         quality = assess(face, detection.box, self._config.quality)
         if not quality.passed:
             raise EnrolmentError(image_name, f"face {quality.reason}")
-        vector = self._embedder.embed([face])[0]
-        return Template(
-            subject=subject,
-            embedding=vector,
-            contract=self._embedder.contract,
-            image_name=image_name,
-            face_jpeg=encode_jpeg(crop_around(image, detection.box)),
+        return PreparedPhoto(
+            subject, image_name, face, encode_jpeg(crop_around(image, detection.box))
         )
 
+    def templates(self, photos: list[PreparedPhoto]) -> list[Template]:
+        """The photos' descriptors, computed together (one batch on a batching embedder)."""
+        vectors = self._embedder.embed([photo.face for photo in photos])
+        return [
+            Template(
+                subject=photo.subject,
+                embedding=vector,
+                contract=self._embedder.contract,
+                image_name=photo.image_name,
+                face_jpeg=photo.face_jpeg,
+            )
+            for photo, vector in zip(photos, vectors, strict=True)
+        ]
+
     def _single_face(self, image: Image, name: str) -> Detection:
+        large = self._one_large_face(image)
+        if large is not None:
+            return large
         # Upsampling quadruples the cost; most enrolment photos show a large face without it.
         found = self._detector.detect(image, 0) or self._detector.detect(image, 1)
         if not found:
@@ -134,6 +173,22 @@ class Enroller:
             biggest = max(min(d.box.width, d.box.height) for d in found)
             raise EnrolmentError(name, f"face too small ({biggest:.0f} px < {smallest} px)")
         return usable[0]
+
+    def _one_large_face(self, image: Image) -> Detection | None:
+        """The photo's one face, when a quick search on a small copy finds exactly one usable
+        face with the box a full search gives (``FindsLargeFaces``); else None: search all.
+
+        The copy cannot see faces too small for it (under about 150 px in a 1600 px photo at
+        the default 800 px copy), so a photo of one large face with such a small one behind
+        it enrols, where the full search would refuse it as showing two people."""
+        max_side = self._config.enrol_detect_max_side
+        if not max_side or not isinstance(self._detector, FindsLargeFaces):
+            return None
+        found = self._detector.find_large_faces(image, max_side)
+        if found is None or len(found) != 1:
+            return None  # several faces: the full search counts them all for the message
+        box = found[0].box
+        return found[0] if min(box.width, box.height) >= self._config.quality.min_face_px else None
 
 
 def enrol_folder(root: Path, enroller: Enroller, progress: bool = True) -> EnrolmentReport:

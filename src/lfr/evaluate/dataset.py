@@ -21,11 +21,9 @@ from pathlib import Path
 from lfr.domain import Subject
 from lfr.enrol.folder import scan_watchlist_dir
 from lfr.errors import SourceError, WatchlistError
+from lfr.imaging import IMAGE_SUFFIXES
 from lfr.models import sha256_file
 
-IMAGE_SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm", ".pnm"}
-)
 UNKNOWN_DIR = "unknown"
 UNKNOWN_PREFIX = "unknown/"
 FOLDERS = "identity folders"

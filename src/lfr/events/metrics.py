@@ -41,7 +41,9 @@ class Metrics:
             ["deployment"],
             registry=r,
         )
-        self.alerts = Counter("lfr_alerts", "Alerts stored", ["deployment"], registry=r)
+        # Alerts in all, never by deployment: a counter that moves as one walks past a camera
+        # would tell a watcher they are on that deployment's watchlist.
+        self.alerts = Counter("lfr_alerts", "Alerts stored, all deployments together", registry=r)
         self.stage = Histogram(
             "lfr_stage_seconds",
             "Latency by stage: detect (one frame), alert (frame read -> alert raised),"
@@ -79,7 +81,7 @@ class Metrics:
         data = event.data
         deployment = str(data.get("deployment_id", ""))
         if event.topic == topics.ALERT:
-            self.alerts.labels(deployment).inc()
+            self.alerts.inc()
             for stage, key in (("alert", "engine_latency_s"), ("store", "store_s")):
                 if isinstance(data.get(key), int | float):
                     self.stage.labels(stage).observe(float(data[key]))

@@ -17,6 +17,9 @@ keeps its media and row until the hold is released.
 A decision or outcome made after the deployment ended updates its published record (in the
 same transaction), unless the purge has already deleted some of its alerts.
 
+Operators and field officers read, decide and record only the alerts of deployments they are
+assigned to (``lfr.governance.assignments``); to anyone else such an alert does not exist.
+
 Every change runs in one transaction with its audit entry; a refusal writes nothing. Audit
 details never hold biometric data (crops, templates) - only ids, decisions and notes.
 """
@@ -33,6 +36,12 @@ from sqlalchemy.orm import Session
 from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
 from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
+from lfr.governance.assignments import (
+    assigned_deployments,
+    is_assigned,
+    require_assigned,
+    sees_every_deployment,
+)
 from lfr.governance.policy_service import policy_in_force
 from lfr.governance.records import publish_record
 from lfr.governance.states import ADJUDICATED, AlertStatus, DeploymentState
@@ -122,9 +131,11 @@ def _target(alert_id: str) -> str:
     return f"alert:{alert_id}"
 
 
-def _get(session: Session, alert_id: str, for_update: bool = False) -> AlertRow:
+def _get(session: Session, actor: Actor, alert_id: str, for_update: bool = False) -> AlertRow:
+    """The alert, if ``actor`` may know of it: an officer not assigned to its deployment gets
+    the same NotFoundError as for an id that does not exist (need to know)."""
     row = session.get(AlertRow, alert_id, with_for_update=for_update)
-    if row is None:
+    if row is None or not is_assigned(session, actor, row.deployment_id):
         raise NotFoundError(f"no alert {alert_id[:36]!r}")
     return row
 
@@ -157,7 +168,7 @@ def _refresh_record(session: Session, services: Services, row: AlertRow) -> bool
 def get_alert(services: Services, actor: Actor, alert_id: str) -> AlertView:
     require(actor, Action.ALERT_READ)
     with services.transaction() as session:
-        return _view(_get(session, alert_id))
+        return _view(_get(session, actor, alert_id))
 
 
 def list_alerts(
@@ -166,7 +177,8 @@ def list_alerts(
     deployment_id: int | None = None,
     status: str | None = None,
 ) -> list[AlertView]:
-    """Alerts, oldest first (the review queue order), optionally of one deployment or status."""
+    """Alerts, oldest first (the review queue order), optionally of one deployment or status;
+    an officer's own only of the deployments they are assigned to."""
     require(actor, Action.ALERT_READ)
     if status is not None and status not in STATUSES:
         raise LfrError(f"unknown alert status {status!r}: one of {', '.join(STATUSES)}")
@@ -175,7 +187,11 @@ def list_alerts(
         query = query.where(AlertRow.deployment_id == deployment_id)
     if status is not None:
         query = query.where(AlertRow.status == status)
+    if not sees_every_deployment(actor):
+        query = query.where(AlertRow.deployment_id.in_(assigned_deployments(actor)))
     with services.transaction() as session:
+        if deployment_id is not None:
+            require_assigned(session, actor, deployment_id)
         return [_view(row) for row in session.scalars(query)]
 
 
@@ -188,7 +204,7 @@ def alert_media(
     destination when ``export_to`` names where the caller will write them)."""
     require(actor, Action.ALERT_READ)
     with services.transaction() as session:
-        row = _get(session, alert_id)
+        row = _get(session, actor, alert_id)
         if row.probe_crop_enc is None or row.enrolled_crop_enc is None:
             return None
         probe = open_image(services.cipher, row.probe_crop_enc, "alert", row.id, "probe")
@@ -215,7 +231,7 @@ def adjudicate(
         raise LfrError(f"decision must be one of: {', '.join(DECISIONS)}")
     note = _clean_note(note)
     with services.transaction() as session:
-        row = _get(session, alert_id, for_update=True)
+        row = _get(session, actor, alert_id, for_update=True)
         if row.status != AlertStatus.PENDING:
             raise StateError(
                 f"alert {row.id} is {row.status.replace('_', ' ')}, not pending:"
@@ -252,7 +268,7 @@ def second_confirm(
     require(actor, Action.ALERT_ADJUDICATE)
     note = _clean_note(note)
     with services.transaction() as session:
-        row = _get(session, alert_id, for_update=True)
+        row = _get(session, actor, alert_id, for_update=True)
         if row.status != AlertStatus.AWAITING_SECOND:
             raise StateError(
                 f"alert {row.id} is {row.status.replace('_', ' ')}:"
@@ -290,7 +306,7 @@ def record_outcome(services: Services, actor: Actor, alert_id: str, outcome: str
     if outcome not in OUTCOMES:
         raise LfrError(f"outcome must be one of: {', '.join(OUTCOMES)}")
     with services.transaction() as session:
-        row = _get(session, alert_id, for_update=True)
+        row = _get(session, actor, alert_id, for_update=True)
         if row.status not in ADJUDICATED:
             raise StateError(
                 f"alert {row.id} is {row.status.replace('_', ' ')}:"
@@ -328,7 +344,7 @@ def hold(services: Services, actor: Actor, alert_id: str, reason: str) -> AlertV
     if len(reason) > MAX_NOTE:
         raise LfrError(f"reason too long: at most {MAX_NOTE} characters")
     with services.transaction() as session:
-        row = _get(session, alert_id, for_update=True)
+        row = _get(session, actor, alert_id, for_update=True)
         if row.hold_reason is not None:
             raise StateError(f"alert {row.id} is already on hold (by {row.hold_by})")
         media = "purged" if row.media_purged_at is not None else "kept"
@@ -350,7 +366,7 @@ def release_hold(services: Services, actor: Actor, alert_id: str, note: str = ""
     require(actor, Action.ALERT_HOLD)
     note = _clean_note(note)
     with services.transaction() as session:
-        row = _get(session, alert_id, for_update=True)
+        row = _get(session, actor, alert_id, for_update=True)
         if row.hold_reason is None:
             raise StateError(f"alert {row.id} is not on hold")
         details = {

@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
+from sqlalchemy.orm import Session
 
 from lfr.access.services import Services
+from lfr.audit.alerts import raised_details
 from lfr.domain import Alert, Image
 from lfr.errors import IntegrityError, LfrError, NotFoundError, PolicyViolationError, StateError
 from lfr.governance.records import EMERGENCY_REFUSED, refresh_counts
@@ -23,9 +25,11 @@ from lfr.governance.states import AlertStatus, DeploymentState
 from lfr.imaging import encode_jpeg
 from lfr.store.crypto import DataCipher
 from lfr.store.sealing import seal_image
-from lfr.store.tables import AlertRow, Deployment, WatchlistEntry
+from lfr.store.tables import AlertRow, Deployment, SnapshotTemplate, WatchlistEntry
 
 ENGINE_ACTOR = "engine"
+REFUSED = "alert.refused"
+"""Audit action of an alert refused at intake as no match: an integrity error."""
 _THRESHOLD_SLACK = 1e-9
 
 
@@ -35,11 +39,20 @@ def engine_actor(camera: str) -> str:
 
 
 def store_alert(services: Services, deployment_id: int, alert: Alert) -> bool:
-    """Store ``alert`` for a live deployment; False if it was already stored (a retry)."""
+    """Store ``alert`` for a live deployment; False if it was already stored (a retry).
+
+    Defence in depth: an alert that is no match (its distance above the threshold, or its
+    subject not on the deployment's snapshot) is refused with IntegrityError, stored nowhere,
+    and audited as an integrity error without its distance, subject or any biometric data."""
     if not 0 < len(alert.id) <= 36:
         raise LfrError(f"alert id must be 1-36 characters, got {len(alert.id)}")
     try:
         return _store(services, deployment_id, alert)
+    except _NotAMatchError as refusal:
+        _audit_refusal(services, deployment_id, alert, refusal.reason)
+        raise IntegrityError(
+            f"alert {alert.id} refused: {refusal.reason}; nothing of it was stored"
+        ) from None
     except DbIntegrityError:
         # A concurrent delivery of the same alert committed first.
         with services.transaction() as session:
@@ -70,6 +83,9 @@ def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
                 f"alert {alert.id} was raised at threshold {alert.threshold:g}, looser than"
                 f" deployment {deployment_id}'s {deployment.threshold:g}"
             )
+        refusal = _not_a_match(session, deployment, alert)
+        if refusal is not None:
+            raise _NotAMatchError(refusal)
         entry_id = session.scalar(
             select(WatchlistEntry.id).where(
                 WatchlistEntry.watchlist_id == deployment.watchlist_id,
@@ -113,9 +129,54 @@ def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
                 "distance": round(float(alert.distance), 4),
                 "threshold": float(alert.threshold),
                 "camera": alert.camera,
+                **raised_details(row),
             },
         )
         return True
+
+
+class _NotAMatchError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _not_a_match(session: Session, deployment: Deployment, alert: Alert) -> str | None:
+    """Why ``alert`` is no match for this deployment (None when it is one). The engine never
+    raises such an alert; this stops one that a fault or a forged delivery would."""
+    threshold = min(float(alert.threshold), deployment.threshold) + _THRESHOLD_SLACK
+    if not float(alert.distance) <= threshold:  # NaN is no match either
+        return "its distance is above the threshold"
+    on_snapshot = session.scalar(
+        select(SnapshotTemplate.id)
+        .join(WatchlistEntry, WatchlistEntry.id == SnapshotTemplate.entry_id)
+        .where(
+            SnapshotTemplate.deployment_id == deployment.id,
+            WatchlistEntry.reference == alert.subject.reference,
+        )
+        .limit(1)
+    )
+    if on_snapshot is None:
+        return "its subject is not on the deployment's watchlist snapshot"
+    return None
+
+
+def _audit_refusal(services: Services, deployment_id: int, alert: Alert, reason: str) -> None:
+    """In a transaction of its own (the refused one wrote nothing): which alert, from which
+    camera, and why; never the distance, the subject or a crop."""
+    with services.transaction() as session:
+        services.record(
+            session,
+            engine_actor(alert.camera),
+            REFUSED,
+            f"deployment:{deployment_id}",
+            {
+                "error": "integrity",
+                "alert_id": alert.id,
+                "camera": alert.camera[:100],
+                "reason": reason,
+            },
+        )
 
 
 def add_counts(

@@ -6,8 +6,16 @@ from __future__ import annotations
 from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
 from lfr.domain import Alert
-from lfr.errors import NotFoundError, StateError
+from lfr.errors import NotFoundError, PolicyViolationError, StateError
 from lfr.governance import alert_intake
+from lfr.governance.camera_sources import (
+    CameraSourcePolicy,
+    camera_source_problems,
+    checked_source,
+    media_folders,
+    open_cameras,
+)
+from lfr.governance.policy_service import policy_in_force
 from lfr.governance.schedule import WINDOW_ENDED, enforce_schedule
 from lfr.governance.snapshot import load_snapshot
 from lfr.governance.states import DeploymentState
@@ -63,4 +71,19 @@ class GovernedDeployments:
                 )
             if self.services.clock() >= row.ends_at:
                 raise StateError(f"deployment {deployment_id}'s window has ended")
-            return {str(k): str(v) for k, v in row.cameras.items()}, row.threshold
+            rules = policy_in_force(session).camera_sources
+            cameras = open_cameras(self.services.cipher, row.id, row.cameras)
+            return self._allowed(deployment_id, cameras, rules), row.threshold
+
+    def _allowed(
+        self, deployment_id: int, cameras: dict[str, str], rules: CameraSourcePolicy
+    ) -> dict[str, str]:
+        """Each source as it will be opened (a local file by its real path, so a link swapped
+        after planning cannot lead outside the media folder); refused if any breaks the rules."""
+        media = media_folders(self.services)
+        problems = camera_source_problems(cameras, rules, media)
+        if problems:
+            raise PolicyViolationError(
+                f"deployment {deployment_id}'s cameras may not run: " + "; ".join(problems)
+            )
+        return {name: checked_source(spec, rules, media) for name, spec in cameras.items()}

@@ -12,11 +12,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from sqlalchemy.orm import Session
 
 from lfr.errors import NotFoundError
+from lfr.governance.camera_sources import MAX_SOURCE_CHARS, shown_cameras
 from lfr.governance.policy import Policy
 from lfr.governance.states import DeploymentState
-from lfr.ingest.redact import redact_url
-from lfr.store.tables import Deployment
+from lfr.store.tables import MAX_ROW_ID, Deployment
 from lfr.store.tables import Watchlist as WatchlistRow
+
+MAX_CAMERAS = 1000
+"""A hard bound before any policy is read (the policy's own limit is lower, 32 by default)."""
 
 
 class DeploymentPlan(BaseModel):
@@ -32,8 +35,12 @@ class DeploymentPlan(BaseModel):
     area_description: str = Field(min_length=1, max_length=2000)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    cameras: dict[str, str] = Field(min_length=1, description="camera name -> source spec")
-    watchlist_id: int = Field(ge=1)
+    cameras: dict[str, str] = Field(
+        min_length=1,
+        max_length=MAX_CAMERAS,
+        description="camera name -> source spec (the policy's camera_sources say which)",
+    )
+    watchlist_id: int = Field(ge=1, le=MAX_ROW_ID)
     threshold: float = Field(gt=0.0, allow_inf_nan=False)
     dpia_reference: str = Field(min_length=1, max_length=200)
 
@@ -46,6 +53,8 @@ class DeploymentPlan(BaseModel):
                 raise ValueError("each camera needs a name of 1-100 characters")
             if not spec.strip():
                 raise ValueError(f"camera {name.strip()!r} has no source")
+            if len(spec.strip()) > MAX_SOURCE_CHARS:
+                raise ValueError(f"camera {name.strip()!r}: source longer than {MAX_SOURCE_CHARS}")
             clean[name.strip()] = spec.strip()
         return clean
 
@@ -187,8 +196,9 @@ def audit_target(deployment_id: int) -> str:
 
 
 def redacted(cameras: dict[str, Any]) -> dict[str, str]:
-    """Camera sources without their credentials: for views and the audit log."""
-    return {name: redact_url(str(spec)) for name, spec in cameras.items()}
+    """Camera sources without their credentials (as planned, or as stored with their secrets
+    sealed): for views and the audit log."""
+    return shown_cameras(cameras)
 
 
 def iso(moment: datetime) -> str:

@@ -7,12 +7,14 @@ of one embedding model, in allowed categories, not too many)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from lfr.governance.camera_sources import camera_source_problems, shown_cameras
 from lfr.governance.deployment_plan import iso, plan_problems
 from lfr.governance.policy import Policy
 from lfr.governance.policy_service import policy_in_force
@@ -24,9 +26,15 @@ _FEW = 5
 
 
 def go_live_problems(
-    session: Session, deployment: Deployment, now: datetime, *, emergency: bool = False
+    session: Session,
+    deployment: Deployment,
+    now: datetime,
+    *,
+    media: Sequence[Path],
+    emergency: bool = False,
 ) -> list[str]:
-    """Every reason ``deployment`` may not go live now (empty when it may)."""
+    """Every reason ``deployment`` may not go live now (empty when it may). ``media``: the
+    folders its cameras' local files may come from."""
     if not may_move(deployment.state, DeploymentState.LIVE):
         return [f"it is {deployment.state} (only a draft or authorised deployment can go live)"]
     policy = policy_in_force(session)
@@ -40,6 +48,10 @@ def go_live_problems(
         problems.append(f"its window has not started (it starts {iso(deployment.starts_at)})")
     elif now >= deployment.ends_at:
         problems.append(f"its window has ended ({iso(deployment.ends_at)})")
+    # Checked again: the policy may have changed since, or the row was planned before the rules.
+    problems += camera_source_problems(
+        shown_cameras(deployment.cameras), policy.camera_sources, media
+    )
     problems += _watchlist_problems(session, policy, deployment.watchlist_id, now)
     return problems
 

@@ -19,9 +19,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lfr.access.roles import Action, Actor, require
+from lfr.access.roles import ASSIGNED_ONLY, Action, Actor, require
 from lfr.access.services import Services
 from lfr.errors import NotFoundError, PermissionDeniedError, PolicyViolationError, StateError
+from lfr.governance.assignments import add_assignment
+from lfr.governance.camera_sources import camera_source_problems, media_folders, seal_cameras
 from lfr.governance.deployment_plan import (
     DeploymentPlan,
     DeploymentView,
@@ -51,6 +53,9 @@ def plan_deployment(services: Services, actor: Actor, plan: DeploymentPlan) -> i
         now = services.clock()
         policy = policy_in_force(session)
         problems = plan_problems(policy, plan.purpose, plan.starts_at, plan.ends_at, plan.threshold)
+        problems += camera_source_problems(
+            plan.cameras, policy.camera_sources, media_folders(services)
+        )
         if plan.ends_at <= now:
             problems.append(f"the window has already ended ({iso(plan.ends_at)})")
         if problems:
@@ -66,7 +71,7 @@ def plan_deployment(services: Services, actor: Actor, plan: DeploymentPlan) -> i
             area_description=plan.area_description,
             starts_at=plan.starts_at,
             ends_at=plan.ends_at,
-            cameras=dict(plan.cameras),
+            cameras={},  # sealed below, bound to the row's id
             watchlist_id=plan.watchlist_id,
             threshold=plan.threshold,
             dpia_reference=plan.dpia_reference,
@@ -76,6 +81,7 @@ def plan_deployment(services: Services, actor: Actor, plan: DeploymentPlan) -> i
         )
         session.add(row)
         session.flush()
+        row.cameras = seal_cameras(services.cipher, row.id, plan.cameras)
         services.record(
             session,
             actor.username,
@@ -93,6 +99,10 @@ def plan_deployment(services: Services, actor: Actor, plan: DeploymentPlan) -> i
                 "dpia_reference": plan.dpia_reference,
             },
         )
+        if actor.role in ASSIGNED_ONLY:  # the officer who plans it needs to know its alerts
+            add_assignment(
+                session, services, actor.username, row.id, actor.username, actor.role, "planner"
+            )
         return row.id
 
 
@@ -171,7 +181,9 @@ def readiness(
     require(actor, Action.DEPLOYMENT_READ)
     with services.transaction() as session:
         row = load_deployment(session, deployment_id)
-        return go_live_problems(session, row, services.clock(), emergency=emergency)
+        return go_live_problems(
+            session, row, services.clock(), media=media_folders(services), emergency=emergency
+        )
 
 
 def start(services: Services, actor: Actor, deployment_id: int, emergency: bool = False) -> str:
@@ -182,7 +194,9 @@ def start(services: Services, actor: Actor, deployment_id: int, emergency: bool 
     with services.transaction() as session:
         row = load_deployment(session, deployment_id, lock=True)
         now = services.clock()
-        problems = go_live_problems(session, row, now, emergency=emergency)
+        problems = go_live_problems(
+            session, row, now, media=media_folders(services), emergency=emergency
+        )
         if problems:
             raise StateError(f"deployment {row.id} cannot go live: " + "; ".join(problems))
         watchlist = freeze_snapshot(session, services, row, now)

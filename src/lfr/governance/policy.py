@@ -14,6 +14,8 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lfr.governance.camera_sources import CameraSourcePolicy
+
 DEFAULT_CATEGORIES = [
     "wanted for violent offences",
     "wanted for knife crime",
@@ -77,6 +79,7 @@ class Policy(BaseModel):
         False, description="Must a second operator confirm each match before action?"
     )
     retention: RetentionPolicy = RetentionPolicy()
+    camera_sources: CameraSourcePolicy = CameraSourcePolicy()
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> Policy:

@@ -78,6 +78,8 @@ def load_policy_file(path: Path) -> Policy:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise LfrError(f"cannot read policy file {path}: {first}") from None
+    except RecursionError:  # both parsers recurse: "[[[[..." thousands deep
+        raise LfrError(f"cannot read policy file {path}: nested too deeply") from None
     if not isinstance(data, dict):
         raise PolicyViolationError(f"policy file {path}: expected a table of settings")
     try:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
+from lfr.audit.heads import latest_hash
 from lfr.errors import NotFoundError
 from lfr.governance.states import AlertStatus, DeploymentState
 from lfr.store.tables import AlertRow, Deployment, DeploymentRecord
@@ -70,6 +71,9 @@ class PublishedRecord:
     emergency_authorisation_refused: bool
     published_at: str | None = None
     """When it was (last) published: set on a record read back from the store."""
+    audit_head: str | None = None
+    """The audit chain's head hash when it was (last) published (``lfr.audit.heads``): the log
+    cannot later lose entries from its end without verification noticing."""
 
     def as_dict(self) -> dict[str, Any]:
         """The record's JSON (without ``published_at`` until it is published)."""
@@ -136,6 +140,7 @@ def build_record(session: Session, deployment: Deployment, now: datetime) -> Pub
         false_alert_rate_per_alert=_rate(false_alerts, alerts),
         emergency_start=deployment.emergency,
         emergency_authorisation_refused=deployment.end_reason == EMERGENCY_REFUSED,
+        audit_head=latest_hash(session),
     )
 
 
@@ -162,6 +167,7 @@ def refresh_counts(session: Session, deployment: Deployment, now: datetime) -> P
         face_detections=deployment.face_detections,
         faces_seen=deployment.tracks,
         false_alert_rate_per_face_seen=_rate(stored.false_alerts, deployment.tracks),
+        audit_head=latest_hash(session),
     )
     _store(session, deployment.id, record, now)
     return record

@@ -26,11 +26,22 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, Update, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Delete,
+    Update,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from lfr.access.roles import SYSTEM, Action, Actor, require
 from lfr.access.services import Services
+from lfr.audit.alerts import MEDIA_PURGED_IDS, PURGED_IDS
 from lfr.governance.policy_service import policy_in_force
 from lfr.governance.states import DeploymentState
 from lfr.store.tables import AlertRow, Deployment, EntryImage, SnapshotTemplate, WatchlistEntry
@@ -99,17 +110,20 @@ def purge(services: Services, actor: Actor, now: datetime | None = None) -> Purg
             )
             or 0
         )
-        alerts_deleted = _rowcount(
-            session, delete(AlertRow).where(AlertRow.raised_at <= alert_cutoff, not_held)
+        # The ids go into the audit entry, so that verification can tell a purged alert from
+        # one removed or stripped of its crops behind the services' back.
+        deleted_ids = _alert_ids(session, AlertRow.raised_at <= alert_cutoff, not_held)
+        alerts_deleted = _rowcount(session, delete(AlertRow).where(AlertRow.id.in_(deleted_ids)))
+        erased_ids = _alert_ids(
+            session,
+            AlertRow.raised_at <= media_cutoff,
+            not_held,
+            or_(AlertRow.probe_crop_enc.is_not(None), AlertRow.enrolled_crop_enc.is_not(None)),
         )
         media_purged = _rowcount(
             session,
             update(AlertRow)
-            .where(
-                AlertRow.raised_at <= media_cutoff,
-                not_held,
-                or_(AlertRow.probe_crop_enc.is_not(None), AlertRow.enrolled_crop_enc.is_not(None)),
-            )
+            .where(AlertRow.id.in_(erased_ids))
             .values(probe_crop_enc=None, enrolled_crop_enc=None, media_purged_at=now),
         )
 
@@ -162,9 +176,19 @@ def purge(services: Services, actor: Actor, now: datetime | None = None) -> Purg
             actor.username,
             "retention.purge",
             "retention",
-            {**report.counts(), "as_of": now.isoformat(), "rules": rules.model_dump()},
+            {
+                **report.counts(),
+                "as_of": now.isoformat(),
+                "rules": rules.model_dump(),
+                PURGED_IDS: deleted_ids,
+                MEDIA_PURGED_IDS: erased_ids,
+            },
         )
         return report
+
+
+def _alert_ids(session: Session, *where: ColumnElement[bool]) -> list[str]:
+    return list(session.scalars(select(AlertRow.id).where(*where).order_by(AlertRow.id)))
 
 
 class PurgeScheduler:

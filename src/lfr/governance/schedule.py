@@ -1,7 +1,8 @@
 """What the clock decides, run by a scheduler as the system actor (``lfr deployment enforce``,
 or ``lfr.governance.schedule_enforcer`` inside ``lfr serve``): a deployment whose window is
 over is ended, and an emergency start not authorised in time is refused - ended if still live,
-every alert and count it produced deleted, its record republished to say so."""
+every alert and count it produced deleted, its record republished to say so. The failed logins
+of a window that is over are audited (``lfr.governance.login_failures``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from lfr.access.roles import SYSTEM, Action, require
 from lfr.access.services import Services
 from lfr.governance.deployment_plan import audit_target, emergency_deadline, iso
 from lfr.governance.lifecycle import end_live
+from lfr.governance.login_failures import close_windows
 from lfr.governance.policy import Policy
 from lfr.governance.policy_service import policy_in_force
 from lfr.governance.records import EMERGENCY_REFUSED, publish_record
@@ -60,6 +62,7 @@ def enforce_schedule(services: Services, now: datetime | None = None) -> list[st
                     f"deployment {row.id} ended: emergency start not authorised within"
                     f" {policy.emergency_authorisation_hours} h; {deleted} alert(s) deleted"
                 )
+    close_windows(services, now)  # failed logins of a window that is over: one audit entry
     return done
 
 

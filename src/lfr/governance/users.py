@@ -2,9 +2,14 @@
 admin's user management.
 
 Every function runs in one transaction: a refusal writes nothing, and each change is audited in
-the same transaction as the change itself. The one exception is a failed login: its audit entry
-and failure counter are committed in their own transaction *before* ``AuthenticationError`` is
-raised, so a failed attempt can never be rolled back out of the record.
+the same transaction as the change itself. The one exception is a failed login: its count (in
+the account's row and in the window's, ``lfr.governance.login_failures``) is committed in its
+own transaction *before* ``AuthenticationError`` is raised, so a failed attempt can never be
+rolled back out of the record; each window becomes one audit entry, so failed logins cannot
+grow the log at an attacker's pace.
+
+A new password, a new role or a disabled account revokes every session and token of that user
+at once (``lfr.governance.user_sessions``), in the same transaction.
 
 Passwords and password hashes never reach the audit log.
 """
@@ -25,12 +30,16 @@ from sqlalchemy.orm import Session
 from lfr.access.roles import Action, Actor, Role, require
 from lfr.access.services import Services
 from lfr.errors import AuthenticationError, LfrError, NotFoundError, StateError
+from lfr.governance.login_failures import close_windows, count_failure
+from lfr.governance.user_sessions import revoke_sessions
 from lfr.store.tables import User
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 """argon2 takes any length; a bound keeps one login from costing unbounded work."""
-MAX_FAILED_LOGINS = 5
+MAX_FAILED_LOGINS = 10
+"""Consecutive wrong passwords that lock an account. The web app lets one client address try
+at most 5 a name per window (``lfr.api.login_throttle``), so no single address can lock one."""
 LOCKOUT = timedelta(minutes=15)
 RESERVED_NAMES = frozenset({"system", "anonymous", "public"})
 """Names the audit log uses for actors that are not accounts."""
@@ -224,7 +233,10 @@ def disable_user(services: Services, actor: Actor, username: str) -> None:
             raise StateError(f"user {username} is already disabled")
         _refuse_if_last_admin(admins, user, "disable")
         user.active = False
-        services.record(session, actor.username, "user.disable", _target(username))
+        revoked = revoke_sessions(session, services, username, "disabled")
+        services.record(
+            session, actor.username, "user.disable", _target(username), _revoked(revoked)
+        )
 
 
 def enable_user(services: Services, actor: Actor, username: str) -> None:
@@ -253,8 +265,9 @@ def set_role(services: Services, actor: Actor, username: str, role: Role) -> Non
         if user.role == role.value:
             raise StateError(f"user {username} already has role {role.value}")
         _refuse_if_last_admin(admins, user, "change the role of")
-        details = {"from": user.role, "to": role.value}
+        details: dict[str, object] = {"from": user.role, "to": role.value}
         user.role = role.value
+        details |= _revoked(revoke_sessions(session, services, username, "role"))
         services.record(session, actor.username, "user.role", _target(username), details)
 
 
@@ -271,69 +284,49 @@ def _hhmm(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%H:%M UTC")
 
 
-def _shown_name(username: str) -> str:
-    """The claimed name for the audit log; something that is not a valid name (a password typed
-    into the wrong field, say) is not recorded."""
-    return username if _USERNAME.fullmatch(username) else "(invalid name)"
-
-
-def _record_failure(
-    services: Services, session: Session, user: User, now: datetime, reason: str
-) -> str:
-    """Count a wrong password, lock the account on the last allowed one; returns the message."""
-    user.failed_logins += 1
-    details: dict[str, object] = {"reason": reason, "failed_logins": user.failed_logins}
-    services.record(session, ANONYMOUS, "auth.login_failed", _target(user.username), details)
-    if user.failed_logins < MAX_FAILED_LOGINS:
-        return WRONG_CREDENTIALS
-    user.locked_until = now + LOCKOUT
-    services.record(
-        session,
-        "system",
-        "auth.locked",
-        _target(user.username),
-        {"until": user.locked_until.isoformat(), "failed_logins": user.failed_logins},
-    )
-    return f"{WRONG_CREDENTIALS}; account locked until {_hhmm(user.locked_until)}"
-
-
-def _still_locked(services: Services, session: Session, user: User, now: datetime) -> str:
-    """The refusal for a locked account (audited), or "" once any lock has run out."""
+def _is_locked(user: User, now: datetime) -> bool:
+    """Whether the account is locked now; a lock that has run out is lifted (a fresh count)."""
     if user.locked_until is None:
-        return ""
+        return False
     if now < user.locked_until:
-        services.record(
-            session, ANONYMOUS, "auth.login_failed", _target(user.username), {"reason": "locked"}
-        )
-        return f"account locked until {_hhmm(user.locked_until)}"
-    user.locked_until = None  # the lock has run out: a fresh count
+        return True
+    user.locked_until = None
     user.failed_logins = 0
-    return ""
+    return False
+
+
+def _count_wrong_password(user: User, now: datetime) -> bool:
+    """Count a wrong password; lock the account on the last allowed one. True if it locked."""
+    user.failed_logins += 1
+    if user.failed_logins < MAX_FAILED_LOGINS:
+        return False
+    user.locked_until = now + LOCKOUT
+    return True
 
 
 def _attempt(services: Services, session: Session, username: str, password: str) -> Actor | str:
-    """One login attempt; returns the actor, or the message of the refusal."""
+    """One login attempt; returns the actor, or the message of the refusal.
+
+    An unknown name, a wrong password and a locked account get the same message after the same
+    work (one argon2 verification: against a dummy hash where there is no hash to try), so
+    neither the answer nor its time tells whether a name is an account. Failures are counted
+    per window (``login_failures``), never audited one by one."""
     now = services.clock()
     user = _find(session, username, for_update=True)
     if user is None:
-        verify_password(_dummy_hash(), password)  # same time as a known name
-        services.record(
-            session,
-            ANONYMOUS,
-            "auth.login_failed",
-            _target(_shown_name(username)),
-            {"reason": "unknown user"},
-        )
+        verify_password(_dummy_hash(), password)
+        count_failure(session, now, "unknown user")
         return WRONG_CREDENTIALS
-    locked = _still_locked(services, session, user, now)
-    if locked:
-        return locked
+    if _is_locked(user, now):
+        verify_password(_dummy_hash(), password)  # never the real hash: no guessing while locked
+        count_failure(session, now, "locked", user.username)
+        return WRONG_CREDENTIALS
     if not verify_password(user.password_hash, password):
-        return _record_failure(services, session, user, now, "wrong password")
-    if not user.active:
-        services.record(
-            session, ANONYMOUS, "auth.login_failed", _target(username), {"reason": "disabled"}
-        )
+        locked = _count_wrong_password(user, now)
+        count_failure(session, now, "wrong password", user.username, locked=locked)
+        return WRONG_CREDENTIALS
+    if not user.active:  # only someone who knows the password learns this
+        count_failure(session, now, "disabled", user.username)
         return "account disabled"
     details: dict[str, object] = {}
     if needs_rehash(user.password_hash):
@@ -347,9 +340,11 @@ def _attempt(services: Services, session: Session, username: str, password: str)
 def authenticate(services: Services, username: str, password: str) -> Actor:
     """The actor for these credentials, or ``AuthenticationError``.
 
-    Unknown names and wrong passwords get the same message. Each failure is counted and audited
-    (committed before the error is raised); after ``MAX_FAILED_LOGINS`` consecutive failures the
-    account is locked for ``LOCKOUT``; a success resets the count."""
+    An unknown name, a wrong password and a locked account get the same message. Each failure
+    is counted (committed before the error is raised) in its window, which becomes one audit
+    entry once over; after ``MAX_FAILED_LOGINS`` consecutive wrong passwords the account is
+    locked for ``LOCKOUT``; a success resets the count."""
+    close_windows(services)
     with services.transaction() as session:
         outcome = _attempt(services, session, username, password)
     if isinstance(outcome, str):
@@ -357,31 +352,64 @@ def authenticate(services: Services, username: str, password: str) -> Actor:
     return outcome
 
 
-def change_password(services: Services, actor: Actor, old: str, new: str) -> None:
-    """The actor changes their own password; a wrong old password counts as a failed login."""
+def change_password(
+    services: Services, actor: Actor, old: str, new: str, *, keep_session: str | None = None
+) -> int:
+    """The actor changes their own password. Every session and token of theirs is revoked but
+    ``keep_session`` (the one asking, on the web); returns how many. A wrong old password
+    counts as a failed login."""
     check_password(new, actor.username)
     if new == old:
         raise LfrError("the new password must differ from the old one")
     with services.transaction() as session:
-        failure = _replace_password(services, session, actor.username, old, new)
-    if failure:
-        raise AuthenticationError(failure)
+        outcome = _replace_password(services, session, actor.username, old, new, keep_session)
+    if isinstance(outcome, str):
+        raise AuthenticationError(outcome)
+    return outcome
 
 
 def _replace_password(
-    services: Services, session: Session, username: str, old: str, new: str
-) -> str:
-    """Set the new password, or return why not (the failure is audited and counted)."""
+    services: Services,
+    session: Session,
+    username: str,
+    old: str,
+    new: str,
+    keep_session: str | None,
+) -> int | str:
+    """Set the new password and revoke the other sessions (returns how many), or return why not
+    (the failure is audited and counted: the actor is signed in, so it is theirs)."""
     user = _find(session, username, for_update=True)
     if user is None or not user.active:
         raise AuthenticationError(f"no active account {username!r}")
     now = services.clock()
-    locked = _still_locked(services, session, user, now)
-    if locked:
-        return locked
+    if _is_locked(user, now):
+        assert user.locked_until is not None
+        return f"account locked until {_hhmm(user.locked_until)}"
     if not verify_password(user.password_hash, old):
-        return _record_failure(services, session, user, now, "password change")
+        return _password_change_refused(services, session, user, now)
     user.password_hash = hash_password(new)
     user.failed_logins = 0
-    services.record(session, username, "user.password_change", _target(username))
-    return ""
+    revoked = revoke_sessions(session, services, username, "password", keep=keep_session)
+    services.record(session, username, "user.password_change", _target(username), _revoked(revoked))
+    return revoked
+
+
+def _password_change_refused(
+    services: Services, session: Session, user: User, now: datetime
+) -> str:
+    locked = _count_wrong_password(user, now)
+    details: dict[str, object] = {"reason": "password change", "failed_logins": user.failed_logins}
+    services.record(session, ANONYMOUS, "auth.login_failed", _target(user.username), details)
+    if not locked:
+        return WRONG_CREDENTIALS
+    assert user.locked_until is not None
+    until = user.locked_until.isoformat()
+    services.record(
+        session, "system", "auth.locked", _target(user.username), {"until": until, **details}
+    )
+    return f"{WRONG_CREDENTIALS}; account locked until {_hhmm(user.locked_until)}"
+
+
+def _revoked(count: int) -> dict[str, object]:
+    """Audit details: how many sessions a change revoked (nothing when none)."""
+    return {"sessions_revoked": count} if count else {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lfr.config import ImageLimits
 from lfr.errors import SourceError
 from lfr.ingest.base import FrameSource
 from lfr.ingest.image_folder import ImageFolderSource
@@ -17,11 +18,17 @@ DEMO = "demo"
 STREAM_SCHEMES = frozenset({"rtsp", "rtsps", "http", "https", "rtmp", "udp", "tcp"})
 
 
-def open_source(spec: str, camera: str | None = None, realtime: bool = False) -> FrameSource:
+def open_source(
+    spec: str,
+    camera: str | None = None,
+    realtime: bool = False,
+    image_limits: ImageLimits | None = None,
+) -> FrameSource:
     """``demo`` | webcam index (``0``) | stream URL | image folder | video file.
 
     ``realtime`` paces files and the demo like a live camera (dropping what the pipeline cannot
-    keep up with); streams and webcams are always live, image folders never.
+    keep up with); streams and webcams are always live, image folders never (their images are
+    checked against ``image_limits`` before decoding).
     """
     spec = spec.strip()
     if spec == DEMO:
@@ -34,7 +41,8 @@ def open_source(spec: str, camera: str | None = None, realtime: bool = False) ->
         return StreamSource(spec, camera=camera or _camera_from_url(spec))
     path = Path(spec).expanduser()
     if path.is_dir():
-        return ImageFolderSource(path, camera=camera or path.resolve().name or "images")
+        name = camera or path.resolve().name or "images"
+        return ImageFolderSource(path, camera=name, limits=image_limits)
     if not path.exists():
         raise SourceError(f"no such file or directory: {redact_url(spec)}")
     return VideoFileSource(path, camera=camera or path.stem or "file", realtime=realtime)

@@ -7,18 +7,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
-import numpy as np
-
-from lfr.domain import Frame, Image
+from lfr.config import ImageLimits
+from lfr.domain import Frame
 from lfr.errors import SourceError
-from lfr.ingest._cv import to_rgb
+from lfr.imaging import IMAGE_SUFFIXES, ImageReadError, read_image
 from lfr.ingest.base import SourceStats
 from lfr.ingest.redact import redact_url
 
 log = logging.getLogger("lfr.ingest")
-
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp"})
 
 
 class ImageFolderSource:
@@ -26,12 +22,20 @@ class ImageFolderSource:
 
     ``index`` is the image's position in that listing, so a frame number names its file even
     when unreadable files are skipped; ``time_s = index / fps`` (1 image per second by default).
+    An image over ``limits`` is skipped as unreadable, without being decoded.
     """
 
     still_images = True
 
-    def __init__(self, folder: str | Path, camera: str = "images", fps: float = 1.0) -> None:
+    def __init__(
+        self,
+        folder: str | Path,
+        camera: str = "images",
+        fps: float = 1.0,
+        limits: ImageLimits | None = None,
+    ) -> None:
         self.folder = Path(folder)
+        self.limits = limits or ImageLimits()
         self.camera = camera
         self.fps = fps if fps > 0 else 1.0
         self.description = redact_url(str(self.folder))
@@ -56,11 +60,12 @@ class ImageFolderSource:
         for index, path in enumerate(self.files):
             if self._closed:
                 return
-            image = _load(path)
-            if image is None:
+            try:
+                image = read_image(path, self.limits)
+            except ImageReadError as exc:
                 self._unreadable += 1
                 # The name only: never the pixels, never the full path of someone's folder tree.
-                log.warning("skipping unreadable image %s", path.name)
+                log.warning("skipping unreadable image %s: %s", path.name, exc)
                 continue
             self._read += 1
             yield Frame(image, index, index / self.fps, self.camera, time.monotonic())
@@ -70,13 +75,3 @@ class ImageFolderSource:
 
     def close(self) -> None:
         self._closed = True
-
-
-def _load(path: Path) -> Image | None:
-    try:
-        # imdecode over bytes rather than imread(path): works for any path encoding.
-        data = np.fromfile(path, dtype=np.uint8)
-        decoded = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    except (OSError, cv2.error):
-        return None
-    return None if decoded is None else to_rgb(decoded)

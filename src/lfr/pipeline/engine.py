@@ -4,6 +4,7 @@ source is scanned with them against a watchlist. Built by the composition root
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +15,11 @@ from lfr.detect.scaled import ScaledDetector
 from lfr.domain import Alert, RunSummary
 from lfr.embed.base import Aligner, AsyncEmbedder, Embedder
 from lfr.enrol.folder import Enroller, EnrolmentReport, enrol_folder
+from lfr.enrol.parallel import enrol_folder_parallel
 from lfr.errors import WatchlistError
 from lfr.ingest.base import FrameSource
 from lfr.match.watchlist import Watchlist
-from lfr.pipeline.runner import run_camera
+from lfr.pipeline.runner import ProgressHandler, run_camera
 from lfr.pipeline.worker import CameraWorker
 
 
@@ -28,6 +30,9 @@ class Engine:
     """The raw detector, at the resolution it is given (enrolment uses it on photos)."""
     aligner: Aligner
     embedder: Embedder
+    more_face_models: Callable[[], tuple[FaceDetector, Aligner]] | None = None
+    """Builds another detector and aligner for a worker thread (dlib's objects serve one
+    thread at a time), so enrolment prepares photos on every core; None: on one thread."""
 
     def close(self) -> None:
         """Stop a worker process the embedder may run (see ``EmbedderConfig.separate_process``)."""
@@ -45,7 +50,16 @@ def enrol_watchlist(
     engine: Engine, root: Path, progress: bool = True
 ) -> tuple[Watchlist, EnrolmentReport]:
     enroller = Enroller(engine.detector, engine.aligner, engine.embedder, engine.config)
-    report = enrol_folder(root, enroller, progress=progress)
+    workers = engine.config.enrol_workers or len(os.sched_getaffinity(0))
+    make_models = engine.more_face_models
+    if workers > 1 and make_models is not None:
+
+        def worker_enroller() -> Enroller:
+            return Enroller(*make_models(), engine.embedder, engine.config)
+
+        report = enrol_folder_parallel(root, enroller, worker_enroller, workers, progress=progress)
+    else:
+        report = enrol_folder(root, enroller, progress=progress)
     if not report.templates:
         reasons = "; ".join(str(e) for e in report.errors[:3])
         raise WatchlistError(f"{root}: no usable enrolment photo ({reasons or 'no images'})")
@@ -80,8 +94,10 @@ def run_source(
     on_alert: Callable[[Alert], None],
     max_frames: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    on_progress: ProgressHandler | None = None,
 ) -> RunSummary:
-    """Scan one source until it ends, ``max_frames`` are read or ``should_stop()`` says so."""
+    """Scan one source until it ends, ``max_frames`` are read or ``should_stop()`` says so;
+    ``on_progress`` hears the counts after each frame (to store them as the run goes)."""
     config = still_image_rules(engine.config) if source.still_images else engine.config
     worker = CameraWorker(source.camera, engine.aligner, engine.embedder, watchlist, config)
     try:
@@ -92,6 +108,7 @@ def run_source(
             on_alert,
             max_frames=max_frames,
             should_stop=should_stop,
+            on_progress=on_progress,
         )
     finally:
         source.close()

@@ -16,6 +16,8 @@ from lfr.ingest.base import FrameSource
 from lfr.pipeline.worker import CameraWorker
 
 AlertHandler = Callable[[Alert], None]
+ProgressHandler = Callable[[int, int, int], None]
+"""Told after each frame: (frames, face detections, tracks) so far - counts, never faces."""
 
 
 def run_camera(
@@ -25,6 +27,7 @@ def run_camera(
     on_alert: AlertHandler,
     max_frames: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    on_progress: ProgressHandler | None = None,
 ) -> RunSummary:
     started = time.perf_counter()
     detect_seconds = 0.0
@@ -48,6 +51,8 @@ def run_camera(
             pending = pool.submit(timed_detect, upcoming) if upcoming is not None else None
             for alert in worker.process(current, detections):
                 on_alert(alert)
+            if on_progress is not None:
+                on_progress(worker.counts.frames, worker.counts.face_detections, worker.tracks)
             if source.still_images:  # unrelated photos: no track continues into the next one
                 for alert in worker.finish():
                     on_alert(alert)

@@ -1,10 +1,10 @@
 """The per-camera worker: track -> quality gate -> best shot -> embed -> search -> decide.
 
 Detection happens outside (see ``runner``) so it can overlap with this work on another core.
-Privacy by construction: a face's crop, chip and descriptor exist only inside the ``Shot`` and
-local variables of one call; per-track state holds them until the track ends and is then
-dropped. Nothing here logs, stores or returns anything about a face that did not alert -
-only counters leave.
+Privacy by construction: a face's chip and descriptor, and the frame it was seen in, exist
+only inside the ``Shot`` and local variables of one call (a crop is cut only for an alert);
+per-track state holds them until the track ends and is then dropped. Nothing here logs,
+stores or returns anything about a face that did not alert - only counters leave.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from lfr.alert.rules import Cooldown, Evidence, TrackEvidence
 from lfr.config import EngineConfig
 from lfr.domain import Alert, AlignedFace, Detection, Frame, similarity_from_distance
 from lfr.embed.base import Aligner, AsyncEmbedder, Embedder
-from lfr.embed.quality import assess
+from lfr.embed.quality import assess, too_small
 from lfr.errors import WatchlistError
 from lfr.imaging import crop_around, decode_jpeg
 from lfr.match.index import Floats
@@ -103,6 +103,9 @@ class CameraWorker:
     def _offer(self, frame: Frame, track_id: int, detection: Detection) -> Shot | None:
         if not self._shots.wants(track_id):
             return None
+        if too_small(detection.box, self._config.quality):  # no landmarks needed to know that
+            self.counts.shots_rejected += 1
+            return None
         started = time.perf_counter()
         face = self._aligner.align(frame.image, detection.box)
         quality = assess(face, detection.box, self._config.quality)
@@ -118,7 +121,7 @@ class CameraWorker:
             box=detection.box,
             face=face,
             quality=quality,
-            crop=crop_around(frame.image, detection.box),
+            image=frame.image,
         )
         return self._shots.offer(shot)
 
@@ -191,7 +194,7 @@ class CameraWorker:
             time_s=shot.time_s,
             frame=shot.frame,
             track=shot.track_id,
-            probe_crop=shot.crop,
+            probe_crop=crop_around(shot.image, shot.box),
             enrolled_crop=decode_jpeg(template.face_jpeg),
             enrolled_image=template.image_name,
             raised_at=now,

@@ -2,9 +2,11 @@
 
 One thread per camera, each with its own engine (dlib objects are not shared between threads).
 Alerts go straight to the port (the governed store); the only trace of everyone else is the
-counts added when the sources stop. Once a second the supervisor asks the port whether the
-deployment must stop (no longer live, window over), and once a minute it runs the schedule
-(automatic end, emergency refusals); the workers stop as soon as either says so.
+counts, added every ``counts_every_s`` while the cameras run and once more when they stop, so a
+crash loses at most one interval of them. Once a second the supervisor asks the port whether
+the deployment must stop (no longer live, window over) or ``stop`` was set (the process was
+asked to stop), and once a minute it runs the schedule (automatic end, emergency refusals); the
+workers stop as soon as any says so.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from lfr.access.roles import Actor
 from lfr.domain import Alert
@@ -29,6 +31,8 @@ from lfr.runtime.sources import SourceOpener, open_camera
 log = logging.getLogger(__name__)
 
 EngineFactory = Callable[[], Engine]
+STOP_REQUESTED = "stop requested"
+"""``RunReport.stopped`` when the caller's ``stop`` event ended the run (e.g. SIGTERM)."""
 AlertStored = Callable[[Alert], None]
 """Told of each alert once it is stored (e.g. to publish it on the event bus); a failure here
 is logged and never stops the camera."""
@@ -44,10 +48,13 @@ def run_deployment(
     *,
     check_every_s: float = 1.0,
     schedule_every_s: float = 60.0,
+    counts_every_s: float = 60.0,
     on_alert_stored: AlertStored | None = None,
+    stop: threading.Event | None = None,
 ) -> RunReport:
     """Open the run (refused, with the reason, unless ``actor`` may and the deployment is live)
-    and scan every camera until the sources end, it stops being live or its window closes."""
+    and scan every camera until the sources end, it stops being live, its window closes or
+    ``stop`` is set."""
     live = port.open_run(actor, deployment_id)
     return run_live(
         port,
@@ -57,7 +64,9 @@ def run_deployment(
         max_frames,
         check_every_s=check_every_s,
         schedule_every_s=schedule_every_s,
+        counts_every_s=counts_every_s,
         on_alert_stored=on_alert_stored,
+        stop=stop,
     )
 
 
@@ -70,10 +79,13 @@ def run_live(
     *,
     check_every_s: float = 1.0,
     schedule_every_s: float = 60.0,
+    counts_every_s: float = 60.0,
     on_alert_stored: AlertStored | None = None,
+    stop: threading.Event | None = None,
 ) -> RunReport:
     """Scan the cameras of an opened run (``DeploymentPort.open_run``) until it must stop."""
     run = _Run(port, live, engine_factory, open_source, on_alert_stored)
+    cadence = _Cadence(check_every_s, schedule_every_s, counts_every_s, stop)
     threads = [
         threading.Thread(
             target=run.camera, args=(name, spec, max_frames), name=f"camera-{name}", daemon=True
@@ -84,23 +96,33 @@ def run_live(
         thread.start()
     stopped: str | None = None
     try:
-        stopped = _supervise(run, threads, check_every_s, schedule_every_s)
+        stopped = _supervise(run, threads, cadence)
     finally:
         run.halt()
         for thread in threads:
             thread.join()
-        totals = sum((camera.counts for camera in run.reports.values()), RunCounts())
-        counted = _store_counts(port, live.deployment_id, totals)
+        counted = run.store_counts()
         if stopped is not None:
             _enforce(port, run.lock)
     return RunReport(
         deployment_id=live.deployment_id,
         snapshot_size=live.watchlist.size,
         cameras=dict(run.reports),
-        totals=totals,
+        totals=run.totals(),
         counts_stored=counted,
         stopped=stopped,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Cadence:
+    """How often the supervisor checks the state, runs the schedule and stores the counts;
+    and the caller's stop request."""
+
+    check_every_s: float
+    schedule_every_s: float
+    counts_every_s: float
+    stop: threading.Event | None
 
 
 class _Run:
@@ -123,6 +145,27 @@ class _Run:
         self.lock = threading.Lock()
         self.reports: dict[str, CameraReport] = {}
         self.sources: list[FrameSource] = []
+        self.progress: dict[str, RunCounts] = {}
+        """Each camera's counts so far (its last frame's), whatever becomes of the camera."""
+        self.stored = RunCounts()
+        self.counts_refused = False
+
+    def totals(self) -> RunCounts:
+        # Copied first (in one step under the GIL): a camera may add its first count meanwhile.
+        return sum(list(self.progress.values()), RunCounts())
+
+    def store_counts(self) -> bool:
+        """Add the counts not yet stored; False when the port refused them (then or before)."""
+        with self.lock:
+            totals = self.totals()
+            fresh = totals - self.stored
+            if not fresh or self.counts_refused:
+                return bool(self.stored) and not self.counts_refused
+            if _store_counts(self.port, self.live.deployment_id, fresh):
+                self.stored = totals
+                return True
+            self.counts_refused = True
+            return False
 
     def halt(self) -> None:
         """Stop every camera. The workers check the flag between frames; a network stream
@@ -149,12 +192,14 @@ class _Run:
                 lambda alert: self._alert(name, report, alert),
                 max_frames=max_frames,
                 should_stop=self.stop.is_set,
+                on_progress=lambda *counts: self.progress.__setitem__(name, RunCounts(*counts)),
             )
         except Exception as exc:  # one camera failing must not take the others down
             report.error = redact_text(str(exc)) or type(exc).__name__
             log.error("camera %s stopped: %s", name, report.error)
             return
         report.finished(summary)
+        self.progress[name] = report.counts
 
     def _alert(self, name: str, report: CameraReport, alert: Alert) -> None:
         stored = False
@@ -174,23 +219,35 @@ class _Run:
                 log.exception("camera %s: alert %s stored, but not announced", name, alert.id)
 
 
-def _supervise(
-    run: _Run, threads: list[threading.Thread], check_every_s: float, schedule_every_s: float
-) -> str | None:
-    """Watch the deployment while the cameras run; set the stop flag when it must stop."""
+def _supervise(run: _Run, threads: list[threading.Thread], cadence: _Cadence) -> str | None:
+    """Watch the deployment while the cameras run, storing their counts as they go; set the
+    stop flag when it must stop."""
     stopped: str | None = None
-    last_schedule = time.monotonic()
+    last_schedule = last_counts = time.monotonic()
     while any(t.is_alive() for t in threads):
-        next(t for t in threads if t.is_alive()).join(timeout=check_every_s)
-        if time.monotonic() - last_schedule >= schedule_every_s:
+        next(t for t in threads if t.is_alive()).join(timeout=cadence.check_every_s)
+        if time.monotonic() - last_schedule >= cadence.schedule_every_s:
             last_schedule = time.monotonic()
             _enforce(run.port, run.lock)
+        if time.monotonic() - last_counts >= cadence.counts_every_s:
+            last_counts = time.monotonic()
+            _store_counts_now(run)
         if stopped is None:
-            stopped = _stop_reason(run.port, run.live.deployment_id)
+            requested = cadence.stop is not None and cadence.stop.is_set()
+            stopped = (
+                STOP_REQUESTED if requested else _stop_reason(run.port, run.live.deployment_id)
+            )
             if stopped is not None:
                 log.info("deployment %s: stopping cameras (%s)", run.live.deployment_id, stopped)
                 run.halt()
     return stopped
+
+
+def _store_counts_now(run: _Run) -> None:
+    try:
+        run.store_counts()
+    except Exception as exc:  # a database hiccup: the next interval (or the end) retries
+        log.warning("deployment %s: counts not stored yet: %s", run.live.deployment_id, exc)
 
 
 def _stop_reason(port: DeploymentPort, deployment_id: int) -> str | None:

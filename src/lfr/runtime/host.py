@@ -5,19 +5,26 @@ Published: each stored alert (``topics.ALERT``, under the engine's alert id), ea
 health once a second (frames, frames per second, dropped frames, reconnects, last frame time),
 the face detections and detection times of each deployment, and when a run starts and stops.
 Counts only: no frame, face or descriptor ever reaches the bus.
+
+The host keeps a ledger of the runs it has started (``ledger``, a small JSON file): a run leaves
+it when it ends by itself (sources ended, deployment over), not when the server stops or dies,
+so ``resume`` restarts those cameras when the server starts again.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from lfr.access.roles import Actor
 from lfr.domain import Alert
-from lfr.errors import StateError
+from lfr.errors import LfrError, StateError
 from lfr.events import topics
 from lfr.events.bus import EventBus
 from lfr.ingest.redact import redact_text
@@ -41,12 +48,17 @@ class CameraHost:
         engine_factory: EngineFactory,
         open_source: SourceOpener = open_live,
         health_every_s: float = 1.0,
+        *,
+        counts_every_s: float = 60.0,
+        ledger: Path | None = None,
     ) -> None:
         self.port = port
         self.bus = bus
         self.engine_factory = engine_factory
         self.open_source = open_source
         self.health_every_s = health_every_s
+        self.counts_every_s = counts_every_s
+        self._ledger = RunLedger(ledger)
         self._lock = threading.Lock()
         self._runs: dict[int, tuple[threading.Thread, RunMonitor]] = {}
         self._stopping = False
@@ -67,22 +79,40 @@ class CameraHost:
                 daemon=True,
             )
             self._runs[deployment_id] = (thread, monitor)
+            self._ledger.add(deployment_id)
             thread.start()
+
+    def resume(self, actor: Actor) -> list[int]:
+        """Start again the runs that were going when this host last stopped (or died); a
+        deployment that may no longer run (ended, window over) leaves the ledger."""
+        resumed = []
+        for deployment_id in self._ledger.ids():
+            try:
+                self.run(actor, deployment_id)
+            except LfrError as exc:
+                log.info("deployment %s: cameras not resumed: %s", deployment_id, exc)
+                self._ledger.remove(deployment_id)
+            else:
+                log.info("deployment %s: cameras resumed", deployment_id)
+                resumed.append(deployment_id)
+        return resumed
 
     def running(self) -> list[int]:
         with self._lock:
             return sorted(d for d, (thread, _) in self._runs.items() if thread.is_alive())
 
-    def stop_all(self, timeout_s: float = 15.0) -> None:
-        """Close every source so the runs end (their counts are still stored), then wait."""
+    def stop_all(self, timeout_s: float = 15.0) -> list[int]:
+        """Close every source so the runs end (their counts are still stored), then wait;
+        returns the deployments whose cameras were running (they stay in the ledger)."""
         with self._lock:
             self._stopping = True
-            runs = list(self._runs.values())
-        for _, monitor in runs:
+            runs = {d: run for d, run in self._runs.items() if run[0].is_alive()}
+        for _, monitor in runs.values():
             monitor.close_sources()
         deadline = time.monotonic() + timeout_s
-        for thread, _ in runs:
+        for thread, _ in runs.values():
             thread.join(max(0.0, deadline - time.monotonic()))
+        return sorted(runs)
 
     def _check_can_start(self, deployment_id: int) -> None:
         if self._stopping:
@@ -109,6 +139,7 @@ class CameraHost:
                 live,
                 lambda: self._engine(monitor),
                 lambda spec, camera: monitor.add(camera, self.open_source(spec, camera)),
+                counts_every_s=self.counts_every_s,
                 on_alert_stored=lambda alert: self._announce(deployment_id, alert),
             )
         except Exception as exc:  # reported on the bus; the server keeps serving
@@ -119,6 +150,9 @@ class CameraHost:
             ticker.join()
             for engine in monitor.engines:
                 _close_engine(engine)
+            with self._lock:
+                if not self._stopping:  # it ended by itself: nothing to resume
+                    self._ledger.remove(deployment_id)
             monitor.tick("stopped", _camera_errors(report))
             self.bus.publish(topics.RUN, _stopped(deployment_id, report, error))
 
@@ -133,6 +167,47 @@ class CameraHost:
         if store_s is not None and 0 <= store_s < 3600:
             timings["store_s"] = round(store_s, 4)
         topics.publish_alert(self.bus, deployment_id, alert.id, alert.camera, **timings)
+
+
+class RunLedger:
+    """The deployments whose cameras this host runs, kept in a file so that they outlive the
+    process (none kept without a path). Only ids: nothing about anyone."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+
+    def ids(self) -> list[int]:
+        with self._lock:
+            return sorted(self._read())
+
+    def add(self, deployment_id: int) -> None:
+        with self._lock:
+            self._write(self._read() | {deployment_id})
+
+    def remove(self, deployment_id: int) -> None:
+        with self._lock:
+            self._write(self._read() - {deployment_id})
+
+    def _read(self) -> set[int]:
+        if self._path is None:
+            return set()
+        try:
+            body = json.loads(self._path.read_text(encoding="utf-8"))
+            return {int(i) for i in body.get("deployments", [])}
+        except FileNotFoundError:
+            return set()
+        except (ValueError, TypeError, AttributeError):
+            log.warning("%s is unreadable: no camera run will be resumed from it", self._path)
+            return set()
+
+    def _write(self, ids: set[int]) -> None:
+        if self._path is None:
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"deployments": sorted(ids)}), encoding="utf-8")
+        os.replace(temporary, self._path)  # never a half-written ledger, even on kill -9
 
 
 def _camera_errors(report: RunReport | None) -> dict[str, str]:

@@ -39,6 +39,13 @@ class RunCounts:
             self.tracks + other.tracks,
         )
 
+    def __sub__(self, other: RunCounts) -> RunCounts:
+        return RunCounts(
+            self.frames - other.frames,
+            self.face_detections - other.face_detections,
+            self.tracks - other.tracks,
+        )
+
     def __bool__(self) -> bool:
         return bool(self.frames or self.face_detections or self.tracks)
 

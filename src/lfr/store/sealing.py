@@ -31,11 +31,21 @@ def open_image(cipher: DataCipher, sealed: bytes, kind: str, owner: str, name: s
     return cipher.open(sealed, _aad(kind, owner, name, "image"))
 
 
+def seal_text(cipher: DataCipher, text: str, kind: str, owner: str, name: str) -> bytes:
+    """A secret that is not biometric (a camera URL with its password), sealed the same way."""
+    return cipher.seal(text.encode("utf-8"), _aad(kind, owner, name, "secret"))
+
+
+def open_text(cipher: DataCipher, sealed: bytes, kind: str, owner: str, name: str) -> str:
+    return cipher.open(sealed, _aad(kind, owner, name, "secret")).decode("utf-8")
+
+
 # The (kind, owner, name) triples in use:
 #   watchlist entry image:  ("entry", str(entry.reference-in-watchlist id), image_name)
 #                           -> use entry_owner(watchlist_id, reference)
 #   deployment snapshot:    ("snapshot", str(deployment_id), f"{reference}/{image_name}")
 #   alert crops:            ("alert", alert_id, "probe" | "enrolled")
+#   camera source secrets:  ("camera", str(deployment_id), camera name)
 
 
 def entry_owner(watchlist_id: int, reference: str) -> str:

@@ -46,6 +46,11 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime, dict[str, Any]: JSON}
 
 
+MAX_ROW_ID = 2**31 - 1
+"""The largest id a row can have: ids are INTEGER columns, 32 bits in PostgreSQL. Requests are
+refused a larger id before it reaches SQL (SQLite cannot even bind one past 2**63)."""
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -232,3 +237,51 @@ class AuditEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(200))
+
+
+class AuthSession(Base):
+    """One page session or bearer token (``lfr.api.sessions``). The token itself is signed; this
+    row says whether it still holds, so a logout, or every session of a user revoked at once
+    (new password, new role, account disabled), outlives a restart of the server."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    """The session id inside the signed token."""
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    """session (a page's cookie) | bearer (a machine's token)."""
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class DeploymentAssignment(Base):
+    """An officer (operator or field officer) assigned to a deployment: only they, supervisors
+    and oversight read its alerts (need to know)."""
+
+    __tablename__ = "deployment_assignments"
+    __table_args__ = (UniqueConstraint("deployment_id", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime]
+
+
+class LoginFailureWindow(Base):
+    """Failed logins of one fixed window, counted here and audited as ONE entry once the window
+    is over, so failures - unknown names included - cannot grow the audit log without bound."""
+
+    __tablename__ = "login_failure_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    """The window's number: seconds since the epoch at its start // its length."""
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(default=0)
+    details: Mapped[dict[str, Any]]
+    """{"reasons": {reason: count}, "accounts": {existing username: count}, "locked": [...]}:
+    counts only; a name that is not an account is never kept (it may be a mistyped password)."""

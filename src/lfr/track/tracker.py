@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from lfr.config import TrackerConfig
 from lfr.domain import Box, Detection
 
@@ -31,6 +34,26 @@ class _Track:
     track_id: int
     box: Box
     missed: int = 0
+
+
+def iou_matrix(first: list[Box], second: list[Box]) -> npt.NDArray[np.float64]:
+    """``Box.iou`` of every pair (rows: ``first``), with the same arithmetic."""
+    a = np.array([(b.left, b.top, b.right, b.bottom) for b in first], np.float64).reshape(-1, 4)
+    b = np.array([(b.left, b.top, b.right, b.bottom) for b in second], np.float64).reshape(-1, 4)
+    left = np.maximum(a[:, None, 0], b[None, :, 0])
+    top = np.maximum(a[:, None, 1], b[None, :, 1])
+    right = np.minimum(a[:, None, 2], b[None, :, 2])
+    bottom = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.maximum(0.0, right - left) * np.maximum(0.0, bottom - top)
+    union = _area(a)[:, None] + _area(b)[None, :] - inter
+    ious: npt.NDArray[np.float64] = np.divide(
+        inter, union, out=np.zeros_like(inter), where=union > 0
+    )
+    return ious
+
+
+def _area(boxes: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.maximum(0.0, boxes[:, 2] - boxes[:, 0]) * np.maximum(0.0, boxes[:, 3] - boxes[:, 1])
 
 
 class IouTracker:
@@ -71,20 +94,18 @@ class IouTracker:
         return ended
 
     def _associate(self, detections: list[Detection]) -> dict[int, int]:
-        """Greedy by descending IoU: detection index -> track id."""
-        candidates = sorted(
-            (
-                (det.box.iou(track.box), det_index, track_id)
-                for det_index, det in enumerate(detections)
-                for track_id, track in self._tracks.items()
-            ),
-            reverse=True,
-        )
+        """Greedy by descending IoU (ties: the later detection, then the later track, first):
+        detection index -> track id. Every pair's IoU at once: a crowd has hundreds a frame."""
+        if not detections or not self._tracks:
+            return {}
+        track_ids = np.array(list(self._tracks))
+        ious = iou_matrix([d.box for d in detections], [t.box for t in self._tracks.values()])
+        rows, cols = np.nonzero(ious >= self._config.min_iou)
+        ranked = np.lexsort((-track_ids[cols], -rows, -ious[rows, cols]))
         pairs: dict[int, int] = {}
         used_tracks: set[int] = set()
-        for iou, det_index, track_id in candidates:
-            if iou < self._config.min_iou:
-                break
+        ordered = zip(rows[ranked].tolist(), track_ids[cols[ranked]].tolist(), strict=True)
+        for det_index, track_id in ordered:
             if det_index in pairs or track_id in used_tracks:
                 continue
             pairs[det_index] = track_id

@@ -17,7 +17,15 @@ from lfr.access.roles import PERMISSIONS, Action, Actor, Role, require
 from lfr.access.services import Services
 from lfr.audit.service import read_audit
 from lfr.errors import LfrError, PermissionDeniedError
-from lfr.governance import adjudication, lifecycle, policy_service, records, users, watchlists
+from lfr.governance import (
+    adjudication,
+    assignments,
+    lifecycle,
+    policy_service,
+    records,
+    users,
+    watchlists,
+)
 from lfr.governance.deployment_plan import DeploymentPlan
 from lfr.governance.policy import Policy
 from lfr.governance.retention import purge
@@ -40,8 +48,9 @@ deployment.authorise          .        .          x          .        .        .
 deployment.confirm_signage    .        .          x          x        .        .        .
 deployment.start              .        .          x          x        .        .        .
 deployment.end                .        .          x          x        .        .        x
-deployment.run                .        .          .          x        .        .        .
+deployment.run                .        .          .          x        .        .        x
 deployment.read               x        x          x          x        x        x        .
+deployment.assign             x        .          x          .        .        .        .
 alert.read                    .        .          x          x        x        x        .
 alert.adjudicate              .        .          .          x        .        .        .
 alert.outcome                 .        .          .          .        x        .        .
@@ -149,6 +158,9 @@ CALLS: dict[Action, Call] = {
     Action.DEPLOYMENT_END: lambda s, a, ids: lifecycle.end(s, a, ids["draft"]),
     Action.DEPLOYMENT_RUN: lambda s, a, ids: load_snapshot(s, a, ids["live"]),
     Action.DEPLOYMENT_READ: lambda s, a, ids: lifecycle.get_deployment(s, a, ids["draft"]),
+    Action.DEPLOYMENT_ASSIGN: lambda s, a, ids: assignments.assign(
+        s, a, ids["draft"], "no-such-officer"
+    ),
     Action.ALERT_READ: lambda s, a, ids: adjudication.list_alerts(s, a),
     Action.ALERT_ADJUDICATE: lambda s, a, ids: adjudication.adjudicate(
         s, a, ids["alert"], "confirmed"

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from lfr.access.services import Services
+from lfr.audit.alerts import raised_details
 from lfr.domain import Alert, Subject
-from lfr.errors import LfrError, NotFoundError, PolicyViolationError, StateError
+from lfr.errors import IntegrityError, LfrError, NotFoundError, PolicyViolationError, StateError
 from lfr.governance import lifecycle as dep
 from lfr.governance.alert_intake import add_counts, store_alert
 from lfr.imaging import decode_jpeg
@@ -80,6 +81,7 @@ def test_an_alert_is_stored_once_with_sealed_crops(services: Services) -> None:
 
     (raised,) = audit_entries(svc, "alert.raised")
     assert raised.actor == "engine:van-front" and raised.target == f"alert:{alert.id}"
+    digest = raised_details(row)
     assert raised.details == {
         "alert_id": alert.id,
         "deployment_id": deployment_id,
@@ -87,7 +89,36 @@ def test_an_alert_is_stored_once_with_sealed_crops(services: Services) -> None:
         "distance": 0.312,
         "threshold": 0.5,
         "camera": "van-front",
+        **digest,
     }
+    assert len(digest["content_digest"]) == 64 and digest["probe_crop_sha256"] is not None
+    assert_chain_ok(svc)
+
+
+def test_an_alert_that_is_no_match_is_refused_kept_nowhere_and_audited(
+    services: Services,
+) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock)  # threshold 0.5; its snapshot holds WL-0000..WL-0002
+    stranger = Subject("WL-9999", "Nobody Listed", "wanted by the courts", "none", "none")
+    with pytest.raises(IntegrityError, match="distance is above the threshold"):
+        store_alert(svc, deployment_id, make_alert("far", distance=0.9, score=0.1))
+    with pytest.raises(IntegrityError, match="not on the deployment's watchlist snapshot"):
+        store_alert(svc, deployment_id, make_alert("unlisted", subject=stranger))
+    with pytest.raises(IntegrityError, match="above the threshold"):
+        store_alert(svc, deployment_id, make_alert("nan", distance=float("nan")))
+    assert count(svc, AlertRow) == 0 and audit_entries(svc, "alert.raised") == []
+
+    refused = audit_entries(svc, "alert.refused")
+    assert [(e.actor, e.target) for e in refused] == [
+        ("engine:van-front", f"deployment:{deployment_id}")
+    ] * 3
+    assert [e.details["alert_id"] for e in refused] == ["far", "unlisted", "nan"]
+    for entry in refused:
+        assert set(entry.details) == {"error", "alert_id", "camera", "reason"}
+        assert entry.details["error"] == "integrity"
+        written = str(entry.details)
+        assert "0.9" not in written and "WL-9999" not in written and "Nobody" not in written
     assert_chain_ok(svc)
 
 

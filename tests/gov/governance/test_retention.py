@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
+import signal
 import time
 from datetime import datetime, timedelta
 
@@ -16,6 +18,7 @@ from sqlalchemy import func, select, text
 from lfr.access.roles import PERMISSIONS, SYSTEM, Action, Actor, Role
 from lfr.access.services import Services
 from lfr.audit.log import AuditLog
+from lfr.cli.stopping import StopRequest
 from lfr.config import Settings
 from lfr.errors import PermissionDeniedError
 from lfr.governance import retention
@@ -323,16 +326,19 @@ def test_cli_purge_on_demand(cli: Services, capsys: pytest.CaptureFixture[str]) 
 def test_cli_purge_every(
     cli: Services, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sleeps: list[float] = []
+    """Once per interval until SIGTERM (or Ctrl-C), which ends it cleanly with 143 (130)."""
+    waits: list[float] = []
 
-    def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        if len(sleeps) == 2:
-            raise KeyboardInterrupt
+    def wait(self: StopRequest, seconds: float) -> bool:
+        waits.append(seconds)
+        if len(waits) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)  # as systemd stops the service
+        return self.event.wait(0)
 
-    monkeypatch.setattr(time, "sleep", sleep)  # the loop in lfr.cli.alerts
-    code, out, _ = run_cli(capsys, "purge", "--every", "3600", "--json")
-    assert code == 130 and sleeps == [3600.0, 3600.0]
+    monkeypatch.setattr(StopRequest, "wait", wait)  # the pause between runs in lfr.cli.alerts
+    code, out, err = run_cli(capsys, "purge", "--every", "3600", "--json")
+    assert code == 143 and waits == [3600.0, 3600.0]
+    assert err == "lfr: purge stopped by SIGTERM\n"
     assert len(out.splitlines()) == 2
     assert len(audit_entries(cli, "retention.purge")) == 2
 

@@ -20,6 +20,7 @@ from lfr.errors import (
     PermissionDeniedError,
     StateError,
 )
+from lfr.governance.login_failures import AUDIT_ACTION, WINDOW, close_windows
 from lfr.governance.users import (
     LOCKOUT,
     MAX_FAILED_LOGINS,
@@ -305,55 +306,68 @@ def test_unknown_user_and_wrong_password_look_the_same(services: Services) -> No
     assert caught.value.exit_code == 6
 
 
-def test_failed_logins_are_audited_although_they_raise(services: Services) -> None:
+def test_failed_logins_are_counted_although_they_raise_and_audited_once_per_window(
+    services: Services,
+) -> None:
     add_users(services)
+    clock = Clock(datetime(2026, 3, 1, 12, 1, tzinfo=UTC))
+    services = dataclasses.replace(services, clock=clock)
     with pytest.raises(AuthenticationError):
         authenticate(services, OPERATOR.username, "wrong password!!")
     with pytest.raises(AuthenticationError):
         authenticate(services, "nobody", "whatever it is")
     with pytest.raises(AuthenticationError):
         authenticate(services, "Not A Name; maybe a password", "whatever it is")
-    failed = audit_entries(services, "auth.login_failed")
-    assert [(e.actor, e.target, e.details["reason"]) for e in failed] == [
-        ("anonymous", "user:olive", "wrong password"),
-        ("anonymous", "user:nobody", "unknown user"),
-        ("anonymous", "user:(invalid name)", "unknown user"),
-    ]
     assert _user(services, OPERATOR.username).failed_logins == 1
+    assert audit_entries(services, "auth.login_failed") == []  # not one entry per attempt
+    assert audit_entries(services, AUDIT_ACTION) == []  # the window is not over yet
+
+    clock.now += WINDOW
+    assert close_windows(services) == 1
+    (entry,) = audit_entries(services, AUDIT_ACTION)
+    assert (entry.actor, entry.target) == ("system", "auth:login")
+    assert entry.details == {
+        "from": "2026-03-01T12:00:00+00:00",
+        "to": "2026-03-01T12:05:00+00:00",
+        "failures": 3,
+        "reasons": {"wrong password": 1, "unknown user": 2},
+        "accounts": {OPERATOR.username: 1},  # names that are not accounts are never kept
+        "locked": [],
+    }
+    assert close_windows(services) == 0
     _chain_ok(services)
 
 
-def test_lock_out_after_five_failures_and_unlock_after_fifteen_minutes(
+def test_lock_out_after_ten_failures_looks_like_a_wrong_password_and_ends_after_fifteen_minutes(
     services: Services,
 ) -> None:
     add_users(services)
     clock = Clock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     services = dataclasses.replace(services, clock=clock)
-    for attempt in range(1, MAX_FAILED_LOGINS):
+    for attempt in range(1, MAX_FAILED_LOGINS + 1):
         with pytest.raises(AuthenticationError, match=f"^{WRONG_CREDENTIALS}$"):
             authenticate(services, OPERATOR.username, "wrong password!!")
         assert _user(services, OPERATOR.username).failed_logins == attempt
-        clock.now += timedelta(seconds=30)
-    assert audit_entries(services, "auth.locked") == []
-    with pytest.raises(AuthenticationError, match="account locked until 12:17 UTC"):
-        authenticate(services, OPERATOR.username, "wrong password!!")  # the fifth, at 12:02
+        clock.now += timedelta(seconds=20)
     user = _user(services, OPERATOR.username)
-    assert user.locked_until == datetime(2026, 3, 1, 12, 17, tzinfo=UTC)
-    (locked,) = audit_entries(services, "auth.locked")
-    assert locked.target == "user:olive" and locked.details["failed_logins"] == MAX_FAILED_LOGINS
+    assert user.locked_until == datetime(2026, 3, 1, 12, 3, tzinfo=UTC) + LOCKOUT
 
-    # while locked even the right password is refused, and the refusal is audited
-    clock.now += LOCKOUT - timedelta(seconds=1)
-    with pytest.raises(AuthenticationError, match=r"^account locked until 12:17 UTC$"):
+    # while locked even the right password is refused, with the answer of any wrong password
+    clock.now = user.locked_until - timedelta(seconds=1)
+    with pytest.raises(AuthenticationError, match=f"^{WRONG_CREDENTIALS}$"):
         authenticate(services, OPERATOR.username, PASSWORD)
-    assert audit_entries(services, "auth.login_failed")[-1].details == {"reason": "locked"}
     assert _user(services, OPERATOR.username).locked_until == user.locked_until  # not extended
 
     clock.now += timedelta(seconds=1)  # 15 minutes after the lock
     assert authenticate(services, OPERATOR.username, PASSWORD) == OPERATOR
     user = _user(services, OPERATOR.username)
     assert (user.failed_logins, user.locked_until) == (0, None)
-    assert len(audit_entries(services, "auth.login_failed")) == MAX_FAILED_LOGINS + 1
+    assert audit_entries(services, "auth.login_failed") == []
+    close_windows(services, clock.now + WINDOW)
+    windows = audit_entries(services, AUDIT_ACTION)
+    assert [e.details["failures"] for e in windows] == [MAX_FAILED_LOGINS, 1]
+    assert windows[0].details["locked"] == [OPERATOR.username]
+    assert windows[1].details["reasons"] == {"locked": 1}
     _chain_ok(services)
 
 
@@ -387,8 +401,8 @@ def test_enable_lifts_a_lock_out(services: Services) -> None:
     for _ in range(MAX_FAILED_LOGINS):
         with pytest.raises(AuthenticationError):
             authenticate(services, OPERATOR.username, "wrong password!!")
-    with pytest.raises(AuthenticationError, match="locked"):
-        authenticate(services, OPERATOR.username, PASSWORD)
+    with pytest.raises(AuthenticationError, match=f"^{WRONG_CREDENTIALS}$"):
+        authenticate(services, OPERATOR.username, PASSWORD)  # locked
     enable_user(services, ADMIN, OPERATOR.username)
     assert audit_entries(services, "user.enable")[0].details == {
         "was_active": True,

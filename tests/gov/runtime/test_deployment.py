@@ -27,7 +27,7 @@ from lfr.imaging import decode_jpeg
 from lfr.ingest.stream import StreamSource
 from lfr.ingest.synthetic import demo_watchlist_image
 from lfr.pipeline.engine import Engine
-from lfr.runtime.deployment import run_deployment
+from lfr.runtime.deployment import STOP_REQUESTED, run_deployment
 from lfr.runtime.report import RunReport
 from lfr.store.sealing import entry_owner, open_image, seal_image, seal_vector
 from lfr.store.tables import AlertRow, Deployment, EntryImage, WatchlistEntry
@@ -43,7 +43,7 @@ from tests.gov.factories import (
     with_clock,
 )
 from tests.gov.runtime.fakes import MATCH, STRANGER, FakeCamera, fake_engine
-from tests.waiting import PATIENCE_S
+from tests.waiting import PATIENCE_S, wait_until
 
 # --- run_deployment with fake models ----------------------------------------------------------
 
@@ -157,6 +157,54 @@ def test_cameras_stop_when_the_deployment_is_ended_elsewhere(services: Services)
     assert record.frames == report.totals.frames and record.faces_seen == 1
 
 
+def test_counts_are_stored_as_the_cameras_run_and_a_stop_request_ends_the_run(
+    services: Services,
+) -> None:
+    """A crash loses at most one interval of counts; a stop request (SIGINT or SIGTERM to
+    ``lfr deployment run``) ends the run with every count stored, once."""
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock)
+    stop = threading.Event()
+    pace = stopping_at(0, lambda: None)  # a live camera's pace from the first frame on
+    source = FakeCamera("van-front", STRANGER, limit=AFTER_THE_END, on_frame=pace)
+    outcome: list[RunReport] = []
+
+    def run() -> None:
+        port = GovernedDeployments(svc)
+        outcome.append(
+            run_deployment(
+                port,
+                OPERATOR,
+                deployment_id,
+                fake_engine,
+                lambda s, c: source,
+                check_every_s=0.01,
+                counts_every_s=0.05,
+                stop=stop,
+            )
+        )
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    wait_until(
+        lambda: len(audit_entries(svc, "deployment.counts")) >= 2,
+        what="counts stored while the camera runs",
+    )
+    assert runner.is_alive() and deployment_row(svc, deployment_id).frames > 0
+    stop.set()
+    runner.join(PATIENCE_S)
+    assert not runner.is_alive(), "the stop request did not end the run"
+    (report,) = outcome
+    assert report.stopped == STOP_REQUESTED and report.counts_stored
+    assert 0 < report.totals.frames < AFTER_THE_END and source.closed
+    row = deployment_row(svc, deployment_id)
+    totals = report.totals
+    assert (row.frames, row.face_detections, row.tracks) == (totals.frames, totals.frames, 1)
+    stored = audit_entries(svc, "deployment.counts")
+    assert sum(e.details["frames"] for e in stored) == row.frames  # every frame counted once
+    assert row.state == "live"  # a stopped run is not an ended deployment
+
+
 class DeadCapture:
     """A camera that never answers."""
 
@@ -175,7 +223,7 @@ class DeadCapture:
 
 def test_a_dead_stream_cannot_hold_the_deployment_open(services: Services) -> None:
     svc, clock = with_clock(services)
-    cameras = {"alive": "fake://alive", "dead": "rtsp://admin:pw@10.9.9.9/x"}
+    cameras = {"alive": "rtsp://alive/cam", "dead": "rtsp://admin:pw@10.9.9.9/x"}
     deployment_id = live(svc, clock, cameras=cameras)
 
     def close_window() -> None:
@@ -219,7 +267,7 @@ def test_a_dead_stream_cannot_hold_the_deployment_open(services: Services) -> No
 
 def test_a_camera_that_cannot_open_does_not_stop_the_others(services: Services) -> None:
     svc, clock = with_clock(services)
-    cameras = {"good": "fake://good", "bad": "rtsp://admin:hunter2@10.1.1.1/x"}
+    cameras = {"good": "rtsp://good/cam", "bad": "rtsp://admin:hunter2@10.1.1.1/x"}
     deployment_id = live(svc, clock, cameras=cameras)
 
     def open_source(spec: str, camera: str) -> FakeCamera:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lfr.embed.dlib_onnx.dat_reader import DatFormatError, DlibStream, read_network
-from lfr.embed.dlib_onnx.dlib_layers import Affine, Conv, FullyConnected, Pool
+from lfr.dlibnet.dat_reader import DatFormatError, DlibStream, read_network
+from lfr.dlibnet.layers import Affine, Conv, FullyConnected, Pool
 from lfr.embed.dlib_onnx.resnet_plan import plan_resnet
 from lfr.models import dlib_model_paths
 from tests.unit.dlib_dat_bytes import Block, network_bytes, random_resnet

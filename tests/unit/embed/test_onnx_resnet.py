@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from lfr.cli.main import main
+from lfr.dlibnet import files, onnx_graph
 from lfr.domain import AlignedFace
 from lfr.embed import onnx_resnet
 from lfr.embed.base import Embedder
-from lfr.embed.dlib_onnx import convert, resnet_graph
+from lfr.embed.dlib_onnx import convert
 from lfr.embed.dlib_onnx.convert import model_bytes
 from lfr.embed.dlib_resnet import DlibEmbedder
 from lfr.embed.onnx_resnet import CPU, CUDA, OnnxResnetEmbedder, choose_providers
@@ -81,7 +82,7 @@ def test_missing_packages_are_named_with_their_pip_command(
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(ModelNotInstalledError, match="pip install 'onnxruntime"):
         onnx_resnet.OnnxResnetEmbedder(dat, "0" * 64)
-    monkeypatch.setattr(resnet_graph, "onnx", None)
+    monkeypatch.setattr(onnx_graph, "onnx", None)
     with pytest.raises(ModelNotInstalledError, match="pip install 'onnx"):
         model_bytes(dat)
 
@@ -103,7 +104,14 @@ def test_a_failed_write_leaves_nothing_behind(
     def disk_full(source: str, target: Path) -> None:
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(convert.os, "replace", disk_full)
+    monkeypatch.setattr(files.os, "replace", disk_full)
     with pytest.raises(OSError, match="No space"):
         convert.convert(dat, tmp_path / "out" / "resnet.onnx")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_idle_compute_threads_sleep_rather_than_spin(dat: Path) -> None:
+    # Spinning threads took the detector's core between a camera's single-face calls.
+    embedder = OnnxResnetEmbedder(dat, "0" * 64, threads=2)
+    options = embedder._session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"

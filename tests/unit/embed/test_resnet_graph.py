@@ -10,8 +10,8 @@ import numpy.typing as npt
 import onnxruntime as ort
 import pytest
 
-from lfr.embed.dlib_onnx.dat_reader import DatFormatError, read_network
-from lfr.embed.dlib_onnx.dlib_layers import Affine, DlibNetwork
+from lfr.dlibnet.dat_reader import DatFormatError, read_network
+from lfr.dlibnet.layers import Affine, DlibNetwork
 from lfr.embed.dlib_onnx.resnet_graph import INPUT_NAME, build_model
 from lfr.embed.dlib_onnx.resnet_plan import plan_resnet
 from tests.unit.dlib_dat_bytes import Block, network_bytes, random_resnet

@@ -7,5 +7,6 @@ from lfr.events.metrics import Metrics
 
 def test_two_apps_never_share_counters() -> None:
     first, second = Metrics(), Metrics()
-    first.alerts.labels("1").inc()
-    assert 'lfr_alerts_total{deployment="1"}' not in second.render().decode()
+    first.alerts.inc()
+    assert "lfr_alerts_total 1.0" in first.render().decode()
+    assert "lfr_alerts_total 0.0" in second.render().decode()

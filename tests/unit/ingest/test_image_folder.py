@@ -2,13 +2,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from unittest import mock
 
 import cv2
 import numpy as np
 import pytest
+from PIL import ImageFile
 
+from lfr.config import ImageLimits
 from lfr.errors import SourceError
+from lfr.ingest.factory import open_source
 from lfr.ingest.image_folder import ImageFolderSource
+from tests.unit.image_bytes import png_bomb
 
 
 def write_image(path: Path, grey: int) -> None:
@@ -65,3 +70,33 @@ def test_folder_without_images(tmp_path: Path) -> None:
     (tmp_path / "readme.txt").write_text("x")
     with pytest.raises(SourceError, match="no images"):
         ImageFolderSource(tmp_path)
+
+
+def test_an_image_over_the_pixel_limit_is_skipped_undecoded_and_the_rest_play(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="lfr.ingest")
+    write_image(tmp_path / "a.png", 50)
+    (tmp_path / "b.png").write_bytes(png_bomb(8000, 8000))  # 64 megapixels in 8 KB
+    write_image(tmp_path / "c.png", 150)
+    load = ImageFile.ImageFile.load
+    with mock.patch.object(ImageFile.ImageFile, "load", autospec=True, side_effect=load) as spy:
+        source = ImageFolderSource(tmp_path)
+        frames = list(source.frames())
+    assert [f.index for f in frames] == [0, 2]
+    assert source.stats().unreadable == 1
+    assert {call.args[0].size for call in spy.call_args_list} == {(30, 20)}  # never the bomb
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == [
+        "skipping unreadable image b.png: too large: 8000 x 8000 pixels (64 megapixels);"
+        " the limit is 40 megapixels per image"
+    ]
+
+
+def test_a_scan_of_stills_takes_the_engines_image_limits(tmp_path: Path) -> None:
+    write_image(tmp_path / "small.png", 50)  # 600 pixels
+    assert cv2.imwrite(str(tmp_path / "large.png"), np.zeros((80, 80, 3), np.uint8))
+    limits = ImageLimits(max_pixels=64 * 64)
+    source = open_source(str(tmp_path), image_limits=limits)
+    assert [f.image.shape for f in source.frames()] == [(20, 30, 3)]
+    assert source.stats().unreadable == 1

@@ -9,7 +9,7 @@ from lfr.config import EngineConfig
 from lfr.domain import AlignedFace, Box, Template
 from lfr.embed.base import AsyncEmbedder
 from lfr.errors import ContractMismatchError, WatchlistError
-from lfr.imaging import encode_jpeg
+from lfr.imaging import crop_around, encode_jpeg
 from lfr.match.watchlist import Watchlist
 from lfr.pipeline.worker import CameraWorker
 from tests.unit.fakes import (
@@ -199,3 +199,45 @@ def test_the_time_a_synchronous_embedder_takes_is_counted_as_embed() -> None:
     # Six batches of one face, each at least 20 ms, were computed: at least 120 ms in all.
     assert embedder.calls == 6
     assert worker.times.seconds["embed"] >= 0.12
+
+
+class CountingAligner(FakeAligner):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def align(self, image: np.ndarray, box: Box) -> AlignedFace:
+        self.calls += 1
+        return super().align(image, box)
+
+
+def test_a_face_too_small_for_the_quality_gate_is_never_aligned() -> None:
+    aligner = CountingAligner()
+    embedder = FakeEmbedder(VECTORS)
+    worker = CameraWorker("cam", aligner, embedder, watchlist(), EngineConfig())
+    for i in range(10):
+        faces = [(Box(100 + i, 50, 140 + i, 90), ANA_CODE)]  # 40 px < min_face_px 60
+        worker.process(frame_with_faces(i, faces), detections(faces))
+    worker.finish()
+    assert aligner.calls == 0
+    assert worker.counts.shots_rejected == 10 and embedder.calls == 0
+
+
+def test_a_probe_crop_is_cut_only_for_an_alert(monkeypatch: pytest.MonkeyPatch) -> None:
+    cut: list[Box] = []
+
+    def counting_crop(image: np.ndarray, box: Box) -> np.ndarray:
+        cut.append(box)
+        return crop_around(image, box)
+
+    monkeypatch.setattr("lfr.pipeline.worker.crop_around", counting_crop)
+    stranger, _ = make_worker()
+    walk(stranger, STRANGER_CODE, 0, 40)
+    stranger.finish()
+    assert cut == []  # 6 shots embedded, none alerted: no crop of this face was ever made
+    ana, _ = make_worker()
+    [alert] = walk(ana, ANA_CODE, 0, 40)
+    box = Box(100 + 2 * alert.frame, 50, 190 + 2 * alert.frame, 140)  # walk()'s box then
+    assert cut == [box]
+    expected = crop_around(frame_with_faces(alert.frame, [(box, ANA_CODE)]).image, box)
+    np.testing.assert_array_equal(alert.probe_crop, expected)

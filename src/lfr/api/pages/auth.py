@@ -14,13 +14,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from lfr.api.accounts import current_account
+from lfr.api.accounts import close_session, current_account, sign_in
 from lfr.api.cookies import end_session, start_session
 from lfr.api.deps import CurrentActor, State, presented_token
+from lfr.api.login_throttle import LoginThrottledError
 from lfr.api.pages.common import home_for, render
 from lfr.api.sessions import Claims, SessionError
 from lfr.errors import AuthenticationError
-from lfr.governance.users import authenticate
 
 router = APIRouter()
 LOGIN_COOKIE = "lfr_login"
@@ -39,7 +39,7 @@ def root(request: Request, state: State) -> Response:
     if token is not None:
         try:
             claims = state.sessions.read(token)
-            actor = current_account(state.services, claims.username)
+            actor = current_account(state.services, claims)
             return RedirectResponse(home_for(actor), status_code=303)
         except SessionError:
             pass
@@ -64,11 +64,15 @@ async def login(
     if not expected or not hmac.compare_digest(expected, login_token):
         return _login_page(request, state, next, "The login form expired: try again.", 400)
     try:
-        actor = await run_in_threadpool(authenticate, state.services, username, password)
+        actor = await sign_in(request, state, username, password)
     except AuthenticationError as exc:
         return _login_page(request, state, next, str(exc), 401)
+    except LoginThrottledError as exc:
+        refused = _login_page(request, state, next, str(exc.detail), 429)
+        refused.headers["Retry-After"] = str(exc.retry_after_s)
+        return refused
     response = RedirectResponse(_safe_next(next) or home_for(actor), status_code=303)
-    start_session(state, response, actor)
+    await run_in_threadpool(start_session, state, response, actor)
     response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
 
@@ -76,7 +80,7 @@ async def login(
 @router.post("/logout", include_in_schema=False)
 def logout(actor: CurrentActor, request: Request, state: State) -> Response:
     claims: Claims = request.state.claims
-    state.sessions.revoke(claims)
+    close_session(state, claims)
     response = RedirectResponse("/login", status_code=303)
     end_session(state, response)
     return response

@@ -12,8 +12,9 @@ from fastapi.responses import Response
 from lfr.access.roles import PERMISSIONS, Action, Actor
 from lfr.api.deps import AlertReader, DeploymentReader, State, allowed
 from lfr.api.pages.common import render
+from lfr.api.schemas.base import RowId
 from lfr.errors import PermissionDeniedError
-from lfr.governance import lifecycle
+from lfr.governance import assignments, lifecycle
 from lfr.governance.policy_service import current_policy
 from lfr.governance.records import get_record
 from lfr.governance.states import DeploymentState
@@ -32,7 +33,7 @@ def alerts_page(
     request: Request,
     actor: AlertReader,
     state: State,
-    deployment_id: Annotated[int | None, Query(ge=1)] = None,
+    deployment_id: Annotated[RowId | None, Query()] = None,
 ) -> Response:
     return render(
         state,
@@ -89,7 +90,7 @@ def plan_page(request: Request, actor: Planner, state: State) -> Response:
 
 @router.get("/deployments/{deployment_id}")
 def deployment_page(
-    deployment_id: int, request: Request, actor: DeploymentReader, state: State
+    deployment_id: RowId, request: Request, actor: DeploymentReader, state: State
 ) -> Response:
     view = lifecycle.get_deployment(state.services, actor, deployment_id)
     problems = lifecycle.readiness(state.services, actor, deployment_id)
@@ -106,12 +107,14 @@ def deployment_page(
             "problems": problems,
             "record": record,
             "running": state.health.running(deployment_id),
+            "assigned": assignments.list_assignments(state.services, actor, deployment_id),
             "may": {
                 "authorise": may(actor, Action.DEPLOYMENT_AUTHORISE),
                 "signage": may(actor, Action.DEPLOYMENT_SIGNAGE),
                 "start": may(actor, Action.DEPLOYMENT_START),
                 "run": may(actor, Action.DEPLOYMENT_RUN) and state.cameras is not None,
                 "end": may(actor, Action.DEPLOYMENT_END),
+                "assign": may(actor, Action.DEPLOYMENT_ASSIGN),
             },
         },
         actor,

@@ -15,6 +15,8 @@ from fastapi.responses import Response
 from lfr.api.deps import State
 from lfr.api.pages.common import render
 from lfr.api.qr import qr_svg
+from lfr.api.schemas.base import RowId
+from lfr.audit.heads import latest_published
 from lfr.errors import NotFoundError
 from lfr.governance.policy_service import policy_in_force
 from lfr.governance.records import public_records, public_schedule
@@ -40,12 +42,13 @@ def transparency_page(request: Request, state: State) -> Response:
             "organisation": state.config.organisation,
             "complaints": state.config.complaints,
             "retention_days": _retention_days(state),
+            "audit_head": latest_published(state.services.data_dir),
         },
     )
 
 
 @router.get("/public/deployments/{deployment_id}/poster")
-def poster(deployment_id: int, request: Request, state: State) -> Response:
+def poster(deployment_id: RowId, request: Request, state: State) -> Response:
     found = _announced(state, deployment_id)
     url = f"{_base_url(request, state)}/public#deployment-{deployment_id}"
     return render(

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from lfr.access.roles import PERMISSIONS, Action
 from lfr.api.deps import State, WatchlistReader
 from lfr.api.pages.common import render
+from lfr.api.schemas.base import RowId
 from lfr.governance import watchlists
 from lfr.governance.policy_service import current_policy
 
@@ -31,7 +32,7 @@ def watchlists_page(request: Request, actor: WatchlistReader, state: State) -> R
 
 @router.get("/watchlists/{watchlist_id}")
 def watchlist_page(
-    watchlist_id: int, request: Request, actor: WatchlistReader, state: State
+    watchlist_id: RowId, request: Request, actor: WatchlistReader, state: State
 ) -> Response:
     found = [w for w in watchlists.list_watchlists(state.services, actor) if w.id == watchlist_id]
     entries = watchlists.list_entries(state.services, actor, watchlist_id, include_inactive=True)
@@ -47,6 +48,8 @@ def watchlist_page(
             "policy": policy,
             "expires_days": min(7, policy.max_entry_days),
             "max_upload_mb": state.config.max_upload_bytes / (1024 * 1024),
+            "max_photos": state.config.images.max_request_files,
+            "max_photo_megapixels": state.config.images.max_pixels / 1e6,
             "may_manage": actor.role in PERMISSIONS[Action.WATCHLIST_MANAGE],
             "enrolment": state.enroller is not None,
         },

@@ -21,11 +21,13 @@ from lfr.api.schemas.alerts import (
     ReleaseRequest,
     SecondConfirmationRequest,
 )
+from lfr.api.schemas.base import RowId
 from lfr.api.sessions import Claims
 from lfr.api.state import AppState
+from lfr.api.stream_slots import STREAM_REFUSALS, SlotStreamingResponse
 from lfr.errors import NotFoundError
 from lfr.events import topics
-from lfr.governance import adjudication
+from lfr.governance import adjudication, assignments
 from lfr.governance.adjudication import AlertView
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
@@ -46,7 +48,7 @@ def _updated(state: AppState, view: AlertView) -> AlertPublic:
 def list_alerts(
     actor: AlertReader,
     state: State,
-    deployment_id: Annotated[int | None, Query(ge=1)] = None,
+    deployment_id: Annotated[RowId | None, Query()] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
 ) -> list[AlertPublic]:
     """Alerts, oldest first (the review order)."""
@@ -57,22 +59,29 @@ def list_alerts(
 @router.get(
     "/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}},
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "server-sent events"},
+        **STREAM_REFUSALS,
+    },
 )
 def stream(
     request: Request,
     actor: AlertReader,
     state: State,
-    deployment_id: Annotated[int | None, Query(ge=1)] = None,
+    deployment_id: Annotated[RowId | None, Query()] = None,
     after: Annotated[str | None, Query(max_length=36, description="last alert id seen")] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=36)] = None,
 ) -> StreamingResponse:
     """New alerts as server-sent events, within a second of being stored; reconnecting with
     ``Last-Event-ID`` (or ``?after=``) first sends every alert missed since."""
     claims: Claims = request.state.claims
+    if deployment_id is not None:  # need to know: refused before the stream starts (403)
+        assignments.check_assigned(state.services, actor, deployment_id)
+    slot = state.streams.acquire(actor.username)  # before the response starts: 429 or 503
     events = alert_events(state, actor, last_event_id or after, deployment_id, claims)
-    return StreamingResponse(
+    return SlotStreamingResponse(
         events,
+        slot,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from lfr.api.deps import AuditReader, State
 from lfr.api.schemas.audit import AuditEntryPublic, VerifyPublic, VerifyRequest
+from lfr.audit.heads import heads_path, read_heads
 from lfr.audit.service import export_audit, read_audit, verify_chain
 from lfr.errors import LfrError
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
@@ -68,8 +69,9 @@ async def verify(body: VerifyRequest, actor: AuditReader, state: State) -> Verif
         public_key = load_public_key(path)
     except OSError as exc:
         raise LfrError(f"cannot read the audit public key {path}: {exc.strerror}") from None
+    published = read_heads(heads_path(state.services.data_dir))
     report = await run_in_threadpool(
-        verify_chain, state.services.db, public_key, body.known_head or None
+        verify_chain, state.services.db, public_key, body.known_head or None, published
     )
     return VerifyPublic(
         ok=report.ok,

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from lfr.api.deps import DeploymentReader, State
+from lfr.api.schemas.base import RowId
 from lfr.api.schemas.cameras import CameraHealthPublic
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
@@ -17,6 +18,6 @@ router = APIRouter(prefix="/api/cameras", tags=["cameras"])
 def camera_health(
     actor: DeploymentReader,
     state: State,
-    deployment_id: Annotated[int | None, Query(ge=1)] = None,
+    deployment_id: Annotated[RowId | None, Query()] = None,
 ) -> list[CameraHealthPublic]:
     return [CameraHealthPublic.model_validate(h) for h in state.health.cameras(deployment_id)]

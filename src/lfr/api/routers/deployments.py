@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, status
 
 from lfr.access.roles import PERMISSIONS, Action, Actor
 from lfr.api.deps import CurrentActor, DeploymentReader, State
+from lfr.api.schemas.base import RowId
 from lfr.api.schemas.cameras import RunPublic
 from lfr.api.schemas.deployments import (
     AuthoriseRequest,
@@ -61,13 +62,13 @@ def plan(body: DeploymentCreate, actor: CurrentActor, state: State) -> Deploymen
 
 
 @router.get("/{deployment_id}", response_model=DeploymentPublic)
-def get(deployment_id: int, actor: DeploymentReader, state: State) -> DeploymentPublic:
+def get(deployment_id: RowId, actor: DeploymentReader, state: State) -> DeploymentPublic:
     return _public(state, actor, deployment_id)
 
 
 @router.get("/{deployment_id}/readiness", response_model=ReadinessPublic)
 def readiness(
-    deployment_id: int, actor: DeploymentReader, state: State, emergency: bool = False
+    deployment_id: RowId, actor: DeploymentReader, state: State, emergency: bool = False
 ) -> ReadinessPublic:
     """Every condition still missing before it may go live (empty when it may)."""
     problems = lifecycle.readiness(state.services, actor, deployment_id, emergency)
@@ -76,7 +77,7 @@ def readiness(
 
 @router.post("/{deployment_id}/authorise", response_model=DeploymentPublic)
 def authorise(
-    deployment_id: int, body: AuthoriseRequest, actor: CurrentActor, state: State
+    deployment_id: RowId, body: AuthoriseRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
     """Authorise a draft (authorising officers; never a deployment one planned)."""
     lifecycle.authorise(state.services, actor, deployment_id, body.note)
@@ -85,14 +86,16 @@ def authorise(
 
 @router.post("/{deployment_id}/signage", response_model=DeploymentPublic)
 def confirm_signage(
-    deployment_id: int, body: SignageRequest, actor: CurrentActor, state: State
+    deployment_id: RowId, body: SignageRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
     lifecycle.confirm_signage(state.services, actor, deployment_id, body.reference)
     return _changed(state, actor, deployment_id, "signage confirmed")
 
 
 @router.post("/{deployment_id}/start", response_model=StartPublic)
-def start(deployment_id: int, body: StartRequest, actor: CurrentActor, state: State) -> StartPublic:
+def start(
+    deployment_id: RowId, body: StartRequest, actor: CurrentActor, state: State
+) -> StartPublic:
     """Go live on a frozen watchlist snapshot. An operator's start also runs the cameras; after
     an authorising officer's start, an operator runs them (``/run``)."""
     digest = lifecycle.start(state.services, actor, deployment_id, body.emergency)
@@ -114,7 +117,7 @@ def start(deployment_id: int, body: StartRequest, actor: CurrentActor, state: St
 
 
 @router.post("/{deployment_id}/run", response_model=RunPublic)
-def run(deployment_id: int, actor: CurrentActor, state: State) -> RunPublic:
+def run(deployment_id: RowId, actor: CurrentActor, state: State) -> RunPublic:
     """Start the cameras of a live deployment (operators); they stop by themselves when it ends."""
     if state.cameras is None:
         raise ModelNotInstalledError("this server runs no cameras")
@@ -124,7 +127,7 @@ def run(deployment_id: int, actor: CurrentActor, state: State) -> RunPublic:
 
 @router.post("/{deployment_id}/end", response_model=DeploymentPublic)
 def end(
-    deployment_id: int, body: EndRequest, actor: CurrentActor, state: State
+    deployment_id: RowId, body: EndRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
     """End a live deployment: its cameras stop, its snapshot is wiped, its record published."""
     lifecycle.end(state.services, actor, deployment_id, body.reason)
@@ -133,7 +136,7 @@ def end(
 
 @router.post("/{deployment_id}/cancel", response_model=DeploymentPublic)
 def cancel(
-    deployment_id: int, body: EndRequest, actor: CurrentActor, state: State
+    deployment_id: RowId, body: EndRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
     lifecycle.cancel(state.services, actor, deployment_id, body.reason)
     return _changed(state, actor, deployment_id, body.reason or "cancelled")

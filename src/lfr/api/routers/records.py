@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from lfr.api.deps import RecordReader, State
 from lfr.api.exports import records_csv, records_json
+from lfr.api.schemas.base import RowId
 from lfr.api.schemas.records import RecordPublic
 from lfr.governance.records import get_record, public_records
 
@@ -44,5 +45,5 @@ def export_records(
 
 
 @router.get("/{deployment_id}", response_model=RecordPublic)
-def read_record(deployment_id: int, actor: RecordReader, state: State) -> RecordPublic:
+def read_record(deployment_id: RowId, actor: RecordReader, state: State) -> RecordPublic:
     return RecordPublic.model_validate(get_record(state.services, actor, deployment_id))

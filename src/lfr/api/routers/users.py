@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from lfr.api.deps import CurrentActor, State, UserManager
 from lfr.api.schemas.users import PasswordChange, RoleChange, UserCreate, UserPublic
+from lfr.api.sessions import Claims
 from lfr.errors import NotFoundError
 from lfr.governance import users
 
@@ -50,6 +51,12 @@ def set_role(username: str, body: RoleChange, actor: UserManager, state: State) 
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(body: PasswordChange, actor: CurrentActor, state: State) -> Response:
-    users.change_password(state.services, actor, body.old_password, body.new_password)
+def change_password(
+    body: PasswordChange, actor: CurrentActor, request: Request, state: State
+) -> Response:
+    """Change one's own password: every other session and token of the account is revoked."""
+    claims: Claims = request.state.claims
+    users.change_password(
+        state.services, actor, body.old_password, body.new_password, keep_session=claims.sid
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,14 +1,14 @@
 """Watchlists under the policy; adding a person with their photos (multipart upload).
 
 An upload is checked before anything is written: a file that is not an image refuses the whole
-request (400, naming each such file); the policy (category, reason, image source, expiry) is
-checked before any face model runs; photos without one usable face are listed with the reason
-and skipped, and if none is left nothing is added (422).
+request (400, naming each such file), and so does a photo over the pixel limits (413, from its
+header, before anything is decoded: ``lfr.api.photos``); the policy (category, reason, image
+source, expiry) is checked before any face model runs; photos without one usable face are listed
+with the reason and skipped, and if none is left nothing is added (422).
 """
 
 from __future__ import annotations
 
-import posixpath
 from datetime import timedelta
 from typing import Any
 
@@ -17,9 +17,10 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from lfr.api.deps import State, WatchlistManager, WatchlistReader
-from lfr.api.multipart import Upload, read_multipart
+from lfr.api.multipart import read_multipart
+from lfr.api.photos import PhotoRefusal, decode_photos
 from lfr.api.ports import FaceEnroller
-from lfr.api.schemas.base import ErrorPublic
+from lfr.api.schemas.base import RowId
 from lfr.api.schemas.watchlists import (
     EnrolmentErrorPublic,
     EnrolmentPublic,
@@ -34,7 +35,6 @@ from lfr.errors import EnrolmentError, LfrError, ModelNotInstalledError, PolicyV
 from lfr.governance import watchlists
 from lfr.governance.entry_rules import expiry_problems, refusal, subject_problems
 from lfr.governance.policy_service import current_policy
-from lfr.imaging import decode_jpeg
 
 router = APIRouter(prefix="/api/watchlists", tags=["watchlists"])
 
@@ -79,7 +79,7 @@ def create_watchlist(body: WatchlistCreate, actor: WatchlistManager, state: Stat
 
 @router.get("/{watchlist_id}/entries", response_model=list[EntryPublic])
 def list_entries(
-    watchlist_id: int, actor: WatchlistReader, state: State, include_inactive: bool = False
+    watchlist_id: RowId, actor: WatchlistReader, state: State, include_inactive: bool = False
 ) -> list[EntryPublic]:
     views = watchlists.list_entries(state.services, actor, watchlist_id, include_inactive)
     return [EntryPublic.model_validate(v) for v in views]
@@ -92,22 +92,26 @@ def list_entries(
     openapi_extra=UPLOAD_SCHEMA,
     responses={
         400: {"model": EnrolmentErrorPublic, "description": "a file is not an image"},
-        413: {"model": ErrorPublic, "description": "the upload is over the size limit"},
+        413: {
+            "model": EnrolmentErrorPublic,
+            "description": "the body is over the size limit, there are too many photos, or a"
+            " photo is over the pixel limits (each such file is listed)",
+        },
         422: {"model": EnrolmentErrorPublic, "description": "refused by the policy, or no face"},
     },
 )
 async def add_entry(
-    watchlist_id: int, request: Request, actor: WatchlistManager, state: State
+    watchlist_id: RowId, request: Request, actor: WatchlistManager, state: State
 ) -> Any:
     """Put a person on the watchlist with one or more photos (multipart/form-data)."""
-    form = await read_multipart(request, state.config.max_upload_bytes)
+    limits = state.config.images
+    form = await read_multipart(request, state.config.max_upload_bytes, limits.max_request_files)
     subject, expires_days = _subject(form.fields)
     if not form.files:
         raise LfrError("add at least one photo (field 'photos')")
-    images, unreadable = _decode(form.files)
-    if unreadable:
-        names = ", ".join(p.file for p in unreadable)
-        return _refused(400, f"not an image: {names} (nothing was added)", unreadable)
+    images = await run_in_threadpool(decode_photos, form.files, limits)
+    if isinstance(images, PhotoRefusal):
+        return _refused(images.status, images.detail, images.files)
     policy = await run_in_threadpool(current_policy, state.services, actor)
     now = state.services.clock()
     problems = [
@@ -141,7 +145,7 @@ async def add_entry(
 
 @router.post("/{watchlist_id}/entries/{reference}/remove", status_code=204)
 def remove_entry(
-    watchlist_id: int, reference: str, body: EntryRemove, actor: WatchlistManager, state: State
+    watchlist_id: RowId, reference: str, body: EntryRemove, actor: WatchlistManager, state: State
 ) -> Response:
     """Take a person off the watchlist (their templates and images are wiped at once)."""
     watchlists.remove_entry(state.services, actor, watchlist_id, reference, body.reason)
@@ -160,20 +164,6 @@ def _subject(fields: dict[str, str]) -> tuple[Subject, int]:
         raise LfrError("expires_days must be between 1 and 366")
     subject = Subject(**{name: fields[name].strip() for name in SUBJECT_FIELDS})
     return subject, expires_days
-
-
-def _decode(files: list[Upload]) -> tuple[list[tuple[str, Image]], list[FileProblem]]:
-    images: list[tuple[str, Image]] = []
-    unreadable: list[FileProblem] = []
-    for upload in files:
-        name = posixpath.basename(upload.filename.replace("\\", "/")) or "upload"
-        try:
-            images.append((name, decode_jpeg(upload.data)))
-        except Exception:  # ValueError, or OpenCV's own error on some garbage
-            unreadable.append(
-                FileProblem(file=name, problem="not an image (corrupt or unsupported format)")
-            )
-    return images, unreadable
 
 
 def _enrol(

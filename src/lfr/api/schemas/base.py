@@ -1,8 +1,15 @@
-"""Shared model settings."""
+"""Shared model settings, the bounded id type, and the error bodies every route may send."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lfr.store.tables import MAX_ROW_ID
+
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+"""A row id in a path, query or body: out of range is refused (422) before any SQL runs."""
 
 
 class Request(BaseModel):
@@ -18,4 +25,17 @@ class Public(BaseModel):
 
 
 class ErrorPublic(BaseModel):
-    detail: str
+    detail: str = Field(description="what went wrong, written for people")
+
+
+class FieldErrorPublic(BaseModel):
+    loc: list[str | int] = Field(description="where: path, query, header or body, then names")
+    msg: str
+    type: str
+
+
+class ValidationErrorPublic(ErrorPublic):
+    """422: a request that does not fit the schema lists each problem in ``errors`` (the values
+    sent are never echoed); a refusal by the policy has only ``detail``."""
+
+    errors: list[FieldErrorPublic] = Field(default_factory=list)

@@ -40,6 +40,9 @@ class RecordPublic(Public):
     emergency_start: bool
     emergency_authorisation_refused: bool
     published_at: str
+    audit_head: str | None = Field(
+        None, description="the audit log's head hash when this record was (last) published"
+    )
 
 
 class ScheduledPublic(Public):

@@ -5,11 +5,10 @@ renamed into place so a reader never sees half a file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from lfr.embed.dlib_onnx.dat_reader import read_network
+from lfr.dlibnet.dat_reader import read_network
+from lfr.dlibnet.files import write_atomically
 from lfr.embed.dlib_onnx.resnet_graph import build_model
 from lfr.embed.dlib_onnx.resnet_plan import plan_resnet
 
@@ -21,16 +20,4 @@ def model_bytes(dat_path: Path) -> bytes:
 
 def convert(dat_path: Path, out: Path) -> Path:
     """Read ``dat_path``, write its ONNX graph to ``out`` atomically; returns ``out``."""
-    model = build_model(plan_resnet(read_network(dat_path)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename
-        dir=out.parent, prefix=f".{out.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(model.SerializeToString())
-        os.replace(handle.name, out)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return out
+    return write_atomically(model_bytes(dat_path), out)

@@ -14,57 +14,23 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from lfr.embed.dlib_onnx.dlib_layers import Pool
-from lfr.embed.dlib_onnx.resnet_plan import FoldedConv, ResnetPlan, conv_size, pool_size
-from lfr.errors import ModelNotInstalledError
+from lfr.dlibnet.folding import FoldedConv, conv_size
+from lfr.dlibnet.layers import Pool
+from lfr.dlibnet.onnx_graph import GraphBuilder, onnx, require_onnx
+from lfr.embed.dlib_onnx.resnet_plan import ResnetPlan, pool_size
 
 INPUT_NAME = "chips"
 OUTPUT_NAME = "descriptors"
-OPSET = 17
-_IR_VERSION = 8  # readable by onnxruntime >= 1.14
-
-try:
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-except ImportError:  # the conversion is optional; the error names the package when used
-    onnx = None  # type: ignore[assignment]
 
 Shape = tuple[int, int, int]
 """Channels, rows, columns of one sample."""
 
 
-class _Graph:
-    """Collects nodes and initialisers with unique names."""
-
-    def __init__(self) -> None:
-        self.nodes: list[onnx.NodeProto] = []
-        self.initializers: list[onnx.TensorProto] = []
-        self._count = 0
-
-    def name(self, stem: str) -> str:
-        self._count += 1
-        return f"{stem}_{self._count}"
-
-    def constant(self, stem: str, value: npt.NDArray[Any]) -> str:
-        name = self.name(stem)
-        self.initializers.append(numpy_helper.from_array(value, name))
-        return name
-
-    def add(self, op: str, inputs: list[str], **attributes: Any) -> str:
-        output = self.name(op.lower())
-        self.nodes.append(helper.make_node(op, inputs, [output], name=output, **attributes))
-        return output
-
-
 def build_model(plan: ResnetPlan) -> onnx.ModelProto:
     """The ONNX model of ``plan``, checked by ``onnx.checker``."""
-    if onnx is None:
-        raise ModelNotInstalledError(
-            "converting dlib's ResNet to ONNX needs the onnx package; pip install 'onnx>=1.15'"
-        )
-    graph = _Graph()
+    require_onnx("dlib's ResNet")
+    graph = GraphBuilder()
     x = _input(graph, plan)
     shape: Shape = (3, *plan.chip_size)
     x, shape = _conv(graph, x, shape, plan.stem)
@@ -75,35 +41,27 @@ def build_model(plan: ResnetPlan) -> onnx.ModelProto:
     x, shape = _pool(graph, x, shape, plan.head_pool)
     x = graph.add("Flatten", [x], axis=1)
     weights = graph.constant("projection", plan.projection.astype(np.float32))
-    graph.nodes.append(helper.make_node("MatMul", [x, weights], [OUTPUT_NAME], name="project"))
+    graph.add("MatMul", [x, weights], OUTPUT_NAME)
     return _model(graph, plan)
 
 
-def _input(graph: _Graph, plan: ResnetPlan) -> str:
-    x = graph.add("Cast", [INPUT_NAME], to=TensorProto.FLOAT)
+def _input(graph: GraphBuilder, plan: ResnetPlan) -> str:
+    x = graph.add("Cast", [INPUT_NAME], to=onnx.TensorProto.FLOAT)
     mean = graph.constant("mean_rgb", np.array(plan.mean_rgb, dtype=np.float32))
     x = graph.add("Sub", [x, mean])
     x = graph.add("Div", [x, graph.constant("scale", np.array(256.0, dtype=np.float32))])
     return graph.add("Transpose", [x], perm=[0, 3, 1, 2])
 
 
-def _conv(graph: _Graph, x: str, shape: Shape, conv: FoldedConv) -> tuple[str, Shape]:
+def _conv(graph: GraphBuilder, x: str, shape: Shape, conv: FoldedConv) -> tuple[str, Shape]:
     outputs, _, rows, cols = conv.weights.shape
     (sy, sx), (py, px) = conv.stride, conv.padding
-    weights = graph.constant("weights", conv.weights)
-    biases = graph.constant("biases", conv.biases)
-    y = graph.add(
-        "Conv",
-        [x, weights, biases],
-        kernel_shape=[rows, cols],
-        strides=[sy, sx],
-        pads=[py, px, py, px],
-    )
+    y = graph.conv(x, conv)
     size = (outputs, conv_size(shape[1], rows, sy, py), conv_size(shape[2], cols, sx, px))
     return y, size
 
 
-def _pool(graph: _Graph, x: str, shape: Shape, pool: Pool) -> tuple[str, Shape]:
+def _pool(graph: GraphBuilder, x: str, shape: Shape, pool: Pool) -> tuple[str, Shape]:
     size = (shape[0], pool_size(shape[1], pool, 0), pool_size(shape[2], pool, 1))
     if pool.window == (0, 0) and not pool.is_max:
         return graph.add("GlobalAveragePool", [x]), size
@@ -120,7 +78,7 @@ def _pool(graph: _Graph, x: str, shape: Shape, pool: Pool) -> tuple[str, Shape]:
 
 
 def _residual(
-    graph: _Graph,
+    graph: GraphBuilder,
     x: str,
     shape: Shape,
     first: FoldedConv,
@@ -142,7 +100,7 @@ def _residual(
     return graph.add("Relu", [total]), out_shape
 
 
-def _pad_to(graph: _Graph, x: str, shape: Shape, target: Shape) -> str:
+def _pad_to(graph: GraphBuilder, x: str, shape: Shape, target: Shape) -> str:
     """Zeros after the last channel, below the last row and right of the last column."""
     if shape == target:
         return x
@@ -151,20 +109,15 @@ def _pad_to(graph: _Graph, x: str, shape: Shape, target: Shape) -> str:
     return graph.add("Pad", [x, pads], mode="constant")
 
 
-def _model(graph: _Graph, plan: ResnetPlan) -> onnx.ModelProto:
+def _model(graph: GraphBuilder, plan: ResnetPlan) -> onnx.ModelProto:
     rows, cols = plan.chip_size
     outputs = plan.projection.shape[1]
-    inputs = [helper.make_tensor_value_info(INPUT_NAME, TensorProto.UINT8, ["N", rows, cols, 3])]
-    result = [helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", outputs])]
-    body = helper.make_graph(
-        graph.nodes, "dlib_face_recognition_resnet", inputs, result, graph.initializers
+    value_info, types = onnx.helper.make_tensor_value_info, onnx.TensorProto
+    inputs = [value_info(INPUT_NAME, types.UINT8, ["N", rows, cols, 3])]
+    result = [value_info(OUTPUT_NAME, types.FLOAT, ["N", outputs])]
+    return graph.model(
+        "dlib_face_recognition_resnet",
+        inputs,
+        result,
+        "dlib's face-descriptor ResNet, converted from its .dat by lfr",
     )
-    model = helper.make_model(
-        body,
-        opset_imports=[helper.make_opsetid("", OPSET)],
-        ir_version=_IR_VERSION,
-        producer_name="openlfr",
-        doc_string="dlib's face-descriptor ResNet, converted from its .dat by lfr",
-    )
-    onnx.checker.check_model(model)
-    return model

@@ -13,8 +13,7 @@ so, from the input, the file holds a stem (con, affine, relu, max_pool), residua
 everything, fc). Any number of blocks, channels, strides and paddings is accepted; the
 tags and skips the file records must sit exactly where these blocks put them.
 
-In inference an affine layer is y = gamma * x + beta per channel, so ``affine(con(x))`` is one
-convolution with weights ``W * gamma`` and biases ``b * gamma + beta`` (folded in float64).
+Each affine layer is folded into the convolution before it (:mod:`lfr.dlibnet.folding`).
 """
 
 from __future__ import annotations
@@ -22,9 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-import numpy as np
-
-from lfr.embed.dlib_onnx.dlib_layers import (
+from lfr.dlibnet.folding import FoldedConv, conv_size, fold
+from lfr.dlibnet.layers import (
     AddPrev,
     Affine,
     Conv,
@@ -32,7 +30,9 @@ from lfr.embed.dlib_onnx.dlib_layers import (
     DlibNetwork,
     Floats,
     FullyConnected,
+    InputRgb,
     Layer,
+    MetricLoss,
     Pool,
     Relu,
 )
@@ -42,15 +42,6 @@ _STEM_WRAPPERS = "LLLL"
 _HEAD_WRAPPERS = "LL"
 _BLOCK_WRAPPERS = "LLLLLLLT"
 _DOWN_BLOCK_WRAPPERS = "LLLTTLLLLLT"
-
-
-@dataclass(frozen=True, slots=True)
-class FoldedConv:
-    weights: Floats
-    """Shape (outputs, inputs, rows, cols)."""
-    biases: Floats
-    stride: tuple[int, int]
-    padding: tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +90,8 @@ class _Cursor:
 
 def plan_resnet(net: DlibNetwork) -> ResnetPlan:
     """The network as stem, blocks and head, or DatFormatError naming the first mismatch."""
+    if not isinstance(net.loss, MetricLoss) or not isinstance(net.input, InputRgb):
+        raise DatFormatError("not dlib's face-descriptor ResNet (expected loss_metric)")
     cursor = _Cursor(net.layers)
     stem = _folded(cursor)
     cursor.take(Relu)
@@ -140,21 +133,7 @@ def _residual(cursor: _Cursor) -> Residual:
 def _folded(cursor: _Cursor) -> FoldedConv:
     conv = cursor.take(Conv)
     affine = cursor.take(Affine)
-    outputs = conv.filters.shape[0]
-    if not affine.per_channel or affine.gamma.size != outputs:
-        raise DatFormatError(f"layer {cursor.index - 1}: affine does not match its convolution")
-    gamma = affine.gamma.astype(np.float64)
-    bias = np.zeros(outputs) if conv.biases is None else conv.biases.astype(np.float64)
-    weights = conv.filters.astype(np.float64) * gamma[:, None, None, None]
-    biases = bias * gamma + affine.beta.astype(np.float64)
-    return FoldedConv(
-        weights.astype(np.float32), biases.astype(np.float32), conv.stride, conv.padding
-    )
-
-
-def conv_size(size: int, kernel: int, stride: int, padding: int) -> int:
-    """Output rows (or columns) of a dlib convolution or pool; ONNX floors the same way."""
-    return 1 + (size + 2 * padding - kernel) // stride
+    return fold(conv, affine, f"layer {cursor.index - 1}")
 
 
 def pool_size(size: int, pool: Pool, axis: int) -> int:

@@ -1,4 +1,5 @@
-// A deployment's actions (authorise, signage, start, run, end, cancel) and its camera health.
+// A deployment's actions (authorise, signage, start, run, end, cancel, assign and unassign
+// officers) and its camera health.
 "use strict";
 
 (() => {
@@ -14,6 +15,7 @@
     run: () => ["run", undefined],
     end: (f) => ["end", { reason: f.reason.value }],
     cancel: (f) => ["cancel", { reason: f.reason.value }],
+    assign: (f) => ["assignments", { username: f.username.value }],
   };
   const done = {
     authorise: "Authorised.",
@@ -22,6 +24,7 @@
     run: "Cameras starting.",
     end: "Deployment ended: its watchlist snapshot is wiped and its record published.",
     cancel: "Deployment cancelled.",
+    assign: "Officer assigned: they now see this deployment's alerts.",
   };
 
   document.querySelectorAll("form[data-action]").forEach((form) => {
@@ -32,6 +35,18 @@
         const [path, body] = requests[action](form);
         const result = await LFR.api("POST", `${base}/${path}`, body);
         LFR.flash(done[action] || (result && result.message) || "Done.");
+        window.location.reload();
+      });
+    });
+  });
+
+  document.querySelectorAll("form[data-unassign]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const name = form.dataset.unassign;
+      LFR.busy(form, async () => {
+        await LFR.api("DELETE", `${base}/assignments/${encodeURIComponent(name)}`);
+        LFR.flash(`${name} unassigned: they no longer see this deployment's alerts.`);
         window.location.reload();
       });
     });

@@ -1,4 +1,5 @@
-"""The layers of a dlib DNN as read from its ``.dat`` (see :mod:`.dat_reader`)."""
+"""The layers of a dlib DNN as read from its ``.dat`` (see :mod:`.dat_reader`): plain frozen
+dataclasses shared by the ResNet embedder's and the MMOD detector's converters."""
 
 from __future__ import annotations
 
@@ -18,6 +19,46 @@ class DatFormatError(ValueError):
 class MetricLoss:
     margin: float
     distance_threshold: float
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorWindow:
+    """A sliding window of ``loss_mmod``: the box (pixels of its pyramid level) a positive
+    score at one output position stands for."""
+
+    width: int
+    height: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class BoxOverlap:
+    """dlib's ``test_box_overlap``: two boxes overlap when the intersection is more than
+    ``iou`` of their *bounding* box (not their union) or more than ``covered`` of either."""
+
+    iou: float
+    covered: float
+
+
+@dataclass(frozen=True, slots=True)
+class MmodLoss:
+    """``loss_mmod``'s options that matter in inference (the rest only shape training)."""
+
+    windows: tuple[DetectorWindow, ...]
+    overlaps_nms: BoxOverlap
+    bounding_box_regression: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InputRgbPyramid:
+    """``input_rgb_image_pyramid<pyramid_down<N>>``: (pixel - mean) / 256, channels R, G, B,
+    the image and its smaller copies tiled into one tensor with zeros between them."""
+
+    mean_rgb: tuple[float, float, float]
+    padding: int
+    """Zeros between two pyramid levels."""
+    outer_padding: int
+    """Zeros around the whole tiled image."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +120,14 @@ class FullyConnected:
 Layer = Conv | Affine | Relu | Pool | AddPrev | FullyConnected
 
 
+Loss = MetricLoss | MmodLoss
+Input = InputRgb | InputRgbPyramid
+
+
 @dataclass(frozen=True, slots=True)
 class DlibNetwork:
-    loss: MetricLoss
-    input: InputRgb
+    loss: Loss
+    input: Input
     layers: tuple[Layer, ...]
     """Computational layers from the input to the output (the order they are written in)."""
     wrappers: str

@@ -6,7 +6,8 @@ The byte format, from dlib's ``serialize.h``, ``dnn/core.h``, ``dnn/layers.h``,
 - an integer is a control byte (low 4 bits: how many bytes follow; 0x80: negative) and then
   its magnitude, little-endian;
 - a float or double is two integers, mantissa then exponent (value = mantissa * 2**exponent);
-- a bool is the ASCII byte ``'1'`` or ``'0'``; a string is its length and then its bytes;
+- a bool is the ASCII byte ``'1'`` or ``'0'``; an ``unsigned char`` is one raw byte; a string
+  is its length and then its bytes;
 - a tensor is version 2, then samples, k, rows, cols, then raw little-endian float32 values;
   an alias tensor (a view into a layer's parameters) is version 1 and the same four sizes.
 
@@ -15,6 +16,10 @@ version and the loss, and each ``add_layer`` writes its version, *then its sub-n
 its own layer and a trailer (bools and scratch tensors). Tag and skip layers write only their
 version (1) and their sub-network, so their ids are not in the file: :class:`DlibNetwork`
 keeps where they were (``wrappers``) so that the architecture can be checked against it.
+
+Two networks are read: the face-descriptor ResNet (``loss_metric``, ``input_rgb_image_sized``)
+and the MMOD face detector (``loss_mmod``, ``input_rgb_image_pyramid``, whose ``bn_con``
+layers dlib turns into affine layers as it loads them, and so does this reader).
 """
 
 from __future__ import annotations
@@ -25,22 +30,29 @@ from pathlib import Path
 
 import numpy as np
 
-from lfr.embed.dlib_onnx.dlib_layers import (
+from lfr.dlibnet.layers import (
     AddPrev,
     Affine,
+    BoxOverlap,
     Conv,
     DatFormatError,
+    DetectorWindow,
     DlibNetwork,
     Floats,
     FullyConnected,
+    Input,
     InputRgb,
+    InputRgbPyramid,
     Layer,
+    Loss,
     MetricLoss,
+    MmodLoss,
     Pool,
     Relu,
 )
 
-_INPUT_NAMES = ("input_rgb_image_sized",)
+_PYRAMID_INPUTS = ("input_rgb_image_pyramid", "input_rgb_image_pyramid2")
+_INPUT_NAMES = ("input_rgb_image_sized", *_PYRAMID_INPUTS)
 _ADD_LAYER_VERSIONS = (2,)  # dlib >= 19.0; an older add_layer (version 1) lacks params_grad
 _INPUT_ADD_LAYER_VERSIONS = (2, 3)  # version 3 adds the sample expansion factor
 
@@ -81,6 +93,9 @@ class DlibStream:
         if byte not in (b"0", b"1"):
             raise DatFormatError(f"bad bool {byte!r} at {self.pos - 1}")
         return byte == b"1"
+
+    def read_byte(self) -> int:
+        return self._take(1)[0]
 
     def read_string(self) -> str:
         return self._take(self.read_int()).decode("latin-1")
@@ -147,18 +162,56 @@ def _wrapper_kind(version: int) -> str:
     raise DatFormatError(f"unknown layer wrapper version {version}")
 
 
-def _read_loss(stream: DlibStream) -> MetricLoss:
+def _read_loss(stream: DlibStream) -> Loss:
     name = stream.read_string()
     if name == "loss_metric_":
         return MetricLoss(0.1, 0.75)  # the values dlib hard-coded for this version
-    if name != "loss_metric_2":
-        raise DatFormatError(f"unsupported loss layer {name!r} (expected loss_metric)")
-    return MetricLoss(stream.read_float(), stream.read_float())
+    if name == "loss_metric_2":
+        return MetricLoss(stream.read_float(), stream.read_float())
+    if name == "loss_mmod_":
+        return _read_mmod_options(stream)
+    raise DatFormatError(f"unsupported loss layer {name!r} (expected loss_metric or loss_mmod)")
 
 
-def _read_input(stream: DlibStream) -> InputRgb:
-    stream.read_string()
+def _read_mmod_options(stream: DlibStream) -> MmodLoss:
+    """``mmod_options``, versions 1 to 4 (``loss.h``)."""
+    version = stream.read_int()
+    if not 1 <= version <= 4:
+        raise DatFormatError(f"unsupported mmod_options version {version}")
+    if version == 1:
+        windows: tuple[DetectorWindow, ...] = (
+            DetectorWindow(stream.read_int(), stream.read_int(), ""),
+        )
+    else:
+        windows = tuple(_read_window(stream) for _ in range(stream.read_int()))
+    for _ in range(3):  # losses per false alarm and per miss, truth-match IoU: training only
+        stream.read_float()
+    overlaps_nms = BoxOverlap(stream.read_float(), stream.read_float())
+    stream.read_float(), stream.read_float()  # overlaps_ignore: training only
+    if version >= 3 and stream.read_byte() != 1:
+        raise DatFormatError("MMOD detectors that assume no image pyramid are not supported")
+    regression = False
+    if version >= 4:
+        regression = stream.read_bool()
+        stream.read_float()  # bbr_lambda: training only
+    return MmodLoss(windows, overlaps_nms, regression)
+
+
+def _read_window(stream: DlibStream) -> DetectorWindow:
+    version = stream.read_int()
+    if version not in (1, 2):
+        raise DatFormatError(f"unsupported detector window version {version}")
+    width, height = stream.read_int(), stream.read_int()
+    return DetectorWindow(width, height, stream.read_string() if version == 2 else "")
+
+
+def _read_input(stream: DlibStream) -> Input:
+    name = stream.read_string()
     mean = (stream.read_float(), stream.read_float(), stream.read_float())
+    if name == "input_rgb_image_pyramid":
+        return InputRgbPyramid(mean, 10, 11)  # dlib's defaults before they were written
+    if name == "input_rgb_image_pyramid2":
+        return InputRgbPyramid(mean, stream.read_int(), stream.read_int())
     return InputRgb(mean, stream.read_int(), stream.read_int())
 
 
@@ -216,6 +269,28 @@ def _read_affine(stream: DlibStream, name: str) -> Affine:
     return Affine(params[:size].copy(), params[size : 2 * size].copy(), per_channel)
 
 
+def _read_batch_norm(stream: DlibStream, name: str) -> Affine:
+    """``bn_con2`` as the affine layer dlib makes of it when it loads the network:
+    gamma / sqrt(running variance + eps) and beta - that * running mean, in float32."""
+    params = stream.read_tensor().reshape(-1)
+    gamma_shape = stream.read_alias()
+    stream.read_alias()  # beta: the same shape
+    for _ in range(2):  # means and inverse deviations of the last training batch
+        stream.read_tensor()
+    running_means = stream.read_tensor().reshape(-1)
+    running_variances = stream.read_tensor().reshape(-1)
+    stream.read_int(), stream.read_int()  # updates so far and the running-stats window
+    for _ in range(4):  # learning-rate and weight-decay multipliers
+        stream.read_float()
+    eps = np.float32(stream.read_float())
+    size = math.prod(gamma_shape)
+    if running_means.size != size or running_variances.size != size:
+        raise DatFormatError(f"{name}: running statistics do not match its {size} channels")
+    gamma = params[:size] / np.sqrt(running_variances + eps)
+    beta = params[size : 2 * size] - gamma * running_means
+    return Affine(gamma.astype(np.float32), beta.astype(np.float32), per_channel=True)
+
+
 def _read_relu(stream: DlibStream, name: str) -> Relu:
     if name == "relu_2" and stream.read_bool():
         raise DatFormatError("disabled relu layers are not supported")
@@ -250,6 +325,7 @@ def _read_fc(stream: DlibStream, name: str) -> FullyConnected:
 _LAYER_READERS: dict[str, Callable[[DlibStream, str], Layer]] = {
     **dict.fromkeys(("con_4", "con_5", "con_6"), _read_conv),
     **dict.fromkeys(("affine_", "affine_2"), _read_affine),
+    "bn_con2": _read_batch_norm,
     **dict.fromkeys(("relu_", "relu_2"), _read_relu),
     **dict.fromkeys(("max_pool_2", "avg_pool_2"), _read_pool),
     "add_prev_": _read_add_prev,
