@@ -132,6 +132,7 @@ def crowd_run(
         score=score(truth, run.alerts),
         stage_ms=run.stage_ms,
         loadavg_1m=round(load, 2),
+        frames_carried=run.frames_carried,
     )
 
 
@@ -190,7 +191,8 @@ def crowd_section(bench: Bench) -> dict[str, Any]:
                 runs.append(run)
                 bench.log.write(
                     f"bench: crowd {run.crowd} {backend}: {run.frames}/{run.frames_read} frames"
-                    f" ({run.dropped_pct:.0f}% dropped), {run.descriptors_per_s:.0f} descr/s,"
+                    f" ({run.dropped_pct:.0f}% dropped, {run.frames_carried} carried),"
+                    f" {run.descriptors_per_s:.0f} descr/s,"
                     f" alerts true {run.score.true_alerts} false {run.score.false_alerts}\n"
                 )
     finally:

@@ -23,11 +23,15 @@ def fps_panel(axes: Any, crowd: dict[str, Any]) -> None:
         axes.plot(sizes, [r["processed_fps"] for r in runs], "o-", label=backend,
                   color=COLOURS.get(backend))  # fmt: skip
         for r in runs:  # the share dropped (and how late the run ended), beside each point
-            note = f"{r['dropped_pct']:.0f}% dropped"
+            notes = [f"{r['dropped_pct']:.0f}% dropped"]
+            if r.get("frames_carried"):  # processed, but picked up late: tracked, not searched
+                notes.append(f"{r['frames_carried']} carried")
             if r.get("late_s", 0.0) >= 0.5:
-                note += f", {r['late_s']:.0f} s late"
-            axes.annotate(note, (r["crowd"], r["processed_fps"]), textcoords="offset points",
-                          xytext=(0, -13), ha="center", fontsize=7)  # fmt: skip
+                notes.append(f"{r['late_s']:.0f} s late")
+            low = r["processed_fps"] < crowd["fps"] / 3  # room above the point, not below
+            axes.annotate("\n".join(notes), (r["crowd"], r["processed_fps"]),
+                          textcoords="offset points", xytext=(0, 8 if low else -8),
+                          ha="center", va="bottom" if low else "top", fontsize=7)  # fmt: skip
     axes.axhline(crowd["fps"], linestyle="--", color="#444444", linewidth=1, label="every frame")
     axes.set_ylim(0, crowd["fps"] * 1.15)
     axes.set_ylabel("frames processed a second of the run (higher is better)")

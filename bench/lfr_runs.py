@@ -33,6 +33,7 @@ class TimedSource:
         self.description = inner.description
         # Newer FrameSource protocols carry this flag; a video file is never still images.
         self.still_images: bool = bool(getattr(inner, "still_images", False))
+        self.realtime: bool = bool(getattr(inner, "realtime", False))
         self.fetch_s = 0.0
         self.ages_ms: list[float] = []
         self._bar = bar
@@ -101,6 +102,7 @@ def lfr_record(
         stage_ms=stage_ms,
         alerts=[AlertRecord.of(a) for a in alerts],
         pickup_age_ms=percentiles(timed.ages_ms) if realtime else {},
+        frames_carried=summary.frames_carried,
     )
 
 

@@ -48,6 +48,8 @@ class LfrRun:
     """How old each frame was when the pipeline took it (realtime: time spent in the slot)."""
     backend: str = ""
     """The embedder backend (``--backends``); empty in the offline runs (the default config)."""
+    frames_carried: int = 0
+    """Of ``frames``, those picked up late and so carried by the tracker, not searched."""
 
     @property
     def alert_subjects(self) -> list[str]:
@@ -169,6 +171,8 @@ class CrowdRun:
     stage_ms: dict[str, float]
     loadavg_1m: float
     """The machine's 1-minute load average just before the run."""
+    frames_carried: int = 0
+    """Of ``frames``, those picked up late and so carried by the tracker, not searched."""
 
 
 def lfr_alerts_ok(run: LfrRun) -> bool:

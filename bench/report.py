@@ -9,7 +9,7 @@ from common import EXAMPLE_TOLERANCE, TRUE_SUBJECT
 from detectors_report import detectors_table
 from goals import Goal
 from records import AlertRecord, IdentityHits
-from report_scaling import crowd_tables, embedders_table
+from report_scaling import carried, crowd_tables, embedders_table
 from search_bench import SEARCH_BATCH
 
 
@@ -171,7 +171,7 @@ def realtime_table(realtime: dict[str, Any]) -> list[str]:
         dropped_pct = 100.0 * run["frames_dropped"] / max(run["frames_read"], 1)
         age = run["pickup_age_ms"]
         lines.append(
-            f"| {run_name(run)} | {run['frames_read']} | {run['frames']} |"
+            f"| {run_name(run)} | {run['frames_read']} | {run['frames']}{carried(run)} |"
             f" {run['frames_dropped']} ({dropped_pct:.0f}%) |"
             f" {run['frames'] / realtime['clip_s']:.1f} |"
             f" {age.get('p50', 0):.0f} / {age.get('p95', 0):.0f} |"

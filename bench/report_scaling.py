@@ -71,11 +71,18 @@ def fmt_names(names: list[str]) -> str:
     return ", ".join(names) if names else "-"
 
 
+def carried(run: dict[str, Any]) -> str:
+    """Frames processed but picked up late, so carried by the tracker instead of searched."""
+    n = run.get("frames_carried", 0)
+    return f" ({n} carried)" if n else ""
+
+
 def crowd_row(r: dict[str, Any]) -> str:
     s = r["score"]
     return (
         f"| {r['crowd']} | {r['backend']} | {r['faces_in_view']:.0f} / {r['faces_visible']:.0f}"
-        f" / {r['detections_per_frame']:.1f} | {r['frames']} of {r['frames_read']} |"
+        f" / {r['detections_per_frame']:.1f} | {r['frames']} of {r['frames_read']}"
+        f"{carried(r)} |"
         f" {r['dropped_pct']:.0f}% | {r['late_s']:.1f} | **{r['processed_fps']:.1f}** |"
         f" {r['descriptors_per_s']:.0f} | {r['cpu_pct']:.0f}% | {fmt_latency(r['latency_ms'])} |"
         f" {len(s['true_alerts'])} | {len(s['false_alerts'])}"

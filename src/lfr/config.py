@@ -85,6 +85,15 @@ class TrackerConfig(_Strict):
     max_missed_frames: int = Field(
         8, ge=0, le=300, description="Frames a track survives without a detection."
     )
+    late_frame_ms: float = Field(
+        20.0,
+        ge=0.0,
+        le=10_000.0,
+        description="A live frame picked up this late (the camera has fallen behind its"
+        " source) is not searched for faces: its tracks carry on to the next frame, instead"
+        " of the source dropping frames. Files read offline are never late. 0: search every"
+        " frame.",
+    )
 
 
 class EmbedScheduleConfig(_Strict):
@@ -93,6 +102,14 @@ class EmbedScheduleConfig(_Strict):
     )
     max_per_track: int = Field(
         8, ge=1, le=1000, description="Most embeddings computed for one track."
+    )
+    max_aligned_per_frame: int = Field(
+        4,
+        ge=0,
+        le=1000,
+        description="Most faces aligned in one frame (dlib's landmarks take ~4 ms a face and"
+        " hold the GIL): when more tracks want a shot, as when a crowd comes into view, those"
+        " aligned longest ago go first and the others wait a frame. 0: no limit.",
     )
 
 

@@ -166,6 +166,8 @@ class RunSummary:
     wall_s: float = 0.0
     source_error: str | None = None
     """Set when a live source gave up (reconnects exhausted) rather than ended."""
+    frames_carried: int = 0
+    """Of ``frames``, those picked up too late to be searched for faces (tracks carried on)."""
 
 
 def similarity_from_distance(distance: float) -> float:

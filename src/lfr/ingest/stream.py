@@ -65,6 +65,8 @@ class StreamSource:
     """
 
     still_images = False
+    realtime = True
+    """Frames come at the camera's pace (``run_source`` carries those it picks up late)."""
 
     def __init__(
         self,

@@ -53,9 +53,14 @@ def enrol_watchlist(
     workers = engine.config.enrol_workers or len(os.sched_getaffinity(0))
     make_models = engine.more_face_models
     if workers > 1 and make_models is not None:
+        own = [(engine.detector, engine.aligner)]  # idle here otherwise: the first worker's
 
         def worker_enroller() -> Enroller:
-            return Enroller(*make_models(), engine.embedder, engine.config)
+            try:
+                models = own.pop()
+            except IndexError:
+                models = make_models()
+            return Enroller(*models, engine.embedder, engine.config)
 
         report = enrol_folder_parallel(root, enroller, worker_enroller, workers, progress=progress)
     else:
@@ -68,6 +73,12 @@ def enrol_watchlist(
 
 def load_watchlist(engine: Engine, path: Path) -> Watchlist:
     return Watchlist.load(path, expected=engine.embedder.contract)
+
+
+def _live(source: FrameSource) -> bool:
+    """Frames that come at a camera's pace (a stream, a file played in real time), which the
+    pipeline can fall behind; a file read offline waits for the pipeline."""
+    return bool(getattr(source, "realtime", False)) and not source.still_images
 
 
 def still_image_rules(config: EngineConfig) -> EngineConfig:
@@ -109,6 +120,7 @@ def run_source(
             max_frames=max_frames,
             should_stop=should_stop,
             on_progress=on_progress,
+            late_s=config.tracker.late_frame_ms / 1000.0 if _live(source) else 0.0,
         )
     finally:
         source.close()

@@ -25,8 +25,9 @@ from lfr.errors import WatchlistError
 from lfr.imaging import crop_around, decode_jpeg
 from lfr.match.index import Floats
 from lfr.match.watchlist import Watchlist, require_same_contract
+from lfr.track.align_budget import AlignBudget
 from lfr.track.best_shot import BestShotSelector, Shot
-from lfr.track.tracker import IouTracker
+from lfr.track.tracker import IouTracker, TrackedFace
 
 
 @dataclass(slots=True)
@@ -47,6 +48,7 @@ class WorkerCounts:
     frames: int = 0
     face_detections: int = 0
     shots_rejected: int = 0
+    frames_carried: int = 0
     embeddings: int = 0
     alerts: int = 0
 
@@ -72,6 +74,7 @@ class CameraWorker:
         self._clock = clock
         self._tracker = IouTracker(config.tracker)
         self._shots = BestShotSelector(config.embedding)
+        self._budget = AlignBudget(config.embedding.max_aligned_per_frame)
         self._evidence: dict[int, TrackEvidence] = {}
         self._pending: deque[tuple[list[Shot], Future[Floats]]] = deque()
         self._ended: set[int] = set()
@@ -88,24 +91,41 @@ class CameraWorker:
         self.counts.frames += 1
         self.counts.face_detections += len(detections)
         update = self._tracker.update(detections)
-        ready = [
-            s
-            for s in (self._offer(frame, face.track_id, face.detection) for face in update.faces)
-            if s is not None
-        ]
-        return self._decide(ready, update.ended)
+        wanting = [face for face in update.faces if self._wants_shot(face)]
+        chosen = self._budget.choose([face.track_id for face in wanting], frame.index)
+        for track_id in update.ended:
+            self._budget.forget(track_id)
+        shots = (
+            self._offer(frame, f.track_id, f.detection) for f in wanting if f.track_id in chosen
+        )
+        return self._decide([s for s in shots if s is not None], update.ended)
+
+    def carry(self, frame: Frame) -> list[Alert]:
+        """A frame not searched for faces (the camera was behind): tracks neither move nor
+        age, and embeddings that came back meanwhile are acted on."""
+        self.counts.frames += 1
+        self.counts.frames_carried += 1
+        return self._decide([], [])
 
     def finish(self) -> list[Alert]:
         """End of the source: give every open track its last pending shot, wait for every
         embedding still being computed, then forget all tracks."""
-        return self._decide([], self._tracker.end_all(), wait=True)
+        ended = self._tracker.end_all()
+        for track_id in ended:
+            self._budget.forget(track_id)
+        return self._decide([], ended, wait=True)
+
+    def _wants_shot(self, face: TrackedFace) -> bool:
+        """Whether the face's track can still use a shot, told from its box alone: the track's
+        best-shot window is open, and the face is big enough for the quality gate."""
+        if not self._shots.wants(face.track_id):
+            return False
+        if too_small(face.detection.box, self._config.quality):
+            self.counts.shots_rejected += 1
+            return False
+        return True
 
     def _offer(self, frame: Frame, track_id: int, detection: Detection) -> Shot | None:
-        if not self._shots.wants(track_id):
-            return None
-        if too_small(detection.box, self._config.quality):  # no landmarks needed to know that
-            self.counts.shots_rejected += 1
-            return None
         started = time.perf_counter()
         face = self._aligner.align(frame.image, detection.box)
         quality = assess(face, detection.box, self._config.quality)

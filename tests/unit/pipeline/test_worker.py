@@ -241,3 +241,30 @@ def test_a_probe_crop_is_cut_only_for_an_alert(monkeypatch: pytest.MonkeyPatch) 
     assert cut == [box]
     expected = crop_around(frame_with_faces(alert.frame, [(box, ANA_CODE)]).image, box)
     np.testing.assert_array_equal(alert.probe_crop, expected)
+
+
+def test_when_more_faces_want_a_shot_than_the_budget_allows_they_take_turns() -> None:
+    aligner = CountingAligner()
+    config = EngineConfig.model_validate(
+        {"embedding": {"window_frames": 2, "max_per_track": 2, "max_aligned_per_frame": 2}}
+    )
+    embedder = FakeEmbedder(VECTORS)
+    worker = CameraWorker("cam", aligner, embedder, watchlist(), config)
+    crowd = [(Box(10 + 100 * k, 50, 100 + 100 * k, 140), STRANGER_CODE) for k in range(5)]
+    per_frame = []
+    for i in range(12):
+        before = aligner.calls
+        worker.process(frame_with_faces(i, crowd), detections(crowd))
+        per_frame.append(aligner.calls - before)
+    worker.finish()
+    assert max(per_frame) == 2  # never more than the budget in a frame
+    assert embedder.calls == 5 * 2  # yet every track got its two embeddings
+
+
+def test_a_frame_within_the_budget_aligns_every_wanting_face() -> None:
+    aligner = CountingAligner()
+    config = EngineConfig.model_validate({"embedding": {"max_aligned_per_frame": 2}})
+    worker = CameraWorker("cam", aligner, FakeEmbedder(VECTORS), watchlist(), config)
+    pair = [(Box(10, 50, 100, 140), ANA_CODE), (Box(300, 50, 390, 140), STRANGER_CODE)]
+    worker.process(frame_with_faces(0, pair), detections(pair))
+    assert aligner.calls == 2
