@@ -203,10 +203,12 @@ def shoot(shooter: Shooter) -> None:
 
     # Review, outcome and end, so that the public page has a published record.
     demo_card(alerts).get_by_test_id("alert-confirm").click()
+    demo_card(alerts).get_by_test_id("alert-ask-yes").click()  # each decision is asked twice
     alerts.wait_for_selector('[data-testid="alert-card"][data-status="confirmed"]')
     field = shooter.context(DESKTOP)
     officer = shooter.log_in(field, "fred", "/alerts")
     demo_card(officer).get_by_test_id("outcome-no_action").click()
+    demo_card(officer).get_by_test_id("alert-ask-yes").click()
     demo_card(officer).get_by_test_id("alert-outcome").wait_for()
     field.close()
     api(control, "POST", f"/api/deployments/{deployment_id}/end", {"reason": "demo over"})

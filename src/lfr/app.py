@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from lfr.audit.heads import HeadPublisher
     from lfr.embed.onnx_resnet import OnnxResnetEmbedder
     from lfr.events.bus import EventBus
+    from lfr.governance.edge_centre import EdgeCentre
     from lfr.governance.retention import PurgeScheduler
     from lfr.governance.schedule_enforcer import ScheduleEnforcer
     from lfr.runtime.host import CameraHost
@@ -287,6 +288,8 @@ class ControlCentre:
     purge: PurgeScheduler
     schedule: ScheduleEnforcer
     heads: HeadPublisher
+    edge: EdgeCentre | None = None
+    """The link to the edge nodes over NATS (``lfr serve --nats URL``); None: embedded only."""
 
     def start(self) -> list[int]:
         """Start the jobs, then resume the cameras that were running when the server last
@@ -294,12 +297,16 @@ class ControlCentre:
         self.purge.start()
         self.schedule.start()
         self.heads.start()
+        if self.edge is not None:
+            self.edge.start()
         return self.cameras.resume(SYSTEM)
 
     def stop(self) -> list[int]:
         """Cameras first (their counts are stored), then the jobs, the audit head last, then
         the database; returns the deployments whose cameras were running."""
         stopped = self.cameras.stop_all()
+        if self.edge is not None:
+            self.edge.stop()
         self.engines.close()
         self.schedule.stop()
         self.purge.stop()
@@ -318,6 +325,7 @@ def build_control_centre(
     purge_every_s: float = 3600.0,
     counts_every_s: float = 60.0,
     head_every_s: float = 3600.0,
+    nats_url: str | None = None,
 ) -> ControlCentre:
     from lfr.api import create_app
     from lfr.audit.heads import HeadPublisher
@@ -361,4 +369,13 @@ def build_control_centre(
         PurgeScheduler(services, purge_every_s),
         ScheduleEnforcer(services, bus),
         HeadPublisher(services, head_every_s),
+        _edge_centre(services, bus, nats_url) if nats_url else None,
     )
+
+
+def _edge_centre(services: Services, bus: EventBus, url: str) -> EdgeCentre:
+    from lfr.events.edge_credentials import centre_credentials
+    from lfr.governance.edge_centre import EdgeCentre
+    from lfr.store.keys import key_dir
+
+    return EdgeCentre(services, bus, url, centre_credentials(key_dir(services.data_dir)))

@@ -149,6 +149,10 @@ class Alert:
     raised_at: float = 0.0
     latency_s: float = 0.0
     """Seconds from reading the frame that completed the evidence to raising the alert."""
+    probe_descriptor: Vector | None = field(default=None, compare=False, repr=False)
+    """The descriptor of the probe that completed the evidence: alert evidence, sealed with the
+    alert and wiped when the deployment ends; if an operator rejects the alert it becomes a
+    lookalike negative (``lfr.match.negatives``). Never in a repr or a log line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +172,8 @@ class RunSummary:
     """Set when a live source gave up (reconnects exhausted) rather than ended."""
     frames_carried: int = 0
     """Of ``frames``, those picked up too late to be searched for faces (tracks carried on)."""
+    lookalikes_suppressed: int = 0
+    """Tracks that would have alerted but for a lookalike negative (a face already rejected)."""
 
 
 def similarity_from_distance(distance: float) -> float:

@@ -71,10 +71,15 @@ class FakeCameras:
 
     def __init__(self) -> None:
         self.runs: list[tuple[str, int]] = []
+        self.stopped: list[int] = []
 
     def run(self, actor: Actor, deployment_id: int) -> None:
         require(actor, Action.DEPLOYMENT_RUN)
         self.runs.append((actor.username, deployment_id))
+
+    def stop(self, deployment_id: int) -> bool:
+        self.stopped.append(deployment_id)
+        return deployment_id in {d for _, d in self.runs}
 
 
 class _Enroller:
@@ -134,11 +139,21 @@ def raise_alert(services: Services, bus: EventBus, deployment_id: int, **changes
     return alert.id
 
 
+def look_at_faces(client: TestClient, alert_id: str) -> None:
+    """Load both pictures of an alert in this client's login session, as the alert card does:
+    only then may that session decide about it."""
+    for picture in ("probe", "enrolled"):
+        response = client.get(f"/api/alerts/{alert_id}/media/{picture}")
+        assert response.status_code == 200, response.text
+
+
 def ended_with_alerts(services: Services, bus: InMemoryEventBus, app: FastAPI) -> int:
     deployment_id = add_deployment(services, state="live")
     alert_id = raise_alert(services, bus, deployment_id, name="Jane Q Wanted", reference="WL-0001")
     raise_alert(services, bus, deployment_id, name="Jane Q Wanted", reference="WL-0001")
-    as_user(app, "olive").post(f"/api/alerts/{alert_id}/adjudicate", json={"decision": "confirmed"})
+    olive = as_user(app, "olive")
+    look_at_faces(olive, alert_id)
+    olive.post(f"/api/alerts/{alert_id}/adjudicate", json={"decision": "confirmed"})
     lifecycle.end(services, OPERATOR, deployment_id)
     return deployment_id
 

@@ -115,6 +115,10 @@ def test_decisions_are_pushed_as_updates(
     try:
         assert [e.id for e in reader.take(1)] == [alert_id]
         headers = live_server.token("olive")
+        for picture in ("probe", "enrolled"):  # a decision needs both faces seen
+            httpx.get(
+                f"{live_server.url}/api/alerts/{alert_id}/media/{picture}", headers=headers
+            ).raise_for_status()
         httpx.post(
             f"{live_server.url}/api/alerts/{alert_id}/adjudicate",
             json={"decision": "false_alert"},

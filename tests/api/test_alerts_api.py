@@ -10,7 +10,7 @@ from lfr.access.services import Services
 from lfr.events import InMemoryEventBus
 from lfr.events.bus import Event
 from lfr.governance.policy import Policy
-from tests.api.helpers import as_user, raise_alert
+from tests.api.helpers import as_user, look_at_faces, raise_alert
 from tests.gov.factories import add_deployment, audit_entries, set_policy
 
 
@@ -35,6 +35,7 @@ def test_operator_confirms_and_field_officer_records_the_outcome(
         early.status_code == 409
         and "only be recorded once the alert is adjudicated" in (early.json()["detail"])
     )
+    look_at_faces(olive, alert_id)
     confirmed = olive.post(f"/api/alerts/{alert_id}/adjudicate", json={"decision": "confirmed"})
     assert confirmed.status_code == 200
     assert (confirmed.json()["status"], confirmed.json()["adjudicated_by"]) == (
@@ -43,7 +44,10 @@ def test_operator_confirms_and_field_officer_records_the_outcome(
     )
     twice = olive.post(f"/api/alerts/{alert_id}/adjudicate", json={"decision": "false_alert"})
     assert twice.status_code == 409
-    outcome = fred.post(f"/api/alerts/{alert_id}/outcome", json={"outcome": "arrested"})
+    alone = fred.post(f"/api/alerts/{alert_id}/outcome", json={"outcome": "arrested"})
+    assert alone.status_code == 422 and "Art. 5(3), last sentence" in alone.json()["detail"]
+    corroborated = {"outcome": "arrested", "corroboration": "identity document"}
+    outcome = fred.post(f"/api/alerts/{alert_id}/outcome", json=corroborated)
     assert outcome.status_code == 200
     assert (outcome.json()["outcome"], outcome.json()["outcome_by"]) == ("arrested", "fred")
     assert [(e.data["status"], e.data["outcome"]) for e in updates] == [
@@ -77,6 +81,8 @@ def test_a_second_operator_must_agree_when_the_policy_asks(
     deployment_id = add_deployment(services, state="live")
     alert_id = raise_alert(services, bus, deployment_id)
     olive, otto = as_user(app, "olive"), as_user(app, "otto")
+    look_at_faces(olive, alert_id)
+    look_at_faces(otto, alert_id)
     first = olive.post(f"/api/alerts/{alert_id}/adjudicate", json={"decision": "confirmed"})
     assert first.json()["status"] == "awaiting_second"
     same = olive.post(f"/api/alerts/{alert_id}/second-confirm", json={"agree": True})

@@ -20,12 +20,13 @@ from lfr.api import WebConfig, create_app
 from lfr.events import InMemoryEventBus
 from tests.api.conftest import SESSION_KEY
 from tests.api.helpers import bearer
-from tests.gov.factories import make_plan
+from tests.gov.conftest import JUDGE
+from tests.gov.factories import add_users, make_plan
 
 HUGE = 99999999999999999999999
 # Who to ask as: the first whose role may call the route (a refusal of the role comes first);
 # oversight reads nearly everything, the watchlist manager the rest (a login costs argon2).
-USERS = ("oscar", "wendy", "olive", "arthur", "fred", "ada")
+USERS = ("oscar", "wendy", "olive", "arthur", "fred", "ada", "judge-jones")
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,10 @@ def test_every_number_a_route_takes_has_an_upper_bound() -> None:
 
 
 @pytest.mark.parametrize("param", NUMBER_PARAMS, ids=str)
-def test_a_huge_number_is_refused_with_422(app: FastAPI, param: NumberParam) -> None:
+def test_a_huge_number_is_refused_with_422(
+    app: FastAPI, services: Services, param: NumberParam
+) -> None:
+    add_users(services, JUDGE)
     client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
     response = client.request(param.method, param.url())  # the public pages need no login
     for username in USERS:

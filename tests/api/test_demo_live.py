@@ -67,7 +67,9 @@ def test_the_demo_alert_arrives_live(services: Services, web_config: WebConfig) 
             ).json()
         assert health and health[0]["camera"] == "demo" and health[0]["state"] == "running"
         ended = httpx.post(
-            f"{server.url}/api/deployments/{setup.deployment_id}/end", json={}, headers=headers
+            f"{server.url}/api/deployments/{setup.deployment_id}/end",
+            json={"reason": "demo over"},
+            headers=headers,
         )
         assert ended.status_code == 200
         reader.close()

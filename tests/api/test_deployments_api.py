@@ -73,7 +73,7 @@ def test_plan_authorise_signage_start_end_with_every_refusal_explained(
     assert ended.status_code == 200 and ended.json()["state"] == "ended"
     record = arthur.get(f"/api/records/{deployment_id}").json()
     assert record["watchlist_size"] == 3 and record["alerts"] == 0
-    again = olive.post(f"/api/deployments/{deployment_id}/end", json={})
+    again = olive.post(f"/api/deployments/{deployment_id}/end", json={"reason": "again"})
     assert again.status_code == 409 and "only a live deployment can be ended" in again.text
 
 
@@ -86,8 +86,12 @@ def test_nobody_authorises_their_own_plan(app: FastAPI, services: Services) -> N
     assert response.json()["detail"] == (
         f"deployment {deployment_id} must be authorised by someone other than its planner (arthur)"
     )
+    # The page never offers what can only be refused: the planner is told who must authorise.
     page = arthur.get(f"/deployments/{deployment_id}")
-    assert 'data-testid="authorise-button"' in page.text  # the page offers, the service refuses
+    assert 'data-testid="authorise-button"' not in page.text
+    assert 'data-testid="authorise-elsewhere"' in page.text
+    other = as_user(app, "beth").get(f"/deployments/{deployment_id}")
+    assert 'data-testid="authorise-button"' in other.text
 
 
 def test_a_plan_outside_the_policy_is_refused_with_its_reasons(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from lfr.access.services import Services
 from lfr.audit.heads import publish_head
 from lfr.events import InMemoryEventBus
-from tests.api.helpers import ended_with_alerts
+from tests.api.helpers import FakeCameras, as_user, ended_with_alerts, look_at_faces
 from tests.gov.factories import add_deployment, audit_entries
 
 
@@ -69,3 +72,70 @@ def test_the_public_page_and_each_record_publish_the_audit_head(
     ]
     hashes = {e.hash for e in audit_entries(services)}
     assert record["audit_head"] in hashes
+
+
+def test_a_review_after_the_end_shows_as_a_revision_with_its_time_and_the_not_reviewed_column(
+    app: FastAPI, services: Services, bus: InMemoryEventBus
+) -> None:
+    ended = ended_with_alerts(services, bus, app)  # 2 alerts: 1 confirmed, 1 not reviewed
+    page = TestClient(app).get("/public").text
+    assert "<th>Not reviewed</th>" in page
+    assert 'data-testid="public-unreviewed">1<' in page
+    assert 'data-testid="public-revision"' not in page
+
+    (pending,) = [
+        a["id"] for a in as_user(app, "olive").get("/api/alerts").json() if a["status"] == "pending"
+    ]
+    olive = as_user(app, "olive")
+    look_at_faces(olive, pending)
+    assert (
+        olive.post(f"/api/alerts/{pending}/adjudicate", json={"decision": "false_alert"})
+    ).status_code == 200
+    page = TestClient(app).get("/public").text
+    assert 'data-testid="public-unreviewed">0<' in page
+    assert "false alerts 0 → 1" in page and "not reviewed 1 → 0" in page
+    (record,) = [
+        r for r in TestClient(app).get("/api/public/records").json() if r["deployment_id"] == ended
+    ]
+    (revision,) = record["revisions"]
+    assert revision["changes"]["false_alerts"] == [0, 1] and revision["revised_at"]
+    assert record["true_alerts"] + record["false_alerts"] + record["unreviewed"] == 2
+    exported = as_user(app, "oscar").get("/api/records/export", params={"format": "csv"})
+    (row,) = [
+        r for r in csv.DictReader(io.StringIO(exported.text)) if r["deployment_id"] == str(ended)
+    ]
+    assert (row["status"], row["revised_at"]) == ("ended", revision["revised_at"])
+
+
+def test_a_cancelled_deployment_has_a_record_for_the_public_and_oversight(
+    app: FastAPI, services: Services
+) -> None:
+    deployment_id = add_deployment(services, state="authorised")
+    arthur = as_user(app, "arthur")
+    cancelled = arthur.post(
+        f"/api/deployments/{deployment_id}/cancel", json={"reason": "march re-routed"}
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    page = TestClient(app).get("/public").text
+    assert "Cancelled before it started: march re-routed" in page
+    oversight = as_user(app, "oscar").get("/oversight").text
+    assert 'data-testid="oversight-cancelled">cancelled: march re-routed' in oversight
+    assert "no record yet" not in oversight
+    staff_page = arthur.get(f"/deployments/{deployment_id}").text
+    assert 'data-testid="record-cancelled">Cancelled before it started: march re-routed' in (
+        staff_page
+    )
+
+
+def test_end_stops_the_cameras_before_it_publishes_the_record(
+    app: FastAPI, services: Services, cameras: FakeCameras
+) -> None:
+    deployment_id = add_deployment(services, state="live")
+    olive = as_user(app, "olive")
+    ended = olive.post(f"/api/deployments/{deployment_id}/end", json={"reason": "planned end"})
+    assert ended.status_code == 200, ended.text
+    assert cameras.stopped == [deployment_id]
+    refused = as_user(app, "fred").post(
+        f"/api/deployments/{deployment_id}/end", json={"reason": "x"}
+    )
+    assert refused.status_code == 403 and cameras.stopped == [deployment_id]

@@ -140,13 +140,11 @@ def test_a_deployment_from_plan_to_published_record_in_the_browser(
     assert page.get_by_test_id("deployment").get_attribute("data-state") == "draft"
     problems = page.get_by_test_id("readiness-problem").all_inner_texts()
     assert problems, "a fresh plan should list what it still needs before going live"
-    # The planner may not authorise his own deployment: a plain message, nothing changes.
-    page.get_by_test_id("authorise-note").fill("my own plan")
-    page.get_by_test_id("authorise-button").click()
-    refusal = _message(page, "error")
-    assert "other than its planner" in refusal, refusal
-    assert page.get_by_test_id("deployment").get_attribute("data-state") == "draft"
-    shot(page, "supervisor-planned-own-authorisation-refused")
+    # The planner is never offered Authorise (the server would refuse it): he is told who must.
+    assert page.get_by_test_id("authorise-button").count() == 0
+    assert "another authorising officer" in page.get_by_test_id("authorise-elsewhere").inner_text()
+    assert page.get_by_test_id("start-button").is_disabled()
+    shot(page, "supervisor-planned-awaiting-authorisation")
     log_out(page, base)
 
     # 2. Another authorising officer authorises it, confirms the signage, assigns the officers.
@@ -215,17 +213,16 @@ def test_a_deployment_from_plan_to_published_record_in_the_browser(
     assert card.get_by_test_id("alert-status").text_content() == "waiting for review"
     assert card.get_by_test_id("alert-camera").inner_text().startswith("hamilton")
     score_text = card.get_by_test_id("alert-score").inner_text()
-    score = re.fullmatch(r"(\d\.\d\d) \(distance (\d\.\d{3}), threshold (\d\.\d\d)\)", score_text)
+    score = re.fullmatch(r"(\d+)% \(alert threshold (\d+)%\)", score_text)  # one scale
     assert score, f"score shown as {score_text!r}"
-    assert float(score.group(3)) == 0.5 and float(score.group(2)) <= 0.5
-    assert abs(float(score.group(1)) - (1 - float(score.group(2)))) < 0.011
+    assert int(score.group(2)) == 50 and int(score.group(1)) >= 50
     for face in ("alert-probe", "alert-enrolled"):  # the probe beside the watchlist image
         image = card.get_by_test_id(face)
         image.wait_for(state="visible")
         alerts.wait_for_function(
             "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
         )
-        assert (image.get_attribute("src") or "").startswith("data:image/jpeg;base64,")
+        assert f"/api/alerts/{alert_id}/media/" in (image.get_attribute("src") or "")
 
     # Delivery latency: the server stores the alert (raised_at) -> the page inserts its card.
     arrival = alerts.evaluate("id => window.__arrivals[id]", alert_id)
@@ -254,6 +251,7 @@ def test_a_deployment_from_plan_to_published_record_in_the_browser(
 
     # 5. The operator confirms it.
     card.get_by_test_id("alert-confirm").click()
+    card.get_by_test_id("alert-ask-yes").click()  # "yes, the same person"
     alerts.wait_for_selector(f'[data-alert-id="{alert_id}"][data-status="confirmed"]')
     assert card.get_by_test_id("alert-review").inner_text() == "olive"
     shot(alerts, "operator-alert-confirmed")
@@ -268,6 +266,7 @@ def test_a_deployment_from_plan_to_published_record_in_the_browser(
     assert on_phone.get_by_test_id("alert-confirm").count() == 0  # field officers don't review
     shot(phone, "field-officer-phone-confirmed-alert")
     on_phone.get_by_test_id("outcome-engaged").click()
+    on_phone.get_by_test_id("alert-ask-yes").click()
     on_phone.get_by_test_id("alert-outcome").filter(has_text="engaged").wait_for()
     shot(phone, "field-officer-phone-outcome-recorded")
     field.close()
@@ -286,8 +285,9 @@ def test_a_deployment_from_plan_to_published_record_in_the_browser(
     # How many frames a live camera keeps up with depends on the machine; that the clip played
     # to its end, every frame either processed or counted as dropped, does not.
     assert processed > 0 and processed + dropped == CLIP_FRAMES, f"camera health: {camera}"
+    control.get_by_test_id("end-button").click()  # a dialog asks for confirmation and a reason
     control.get_by_test_id("end-reason").fill("operation complete")
-    control.get_by_test_id("end-button").click()
+    control.get_by_test_id("end-confirm").click()
     control.wait_for_selector('[data-testid="deployment"][data-state="ended"]')
     record = control.get_by_test_id("deployment-record")
     assert record.get_by_test_id("record-alerts").inner_text() == "1"

@@ -78,3 +78,5 @@ OPERATOR = Actor("olive", Role.OPERATOR)
 OPERATOR_2 = Actor("otto", Role.OPERATOR)
 FIELD = Actor("fred", Role.FIELD_OFFICER)
 OVERSIGHT = Actor("oscar", Role.OVERSIGHT)
+JUDGE = Actor("judge-jones", Role.INDEPENDENT_AUTHORITY)
+"""Outside the force (EU AI Act Art. 5(3)): not one of ``ALL_ACTORS``; tests add it."""

@@ -19,12 +19,13 @@ from lfr.access.roles import Actor
 from lfr.access.services import Services
 from lfr.cli import main
 from lfr.config import Settings
-from lfr.domain import EmbeddingContract
+from lfr.domain import Alert, EmbeddingContract, Subject
 from lfr.governance import lifecycle as dep
 from lfr.governance.deployment_plan import DeploymentPlan
 from lfr.governance.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES, Policy
 from lfr.governance.snapshot import freeze_snapshot
 from lfr.imaging import encode_jpeg
+from lfr.store.deployment_keys import deployment_cipher
 from lfr.store.sealing import entry_owner, seal_image, seal_vector
 from lfr.store.tables import (
     AlertRow,
@@ -215,6 +216,7 @@ def add_alert(
     """An alert with sealed probe and enrolled crops, as alert intake would store it."""
     alert_id = str(uuid.uuid4())
     with services.transaction() as session:
+        cipher = deployment_cipher(session, services.cipher, deployment_id)  # its own key, if any
         session.add(
             AlertRow(
                 id=alert_id,
@@ -233,9 +235,9 @@ def add_alert(
                 track=4,
                 raised_at=raised_at or services.clock(),
                 enrolled_image="1.jpg",
-                probe_crop_enc=seal_image(services.cipher, jpeg(seed), "alert", alert_id, "probe"),
+                probe_crop_enc=seal_image(cipher, jpeg(seed), "alert", alert_id, "probe"),
                 enrolled_crop_enc=seal_image(
-                    services.cipher, jpeg(seed + 1000), "alert", alert_id, "enrolled"
+                    cipher, jpeg(seed + 1000), "alert", alert_id, "enrolled"
                 ),
                 status=status,
                 hold_reason=hold_reason,
@@ -392,3 +394,26 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def make_alert(alert_id: str = "alert-1", threshold: float = 0.5, **changes: Any) -> Alert:
+    """An engine alert for WL-0001 (random crops), as the camera port hands to the intake."""
+    rng = np.random.default_rng(3)
+    fields: dict[str, Any] = {
+        "id": alert_id,
+        "subject": Subject(
+            "WL-0001", "Person 1", "wanted by the courts", "warrant 77", "custody record"
+        ),
+        "distance": 0.312,
+        "score": 0.688,
+        "threshold": threshold,
+        "camera": "van-front",
+        "time_s": 12.4,
+        "frame": 310,
+        "track": 7,
+        "probe_crop": rng.integers(0, 255, (48, 40, 3), dtype=np.uint8),
+        "enrolled_crop": rng.integers(0, 255, (50, 42, 3), dtype=np.uint8),
+        "enrolled_image": "1.jpg",
+    }
+    fields.update(changes)
+    return Alert(**fields)

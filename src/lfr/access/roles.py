@@ -15,6 +15,9 @@ class Role(StrEnum):
     OPERATOR = "operator"
     FIELD_OFFICER = "field_officer"
     OVERSIGHT = "oversight"
+    INDEPENDENT_AUTHORITY = "independent_authority"
+    """Outside the force (a judge, an independent administrative authority; EU AI Act Art.
+    5(3)): reads only the requests submitted to it and decides them; never alerts or faces."""
     SYSTEM = "system"
     """The scheduler itself (automatic stop at the end of a window, scheduled purge)."""
 
@@ -25,6 +28,7 @@ class Action(StrEnum):
     POLICY_READ = "policy.read"
     WATCHLIST_MANAGE = "watchlist.manage"
     WATCHLIST_READ = "watchlist.read"
+    WATCHLIST_FACE_VIEW = "watchlist.face.view"
     DEPLOYMENT_PLAN = "deployment.plan"
     DEPLOYMENT_AUTHORISE = "deployment.authorise"
     DEPLOYMENT_SIGNAGE = "deployment.confirm_signage"
@@ -33,6 +37,8 @@ class Action(StrEnum):
     DEPLOYMENT_RUN = "deployment.run"
     DEPLOYMENT_READ = "deployment.read"
     DEPLOYMENT_ASSIGN = "deployment.assign"
+    DEPLOYMENT_REQUEST_AUTHORITY = "deployment.request_authority"
+    DEPLOYMENT_INDEPENDENT_DECISION = "deployment.independent_decision"
     ALERT_READ = "alert.read"
     ALERT_ADJUDICATE = "alert.adjudicate"
     ALERT_OUTCOME = "alert.outcome"
@@ -40,6 +46,10 @@ class Action(StrEnum):
     RETENTION_PURGE = "retention.purge"
     AUDIT_READ = "audit.read"
     RECORD_READ = "record.read"
+    DOCUMENT_MANAGE = "document.manage"
+    DOCUMENT_READ = "document.read"
+    ENTRY_CHILD_APPROVE = "watchlist.child.approve"
+    EVALUATION_IMPORT = "evaluation.import"
 
 
 R = Role
@@ -53,6 +63,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.POLICY_READ: _STAFF,
     Action.WATCHLIST_MANAGE: frozenset({R.WATCHLIST_MANAGER}),
     Action.WATCHLIST_READ: frozenset({R.WATCHLIST_MANAGER, R.AUTHORISING_OFFICER, R.OVERSIGHT}),
+    # Checking who was enrolled: the list's managers and the officers who authorise its use.
+    Action.WATCHLIST_FACE_VIEW: frozenset({R.WATCHLIST_MANAGER, R.AUTHORISING_OFFICER}),
     Action.DEPLOYMENT_PLAN: frozenset({R.OPERATOR, R.AUTHORISING_OFFICER}),
     Action.DEPLOYMENT_AUTHORISE: frozenset({R.AUTHORISING_OFFICER}),
     Action.DEPLOYMENT_SIGNAGE: frozenset({R.OPERATOR, R.AUTHORISING_OFFICER}),
@@ -62,6 +74,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DEPLOYMENT_RUN: frozenset({R.OPERATOR, R.SYSTEM}),
     Action.DEPLOYMENT_READ: _STAFF,
     Action.DEPLOYMENT_ASSIGN: frozenset({R.AUTHORISING_OFFICER, R.ADMIN}),
+    Action.DEPLOYMENT_REQUEST_AUTHORITY: frozenset({R.OPERATOR, R.AUTHORISING_OFFICER}),
+    # Reading the requests submitted and deciding them: the authority alone, never the force.
+    Action.DEPLOYMENT_INDEPENDENT_DECISION: frozenset({R.INDEPENDENT_AUTHORITY}),
     Action.ALERT_READ: frozenset({R.OPERATOR, R.FIELD_OFFICER, R.AUTHORISING_OFFICER, R.OVERSIGHT}),
     Action.ALERT_ADJUDICATE: frozenset({R.OPERATOR}),
     Action.ALERT_OUTCOME: frozenset({R.FIELD_OFFICER}),
@@ -69,6 +84,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RETENTION_PURGE: frozenset({R.ADMIN, R.SYSTEM}),
     Action.AUDIT_READ: frozenset({R.OVERSIGHT, R.ADMIN}),
     Action.RECORD_READ: _STAFF | {R.SYSTEM},
+    # Issue 11: the force's document registry, under-18 approvals and the evaluation in use.
+    Action.DOCUMENT_MANAGE: frozenset({R.ADMIN, R.AUTHORISING_OFFICER}),
+    Action.DOCUMENT_READ: frozenset({R.ADMIN, R.AUTHORISING_OFFICER, R.OVERSIGHT}),
+    Action.ENTRY_CHILD_APPROVE: frozenset({R.AUTHORISING_OFFICER}),
+    Action.EVALUATION_IMPORT: frozenset({R.ADMIN}),
 }
 
 ASSIGNED_ONLY: frozenset[Role] = frozenset({R.OPERATOR, R.FIELD_OFFICER})

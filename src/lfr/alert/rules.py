@@ -27,24 +27,42 @@ class Evidence:
 
 
 class TrackEvidence:
-    """The last n search results of one track; only hits under the threshold count."""
+    """The last n search results of one track; only hits under the threshold count. A hit
+    suppressed as a known lookalike (``lfr.match.negatives``) is kept apart: it never counts,
+    but it tells whether the track would have alerted without the negatives (``held_back``)."""
 
     def __init__(self, rule: AlertRuleConfig) -> None:
         self._rule = rule
-        self._recent: deque[Match | None] = deque(maxlen=rule.window)
+        self._recent: deque[tuple[Match | None, Match | None]] = deque(maxlen=rule.window)
+        self.held_back = False
+        """Whether suppressed hits once completed evidence for a subject that its counted hits
+        did not: the track would have alerted but for a lookalike negative."""
 
-    def add(self, match: Match | None) -> Evidence | None:
-        """Record one search result; evidence when this hit makes k of the last n agree."""
-        hit = match if match is not None and match.distance <= self._rule.threshold else None
-        self._recent.append(hit)
+    def add(self, match: Match | None, suppressed: Match | None = None) -> Evidence | None:
+        """Record one search result (and the nearer hit suppressed as a lookalike, if any);
+        evidence when this hit makes k of the last n agree."""
+        hit, lookalike = self._under_threshold(match), self._under_threshold(suppressed)
+        self._recent.append((hit, lookalike))
+        if lookalike is not None:
+            self._note_held_back(lookalike.subject.reference)
         if hit is None:
             return None
-        count = Counter(m.subject.reference for m in self._recent if m is not None)[
-            hit.subject.reference
-        ]
+        count = self._counted(hit.subject.reference)
         if count < self._rule.hits_needed:
             return None
         return Evidence(match=hit, hits=count, looked_at=len(self._recent))
+
+    def _under_threshold(self, match: Match | None) -> Match | None:
+        return match if match is not None and match.distance <= self._rule.threshold else None
+
+    def _counted(self, reference: str) -> int:
+        return Counter(h.subject.reference for h, _ in self._recent if h is not None)[reference]
+
+    def _note_held_back(self, reference: str) -> None:
+        held = Counter(s.subject.reference for _, s in self._recent if s is not None)[reference]
+        counted = self._counted(reference)
+        if counted < self._rule.hits_needed <= counted + held:
+            self.held_back = True
 
 
 class Cooldown:

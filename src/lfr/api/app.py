@@ -18,6 +18,8 @@ from lfr.api.login_throttle import LoginThrottle
 from lfr.api.middleware import BodyLimit, SecurityHeaders
 from lfr.api.pages import admin as admin_pages
 from lfr.api.pages import auth as auth_pages
+from lfr.api.pages import authority as authority_pages
+from lfr.api.pages import documents as document_pages
 from lfr.api.pages import operations as operation_pages
 from lfr.api.pages import oversight as oversight_pages
 from lfr.api.pages import public as public_pages
@@ -29,12 +31,16 @@ from lfr.api.routers import (
     assignments,
     audit,
     auth,
+    authority,
     cameras,
     deployments,
+    encounters,
+    jurisdiction,
     metrics,
     policy,
     public,
     records,
+    settings,
     users,
     watchlists,
 )
@@ -50,23 +56,29 @@ API_ROUTERS = (
     auth.router,
     users.router,
     policy.router,
+    settings.router,
     watchlists.router,
     deployments.router,
     assignments.router,
     cameras.router,
     alerts.router,
+    encounters.router,
     records.router,
     audit.router,
     public.router,
     metrics.router,
+    jurisdiction.router,
+    authority.router,
 )
 PAGE_ROUTERS = (
     auth_pages.router,
+    authority_pages.router,
     operation_pages.router,
     watchlist_pages.router,
     admin_pages.router,
     oversight_pages.router,
     public_pages.router,
+    document_pages.router,
 )
 DESCRIPTION = """\
 OpenLFR's HTTP API. Pages use a session cookie (HttpOnly, SameSite=Strict) and must send the

@@ -25,6 +25,7 @@ from lfr.errors import LfrError
 from lfr.governance import assignments, lifecycle, users, watchlists
 from lfr.governance.deployment_plan import DeploymentPlan
 from lfr.governance.policy_service import current_policy
+from lfr.governance.site_settings import SiteSettings, read_site_settings, set_site_settings
 from lfr.governance.states import DeploymentState
 
 CREDENTIALS_FILE = "demo-credentials.json"
@@ -38,6 +39,11 @@ DEMO_USERS: tuple[tuple[str, Role, str], ...] = (
     ("wendy", Role.WATCHLIST_MANAGER, "manages the demo watchlist"),
     ("oscar", Role.OVERSIGHT, "reads records and the audit log, verifies the chain"),
     ("admin", Role.ADMIN, "manages accounts and the policy"),
+    (
+        "judith",
+        Role.INDEPENDENT_AUTHORITY,
+        "an independent authority outside the force: grants or refuses requests (EU profile)",
+    ),
 )
 
 
@@ -55,7 +61,21 @@ def seed_demo(services: Services, enroller: FaceEnroller, portrait: Image) -> De
     watchlist_id = _watchlist(services, manager, enroller, portrait)
     deployment_id = _deployment(services, credentials, watchlist_id)
     _assign_officers(services, credentials, deployment_id)
+    _site(services, _actor(credentials, Role.ADMIN))
     return DemoSetup(credentials, watchlist_id, deployment_id)
+
+
+def _site(services: Services, admin: Actor) -> None:
+    """A made-up force, so the public page and posters show what a real force sets."""
+    if read_site_settings(services) != SiteSettings():
+        return  # the admin has set them: a restarted demo keeps them
+    demo_force = SiteSettings(
+        force_name="Demo Police Service (a made-up force)",
+        contact="101, or ask the officers at the deployment",
+        complaints="https://example.org/demo-complaints",
+        time_zone="Europe/London",
+    )
+    set_site_settings(services, admin, demo_force)
 
 
 def _accounts(services: Services) -> dict[str, dict[str, str]]:

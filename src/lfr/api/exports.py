@@ -37,7 +37,10 @@ RECORD_COLUMNS = (
     "false_alert_rate_per_alert",
     "emergency_start",
     "emergency_authorisation_refused",
+    "status",
+    "cancel_reason",
     "published_at",
+    "revised_at",
     "audit_head",
 )
 
@@ -50,6 +53,8 @@ def flat_record(record: PublishedRecord) -> dict[str, Any]:
         "location_area": location.area,
         "latitude": location.latitude,
         "longitude": location.longitude,
+        # The last revision's time; what each changed is in the JSON export.
+        "revised_at": record.revisions[-1].revised_at if record.revisions else None,
     }
 
 

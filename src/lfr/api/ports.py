@@ -15,6 +15,11 @@ class CameraControl(Protocol):
         """Start the cameras of a live deployment in the background (LfrError if refused)."""
         ...
 
+    def stop(self, deployment_id: int) -> bool:
+        """Stop the deployment's cameras and wait until their last counts are stored (so a
+        record published next is complete); False when they were not running here."""
+        ...
+
 
 class FaceEnroller(Protocol):
     def enrol_array(self, image: Image, subject: Subject, image_name: str) -> Template:

@@ -29,9 +29,12 @@ PURGED_IDS: Final = "alert_ids_deleted"
 MEDIA_PURGED_IDS: Final = "alert_ids_media_erased"
 """Key of a "retention.purge" entry's details: the ids of the alerts whose crops it erased."""
 EMERGENCY_REFUSED: Final = "deployment.emergency.refused"
+USE_DELETED: Final = "deployment.use.deleted"
+"""A use refused by the independent authority (or its urgent clock expired), deleted whole;
+its details list the alert ids under ``PURGED_IDS``."""
 _STATUS_ACTIONS: Final = ("alert.adjudicate", "alert.second_confirm")
 _HOLD_ACTIONS: Final = {"alert.hold": True, "alert.hold.release": False}
-_READ_ACTIONS: Final = (RAISED, "retention.purge", EMERGENCY_REFUSED, "alert.outcome")
+_READ_ACTIONS: Final = (RAISED, "retention.purge", EMERGENCY_REFUSED, USE_DELETED, "alert.outcome")
 MAX_NAMED: Final = 20
 """Problems named one by one; beyond these, only how many more there are."""
 
@@ -92,6 +95,8 @@ class _Story:
         details, alert_id = entry.details, entry.target.removeprefix("alert:")
         if entry.action == RAISED:
             self.raised[str(details.get("alert_id", alert_id))] = details
+        elif entry.action == USE_DELETED:
+            self.deleted.update(details.get(PURGED_IDS, ()))
         elif entry.action == "retention.purge":
             self.deleted.update(details.get(PURGED_IDS, ()))
             self.media_erased.update(details.get(MEDIA_PURGED_IDS, ()))

@@ -22,6 +22,7 @@ from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
 from lfr.audit.alerts import alert_problems, summarise
 from lfr.audit.heads import PublishedHead, head_problems
+from lfr.audit.known_head import known_head_problem, parse_known_head
 from lfr.audit.log import AuditLog, VerifyReport
 from lfr.errors import LfrError
 from lfr.store.db import Database
@@ -160,19 +161,16 @@ def verify_chain(
     then that the chain still holds every published head (``published``, the regular
     publications; and the head in each published record) and ``known_head``, the head hash
     oversight saw at its last verification, so entries cut off the end are found; then that
-    the alert table agrees with the chain (a row added, removed or altered is named)."""
+    the alert table agrees with the chain (a row added, removed or altered is named).
+    A ``known_head`` that is mistyped rather than missing raises KnownHeadError."""
+    head = parse_known_head(known_head) if known_head is not None else None
     with db.transaction() as session:
         report = AuditLog(None, public_key).verify(session)
         if not report.ok:
             return report
         problems = []
-        if known_head is not None:
-            found = session.scalar(select(AuditEntry.seq).where(AuditEntry.hash == known_head))
-            if found is None:
-                problems.append(
-                    f"the previously verified head {known_head[:16]}... is no longer in the log"
-                    " (entries removed from its end, or the log was rebuilt)"
-                )
+        if head is not None and (missing := known_head_problem(session, head)) is not None:
+            problems.append(missing)
         problems += head_problems(session, list(published), public_key)
         problems += alert_problems(session)
     if not problems:

@@ -71,6 +71,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     add_actor_args(outcome)
     outcome.add_argument("alert_id", metavar="ID")
     outcome.add_argument("outcome", choices=adj.OUTCOMES)
+    outcome.add_argument(
+        "--corroboration", default="", help="what corroborated an arrest (needed for one)"
+    )
     outcome.set_defaults(handler=_outcome)
 
     hold = sub.add_parser("hold", help="put an alert on evidential hold (kept from the purge)")
@@ -174,7 +177,7 @@ def _second(args: argparse.Namespace) -> int:
 
 def _outcome(args: argparse.Namespace) -> int:
     with acting(args) as (services, actor):
-        view = adj.record_outcome(services, actor, args.alert_id, args.outcome)
+        view = adj.record_outcome(services, actor, args.alert_id, args.outcome, args.corroboration)
     print(_summary(view))
     return 0
 

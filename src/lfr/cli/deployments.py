@@ -21,6 +21,8 @@ from lfr.access.roles import Actor
 from lfr.access.services import Services
 from lfr.cli.argtypes import positive_int
 from lfr.cli.assignments import register as register_assignments
+from lfr.cli.authority import print_urgent_clock
+from lfr.cli.authority import register as register_authority
 from lfr.cli.common import (
     acting,
     add_actor_args,
@@ -68,11 +70,24 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     create.add_argument("--watchlist", required=True, help="watchlist name")
     create.add_argument("--threshold", type=float, required=True, help="match threshold")
     create.add_argument("--dpia", required=True, help="DPIA reference")
+    create.add_argument(
+        "--objective",
+        choices=["i", "ii", "iii"],
+        help="EU AI Act Art. 5(1)(h) objective (needed to go live under the eu-ai-act profile)",
+    )
+    create.add_argument(
+        "--expected-footfall", type=int, help="people expected to pass (for the false alerts)"
+    )
     create.set_defaults(handler=_create)
 
     authorise = sub.add_parser("authorise", help="authorise a deployment (not its planner)")
     authorise.add_argument("id", type=int)
     authorise.add_argument("--note", default="", help="why it is authorised")
+    authorise.add_argument(
+        "--threshold-reason",
+        default="",
+        help="why a threshold looser than the evaluated fair operating point",
+    )
     authorise.set_defaults(handler=_authorise)
 
     signage = sub.add_parser("signage", help="confirm the area is signposted")
@@ -127,7 +142,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     add_data_dir_arg(enforce)
     enforce.set_defaults(handler=_enforce)
 
-    assignment_parsers = register_assignments(sub)
+    assignment_parsers = register_assignments(sub) + register_authority(sub)
     for parser in (create, authorise, signage, start, end, cancel, show, listing, run, record):
         add_actor_args(parser)
     for parser in assignment_parsers:
@@ -188,6 +203,8 @@ def _create(services: Services, actor: Actor, args: argparse.Namespace) -> None:
         watchlist_id=watchlist_id_by_name(services, args.watchlist),
         threshold=args.threshold,
         dpia_reference=args.dpia,
+        objective=args.objective,
+        expected_footfall=args.expected_footfall,
     )
     deployment_id = plan_deployment(services, actor, plan)
     print(f"deployment {deployment_id} planned (draft): it needs authorisation and signage")
@@ -197,7 +214,7 @@ def _create(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 def _authorise(services: Services, actor: Actor, args: argparse.Namespace) -> None:
     from lfr.governance.lifecycle import authorise
 
-    authorise(services, actor, args.id, args.note)
+    authorise(services, actor, args.id, args.note, threshold_reason=args.threshold_reason)
     print(f"deployment {args.id} authorised by {actor.username}")
 
 
@@ -225,6 +242,7 @@ def _start(services: Services, actor: Actor, args: argparse.Namespace) -> None:
             f"EMERGENCY START: it must be authorised by {deadline}, or every alert it raises"
             " is deleted"
         )
+    print_urgent_clock(services, actor, args.id)
 
 
 @with_actor
@@ -248,12 +266,15 @@ def _cancel(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _show(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.evaluations import deployment_cost
     from lfr.governance.lifecycle import get_deployment, readiness
 
     view = get_deployment(services, actor, args.id)
     problems = readiness(services, actor, args.id) if view.state in _NOT_YET_LIVE else []
+    cost = deployment_cost(services, actor, args.id)
     if args.json:
-        print(json.dumps({**view.as_dict(), "go_live_problems": problems}, indent=2))
+        shown = {**view.as_dict(), "go_live_problems": problems, "expected_false_alerts": cost}
+        print(json.dumps(shown, indent=2))
         return
     for key, value in view.as_dict().items():
         if key == "cameras":
@@ -261,6 +282,7 @@ def _show(services: Services, actor: Actor, args: argparse.Namespace) -> None:
                 print(f"{'camera':<22} {name} = {spec}")
         elif value is not None:
             print(f"{key:<22} {value}")
+    print(f"{'expected false alerts':<22} {cost}")
     if view.state in _NOT_YET_LIVE:
         print("ready to go live" if not problems else "cannot go live yet:")
         for problem in problems:

@@ -49,14 +49,20 @@ def _register(commands: argparse._SubParsersAction[_OneLineParser]) -> None:
         alerts,
         audit,
         deployments,
+        documents,
+        edge,
+        encounters,
         evaluate,
         init,
         metrics,
         models,
+        nats_server,
         policy,
+        reports,
         scan,
         serve,
         users,
+        watchlist_details,
         watchlists,
     )
 
@@ -67,9 +73,15 @@ def _register(commands: argparse._SubParsersAction[_OneLineParser]) -> None:
     )
     scan.register_watchlist_files(wl_commands)
     watchlists.register(wl_commands)
+    watchlist_details.register(wl_commands)
     for module in (init, users, policy, deployments, alerts, audit, evaluate, models, serve):
         module.register(commands)
+    encounters.register(commands)
+    reports.register(commands)
     metrics.register(commands)
+    documents.register(commands)
+    edge.register(commands)
+    nats_server.register(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

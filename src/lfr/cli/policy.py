@@ -1,4 +1,5 @@
-"""``lfr policy show [--json]`` and ``lfr policy set FILE``."""
+"""``lfr policy show [--json]``, ``lfr policy set FILE``, ``lfr policy profile uk|eu-ai-act``
+and ``lfr policy eu-registration NUMBER``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from lfr.cli.common import acting, add_actor_args
 from lfr.governance.policy import Policy
 from lfr.governance.policy_service import current_policy, load_policy_file, set_policy
+from lfr.governance.profiles import ProfileName
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -28,6 +30,18 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     change.add_argument("file", type=Path, help="policy file; unknown keys are refused")
     add_actor_args(change)
     change.set_defaults(handler=set_policy_file)
+
+    profile = sub.add_parser("profile", help="choose the jurisdiction profile (admin)")
+    profile.add_argument("name", choices=[p.value for p in ProfileName])
+    add_actor_args(profile)
+    profile.set_defaults(handler=choose_profile_command)
+
+    registration = sub.add_parser(
+        "eu-registration", help="record the EU database registration number (Art. 49; admin)"
+    )
+    registration.add_argument("number")
+    add_actor_args(registration)
+    registration.set_defaults(handler=eu_registration_command)
 
 
 def show_policy(args: argparse.Namespace) -> int:
@@ -48,11 +62,33 @@ def set_policy_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def choose_profile_command(args: argparse.Namespace) -> int:
+    from lfr.governance.profile_choice import choose_profile
+
+    with acting(args) as (services, actor):
+        profile, digest = choose_profile(services, actor, args.name)
+    print(f"profile {profile.name.value} ({profile.title}) is in force (digest {digest[:16]})")
+    for rule in profile.rules:
+        print(f"  - {rule.source}: {rule.says}")
+    return 0
+
+
+def eu_registration_command(args: argparse.Namespace) -> int:
+    from lfr.governance.profile_choice import set_eu_registration
+
+    with acting(args) as (services, actor):
+        digest = set_eu_registration(services, actor, args.number)
+    print(f"EU database registration {args.number.strip()!r} recorded (digest {digest[:16]})")
+    return 0
+
+
 def format_policy(policy: Policy) -> str:
     retention = policy.retention
     cameras = policy.camera_sources
     lines = [
         f"policy digest {policy.digest()[:16]}",
+        f"jurisdiction profile: {policy.profile}",
+        "EU database registration: " + (policy.eu_database_registration or "not recorded"),
         "watchlist categories:",
         *(f"  - {category}" for category in policy.categories),
         "deployment purposes:",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lfr.cli.common import add_data_dir_arg
+from lfr.cli.listen import listening_line, tls_files
 from lfr.cli.stopping import StopRequest, stop_on_signals
 from lfr.config import EngineConfig, Settings
 from lfr.errors import LfrError
@@ -50,7 +51,20 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         default="auto",
         help="Secure flag on the session cookie (auto: off only on a loopback address)",
     )
-    parser.add_argument("--public-url", help="base URL printed in signage QR codes")
+    parser.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="FILE",
+        help="serve HTTPS with this certificate (PEM; with --tls-key): needed to log in from"
+        " another machine, since the login cookie is sent only over HTTPS",
+    )
+    parser.add_argument(
+        "--tls-key", type=Path, metavar="FILE", help="the private key of --tls-cert (PEM)"
+    )
+    parser.add_argument(
+        "--public-url",
+        help="base URL printed in signage QR codes (the admin's site settings override it)",
+    )
     parser.add_argument(
         "--purge-every",
         type=float,
@@ -72,6 +86,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="SECONDS",
         help="publish the audit log's head this often (default 3600)",
     )
+    parser.add_argument(
+        "--nats",
+        metavar="URL",
+        help="also take alerts from edge nodes over this NATS JetStream server (nats://HOST:PORT;"
+        " the centre's credentials come from 'lfr nats config')",
+    )
     parser.set_defaults(handler=run_serve)
 
 
@@ -85,14 +105,15 @@ def run_serve(args: argparse.Namespace) -> int:
     for option in ("purge_every", "counts_every", "publish_head_every"):
         if getattr(args, option, 1.0) <= 0:
             raise LfrError(f"--{option.replace('_', '-')} must be positive")
+    tls = tls_files(args.tls_cert, args.tls_key)
     settings = _settings(args)
     engine_config = EngineConfig()
     enroller = LazyEnroller(engine_config)
     if args.demo:
-        _demo(settings, enroller, args)
+        _demo(settings, enroller, args, "https" if tls else "http")
     web_config = WebConfig(
         session_key=session_key(settings.data_dir, os.environ),
-        secure_cookies=_secure(args.secure_cookies, args.host),
+        secure_cookies=tls is not None or _secure(args.secure_cookies, args.host),
         public_url=args.public_url,
         images=engine_config.images,
         scrape_token_sha256=scrape_token_digest(settings.data_dir, os.environ),
@@ -106,10 +127,19 @@ def run_serve(args: argparse.Namespace) -> int:
         purge_every_s=args.purge_every,
         counts_every_s=args.counts_every,
         head_every_s=args.publish_head_every,
+        nats_url=args.nats,
     )
     # Open alert streams never end by themselves: give them 3 s on shutdown, then close.
+    certfile, keyfile = tls or (None, None)
     server = uvicorn.Server(
-        uvicorn.Config(centre.web, host=args.host, port=args.port, timeout_graceful_shutdown=3)
+        uvicorn.Config(
+            centre.web,
+            host=args.host,
+            port=args.port,
+            timeout_graceful_shutdown=3,
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
+        )
     )
     # uvicorn answers SIGINT/SIGTERM itself while it serves and passes them on when it is done;
     # a signal before or after that sets ``stop`` and ends the server as well.
@@ -121,10 +151,7 @@ def run_serve(args: argparse.Namespace) -> int:
             resumed = centre.start()
             if resumed:
                 print(f"resumed the cameras of deployment(s) {_ids(resumed)}", flush=True)
-            print(
-                f"OpenLFR at http://{_shown_host(args.host)}:{args.port}/ (Ctrl-C stops)",
-                flush=True,
-            )
+            print(listening_line(args.host, args.port, tls is not None), flush=True)
             if not stop.is_set():
                 server.run()
     finally:
@@ -155,7 +182,9 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(dict(os.environ), data_dir=data_dir)
 
 
-def _demo(settings: Settings, enroller: LazyEnroller, args: argparse.Namespace) -> None:
+def _demo(
+    settings: Settings, enroller: LazyEnroller, args: argparse.Namespace, scheme: str
+) -> None:
     from lfr.api.demo_data import seed_demo
     from lfr.app import build_services, init_data_dir
     from lfr.ingest.synthetic import demo_watchlist_image
@@ -166,7 +195,7 @@ def _demo(settings: Settings, enroller: LazyEnroller, args: argparse.Namespace) 
         setup = seed_demo(services, enroller(), demo_watchlist_image())
     finally:
         services.db.dispose()
-    _print_demo(setup, settings, f"http://{_shown_host(args.host)}:{args.port}")
+    _print_demo(setup, settings, f"{scheme}://{_shown_host(args.host)}:{args.port}")
 
 
 def _print_demo(setup: DemoSetup, settings: Settings, base: str) -> None:

@@ -13,7 +13,7 @@ import getpass
 import json
 import os
 import sys
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from lfr.access.roles import Actor, Role
@@ -61,7 +61,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     _add_new_password_arg(passwd)
     passwd.set_defaults(handler=_passwd)
 
-    for parser in (add, listing, disable, enable, role, passwd):
+    training = sub.add_parser(
+        "training", help="record a user's training, valid to the end of a day (UTC)"
+    )
+    training.add_argument("name")
+    training.add_argument("--until", required=True, type=_end_of_day, help="YYYY-MM-DD")
+    training.set_defaults(handler=_training)
+
+    for parser in (add, listing, disable, enable, role, passwd, training):
         add_actor_args(parser)
 
 
@@ -109,6 +116,7 @@ def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
                 "locked_until": _iso(u.locked_until),
                 "created_at": _iso(u.created_at),
                 "created_by": u.created_by,
+                "training_until": _iso(u.training_until),
             }
             for u in users
         ]
@@ -126,6 +134,22 @@ def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def _end_of_day(text: str) -> datetime:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    return datetime.combine(day, time(23, 59, 59), UTC)
+
+
+@with_actor
+def _training(services: Services, actor: Actor, args: argparse.Namespace) -> None:
+    from lfr.governance.users import set_training
+
+    set_training(services, actor, args.name, args.until)
+    print(f"user {args.name} holds a training record until {args.until:%Y-%m-%d}")
 
 
 @with_actor

@@ -7,10 +7,35 @@ another machine.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from lfr.events import topics
 from lfr.events.bus import Event, EventBus, Subscription
+from lfr.events.edge_protocol import CameraCounts
+
+NODE_OFFLINE_AFTER_S = 3.0
+"""No heartbeat (one a second) for this long: the node is shown offline."""
+
+DROPPED_SHARE_WARNING = 0.02
+"""More than this share of a run's frames dropped: alerts may be missed, so the operator is told."""
+
+
+def camera_warning(health: Mapping[str, Any]) -> str | None:
+    """Why the operator should look at this camera now (in plain words), or None."""
+    if health.get("state") == "error" or health.get("error"):
+        return f"camera fault: {health.get('error') or 'the camera reported an error'}"
+    read = int(health.get("frames_read") or 0)
+    dropped = int(health.get("frames_dropped") or 0)
+    if read > 0 and dropped / read > DROPPED_SHARE_WARNING:
+        return (
+            f"{dropped:,} of {read:,} frames dropped ({dropped / read:.1%}, over"
+            f" {DROPPED_SHARE_WARNING:.0%}): this machine or the link cannot keep up, and"
+            " people passing may not be checked"
+        )
+    return None
 
 
 class HealthBoard:
@@ -18,14 +43,18 @@ class HealthBoard:
         self._lock = threading.Lock()
         self._cameras: dict[tuple[int, str], dict[str, Any]] = {}
         self._runs: dict[int, dict[str, Any]] = {}
+        self._nodes: dict[str, float] = {}
+        """Edge node -> when its last heartbeat came (epoch seconds)."""
 
     def attach(self, bus: EventBus) -> Subscription:
-        return bus.subscribe(self.handle, (topics.CAMERA_HEALTH, topics.RUN))
+        return bus.subscribe(self.handle, (topics.CAMERA_HEALTH, topics.RUN, topics.NODE))
 
     def handle(self, event: Event) -> None:
         deployment_id = int(event.data.get("deployment_id", 0))
         with self._lock:
-            if event.topic == topics.CAMERA_HEALTH:
+            if event.topic == topics.NODE:
+                self._nodes[str(event.data.get("node", ""))] = float(event.data["sent_at"])
+            elif event.topic == topics.CAMERA_HEALTH:
                 key = (deployment_id, str(event.data.get("camera", "")))
                 self._cameras[key] = dict(event.data)
             elif event.topic == topics.RUN:
@@ -37,10 +66,28 @@ class HealthBoard:
     def cameras(self, deployment_id: int | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [
-                dict(health)
+                {**health, **self._node_of(health), "warning": camera_warning(health)}
                 for (dep, _), health in sorted(self._cameras.items())
                 if deployment_id is None or dep == deployment_id
             ]
+
+    def nodes(self, now: float | None = None) -> dict[str, dict[str, Any]]:
+        """Each edge node heard from: online (a heartbeat within ``NODE_OFFLINE_AFTER_S``) and
+        last seen (epoch seconds)."""
+        now = time.time() if now is None else now
+        with self._lock:
+            return {
+                name: {"online": now - seen < NODE_OFFLINE_AFTER_S, "last_seen": seen}
+                for name, seen in self._nodes.items()
+            }
+
+    def _node_of(self, health: Mapping[str, Any]) -> dict[str, Any]:
+        node = health.get("node")
+        if not node:
+            return {}
+        seen = self._nodes.get(str(node))
+        online = seen is not None and time.time() - seen < NODE_OFFLINE_AFTER_S
+        return {"node_online": online, "node_last_seen": _iso(seen)}
 
     def run(self, deployment_id: int) -> dict[str, Any] | None:
         """The last run event of this deployment (state "running" or "stopped")."""
@@ -51,3 +98,27 @@ class HealthBoard:
     def running(self, deployment_id: int) -> bool:
         run = self.run(deployment_id)
         return run is not None and run.get("state") == "running"
+
+
+def node_camera_health(counts: CameraCounts) -> dict[str, Any]:
+    """A ``CAMERA_HEALTH`` event's data for a camera on an edge node, from its counts."""
+    return {
+        "deployment_id": counts.deployment_id,
+        "camera": counts.camera,
+        "node": counts.node,
+        "state": "stopped" if counts.final else "running",
+        "frames": counts.frames,
+        "frames_read": counts.frames + counts.frames_dropped,
+        "frames_dropped": counts.frames_dropped,
+        "reconnects": 0,
+        "fps": counts.fps,
+        "last_frame_at": _iso(counts.sent_at),
+        "error": None,
+        "source": f"edge node {counts.node}",
+    }
+
+
+def _iso(epoch_s: float | None) -> str | None:
+    if epoch_s is None:
+        return None
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds")

@@ -23,6 +23,9 @@ ENGINE_STATS: Final = "engine.stats"
 detect_seconds (one sample a frame)."""
 RUN: Final = "deployment.run"
 """Cameras of a deployment started (state "running") or stopped ("stopped", with counts)."""
+NODE: Final = "edge.node"
+"""An edge node's heartbeat reached the centre (about once a second). data: node, sent_at
+(epoch seconds)."""
 DEPLOYMENT: Final = "deployment"
 """A deployment changed state. data: deployment_id, state, by, reason."""
 

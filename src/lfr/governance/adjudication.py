@@ -31,20 +31,31 @@ from datetime import datetime
 from typing import Final, Literal, get_args
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
 from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
+from lfr.governance.alert_views import PICTURES, Picture, record_view, require_pictures_viewed
 from lfr.governance.assignments import (
     assigned_deployments,
     is_assigned,
     require_assigned,
     sees_every_deployment,
 )
-from lfr.governance.policy_service import policy_in_force
+from lfr.governance.corroboration import require_corroboration
+from lfr.governance.lookalikes import add_negative
+from lfr.governance.policy_service import policy_in_force, profile_in_force
 from lfr.governance.records import publish_record
 from lfr.governance.states import ADJUDICATED, AlertStatus, DeploymentState
+from lfr.governance.verification import (
+    final_status,
+    is_blind,
+    require_trained,
+    second_verifier_required,
+    verdict_hidden,
+)
+from lfr.store.deployment_keys import deployment_cipher
 from lfr.store.sealing import open_image
 from lfr.store.tables import AlertRow, Deployment, DeploymentRecord
 
@@ -89,13 +100,26 @@ class AlertView:
     hold_by: str | None
     media_purged_at: datetime | None
     has_media: bool
+    location_name: str
+    """Where the deployment runs (what a field officer needs to find the person)."""
+    area_description: str
+    deployment_ended: bool
+    """Its deployment has ended (the alert may still be reviewed, but nobody is on site)."""
+    blind_review: bool = False
+    """A blind second verdict is awaited (``lfr.governance.verification``): the second
+    verifier gives their own verdict, not agreement with a first they cannot see."""
 
     @property
     def on_hold(self) -> bool:
         return self.hold_reason is not None
 
 
-def _view(row: AlertRow) -> AlertView:
+def alert_view(row: AlertRow, viewer: str | None = None) -> AlertView:
+    """The alert as ``viewer`` may see it: while a blind second verdict is awaited, the first
+    verdict (who, when) is hidden from all but the first verifier."""
+    session = object_session(row)
+    deployment = session.get(Deployment, row.deployment_id) if session is not None else None
+    hidden = verdict_hidden(row, viewer)
     return AlertView(
         id=row.id,
         deployment_id=row.deployment_id,
@@ -114,8 +138,8 @@ def _view(row: AlertRow) -> AlertView:
         raised_at=row.raised_at,
         enrolled_image=row.enrolled_image,
         status=AlertStatus(row.status),
-        adjudicated_by=row.adjudicated_by,
-        adjudicated_at=row.adjudicated_at,
+        adjudicated_by=None if hidden else row.adjudicated_by,
+        adjudicated_at=None if hidden else row.adjudicated_at,
         second_confirmer=row.second_confirmer,
         outcome=row.outcome,
         outcome_by=row.outcome_by,
@@ -124,6 +148,10 @@ def _view(row: AlertRow) -> AlertView:
         hold_by=row.hold_by,
         media_purged_at=row.media_purged_at,
         has_media=row.probe_crop_enc is not None and row.enrolled_crop_enc is not None,
+        location_name=deployment.location_name if deployment else "",
+        area_description=deployment.area_description if deployment else "",
+        deployment_ended=deployment is not None and deployment.state == DeploymentState.ENDED,
+        blind_review=row.status == AlertStatus.AWAITING_SECOND and row.first_verdict is not None,
     )
 
 
@@ -147,7 +175,7 @@ def _clean_note(note: str) -> str:
     return note
 
 
-def _refresh_record(session: Session, services: Services, row: AlertRow) -> bool:
+def refresh_record(session: Session, services: Services, row: AlertRow) -> bool:
     """A decision or outcome that comes after the deployment ended updates its published
     record (the figures must match the adjudications). Not once the purge has deleted some of
     its alerts: the record then holds counts the rows no longer can."""
@@ -168,7 +196,7 @@ def _refresh_record(session: Session, services: Services, row: AlertRow) -> bool
 def get_alert(services: Services, actor: Actor, alert_id: str) -> AlertView:
     require(actor, Action.ALERT_READ)
     with services.transaction() as session:
-        return _view(_get(session, actor, alert_id))
+        return alert_view(_get(session, actor, alert_id), actor.username)
 
 
 def list_alerts(
@@ -192,23 +220,30 @@ def list_alerts(
     with services.transaction() as session:
         if deployment_id is not None:
             require_assigned(session, actor, deployment_id)
-        return [_view(row) for row in session.scalars(query)]
+        return [alert_view(row, actor.username) for row in session.scalars(query)]
 
 
 def alert_media(
-    services: Services, actor: Actor, alert_id: str, *, export_to: str | None = None
+    services: Services,
+    actor: Actor,
+    alert_id: str,
+    *,
+    export_to: str | None = None,
+    viewer_session: str | None = None,
 ) -> tuple[bytes, bytes] | None:
     """The probe crop and the enrolled image (JPEG) side by side, decrypted; None once purged.
 
     Each access is audited ("alert.media.viewed", or "alert.media.exported" with the
-    destination when ``export_to`` names where the caller will write them)."""
+    destination when ``export_to`` names where the caller will write them). With
+    ``viewer_session``, that login session is recorded as having seen both pictures."""
     require(actor, Action.ALERT_READ)
     with services.transaction() as session:
         row = _get(session, actor, alert_id)
         if row.probe_crop_enc is None or row.enrolled_crop_enc is None:
             return None
-        probe = open_image(services.cipher, row.probe_crop_enc, "alert", row.id, "probe")
-        enrolled = open_image(services.cipher, row.enrolled_crop_enc, "alert", row.id, "enrolled")
+        cipher = deployment_cipher(session, services.cipher, row.deployment_id)
+        probe = open_image(cipher, row.probe_crop_enc, "alert", row.id, "probe")
+        enrolled = open_image(cipher, row.enrolled_crop_enc, "alert", row.id, "enrolled")
         details: dict[str, object] = {"deployment": row.deployment_id}
         if export_to is None:
             action = "alert.media.viewed"
@@ -216,32 +251,71 @@ def alert_media(
             action = "alert.media.exported"
             details["to"] = export_to
         services.record(session, actor.username, action, _target(row.id), details)
+        for picture in PICTURES if viewer_session else ():
+            record_view(session, str(viewer_session), row.id, picture, services.clock())
         return probe, enrolled
 
 
+def alert_picture(
+    services: Services, actor: Actor, alert_id: str, picture: Picture, *, viewer_session: str
+) -> bytes | None:
+    """One picture of an alert (JPEG), decrypted for ``viewer_session``, which is recorded as
+    having seen it; audited ("alert.media.viewed" with the picture). None once purged."""
+    require(actor, Action.ALERT_READ)
+    if picture not in PICTURES:
+        raise LfrError(f"picture must be one of: {', '.join(PICTURES)}")
+    with services.transaction() as session:
+        row = _get(session, actor, alert_id)
+        sealed = row.probe_crop_enc if picture == "probe" else row.enrolled_crop_enc
+        if sealed is None:
+            return None
+        cipher = deployment_cipher(session, services.cipher, row.deployment_id)
+        jpeg = open_image(cipher, sealed, "alert", row.id, picture)
+        details = {"deployment": row.deployment_id, "picture": picture}
+        services.record(session, actor.username, "alert.media.viewed", _target(row.id), details)
+        record_view(session, viewer_session, row.id, picture, services.clock())
+        return jpeg
+
+
 def adjudicate(
-    services: Services, actor: Actor, alert_id: str, decision: str, note: str = ""
+    services: Services,
+    actor: Actor,
+    alert_id: str,
+    decision: str,
+    note: str = "",
+    *,
+    viewer_session: str | None = None,
 ) -> AlertView:
     """An operator's decision on a pending alert: a confirmed match or a false alert.
 
     Where the policy asks for a second confirmer, a confirmation waits ("awaiting_second")
-    for a different operator (``second_confirm``); a false alert needs no second opinion."""
+    for a different operator (``second_confirm``); a false alert needs no second opinion.
+    With ``viewer_session`` (the web app always gives it) the decision is refused until that
+    login session has loaded both pictures of the alert (``lfr.governance.alert_views``)."""
     require(actor, Action.ALERT_ADJUDICATE)
     if decision not in DECISIONS:
         raise LfrError(f"decision must be one of: {', '.join(DECISIONS)}")
     note = _clean_note(note)
     with services.transaction() as session:
         row = _get(session, actor, alert_id, for_update=True)
+        if viewer_session is not None:
+            require_pictures_viewed(session, viewer_session, row.id)
         if row.status != AlertStatus.PENDING:
             raise StateError(
                 f"alert {row.id} is {row.status.replace('_', ' ')}, not pending:"
                 " only a pending alert can be adjudicated"
             )
-        second_needed = (
-            decision == AlertStatus.CONFIRMED and policy_in_force(session).second_confirmer_required
-        )
-        status = AlertStatus.AWAITING_SECOND if second_needed else AlertStatus(decision)
+        profile = profile_in_force(session)
+        require_trained(session, profile, actor.username, services.clock())
+        second_needed = second_verifier_required(policy_in_force(session), profile)
+        blind = second_needed and is_blind(profile)
+        # Blind: every verdict waits, so the status does not tell the second what the first said.
+        if blind or (second_needed and decision == AlertStatus.CONFIRMED):
+            status = AlertStatus.AWAITING_SECOND
+        else:
+            status = AlertStatus(decision)
         row.status = status.value
+        row.first_verdict = decision if blind else None
         row.adjudicated_by = actor.username
         row.adjudicated_at = services.clock()
         services.record(
@@ -254,21 +328,33 @@ def adjudicate(
                 "decision": decision,
                 "status": row.status,
                 "note": note,
-                "record_updated": _refresh_record(session, services, row),
+                "record_updated": refresh_record(session, services, row),
             },
         )
+        add_negative(session, services, row, actor.username)  # "not this person"
         session.flush()
-        return _view(row)
+        return alert_view(row, actor.username)
 
 
 def second_confirm(
-    services: Services, actor: Actor, alert_id: str, agree: bool, note: str = ""
+    services: Services,
+    actor: Actor,
+    alert_id: str,
+    agree: bool,
+    note: str = "",
+    *,
+    viewer_session: str | None = None,
 ) -> AlertView:
-    """A second operator, not the first, agrees (confirmed) or disagrees (false alert)."""
+    """A second operator, not the first, agrees (confirmed) or disagrees (false alert); with
+    ``viewer_session``, only once that session has loaded both pictures (as ``adjudicate``).
+    In blind review ``agree`` is the second's own verdict ("the same person"), and a match is
+    confirmed only when both said so."""
     require(actor, Action.ALERT_ADJUDICATE)
     note = _clean_note(note)
     with services.transaction() as session:
         row = _get(session, actor, alert_id, for_update=True)
+        if viewer_session is not None:
+            require_pictures_viewed(session, viewer_session, row.id)
         if row.status != AlertStatus.AWAITING_SECOND:
             raise StateError(
                 f"alert {row.id} is {row.status.replace('_', ' ')}:"
@@ -279,7 +365,8 @@ def second_confirm(
                 f"{actor.username} made the first confirmation of alert {row.id}:"
                 " the second confirmer must be a different operator"
             )
-        row.status = (AlertStatus.CONFIRMED if agree else AlertStatus.FALSE_ALERT).value
+        require_trained(session, profile_in_force(session), actor.username, services.clock())
+        row.status = final_status(row.first_verdict, agree).value
         row.second_confirmer = actor.username
         services.record(
             session,
@@ -292,19 +379,24 @@ def second_confirm(
                 "first": row.adjudicated_by,
                 "status": row.status,
                 "note": note,
-                "record_updated": _refresh_record(session, services, row),
+                "record_updated": refresh_record(session, services, row),
             },
         )
+        add_negative(session, services, row, actor.username)  # "not this person"
         session.flush()
-        return _view(row)
+        return alert_view(row)
 
 
-def record_outcome(services: Services, actor: Actor, alert_id: str, outcome: str) -> AlertView:
+def record_outcome(
+    services: Services, actor: Actor, alert_id: str, outcome: str, corroboration: str = ""
+) -> AlertView:
     """What officers did about an adjudicated alert. Recorded once; it feeds the published
-    figures (engagements, arrests, false-alert engagements)."""
+    figures (engagements, arrests, false-alert engagements). An arrest needs the corroboration
+    used, written in (no arrest on the match alone)."""
     require(actor, Action.ALERT_OUTCOME)
     if outcome not in OUTCOMES:
         raise LfrError(f"outcome must be one of: {', '.join(OUTCOMES)}")
+    corroboration = _clean_note(corroboration)
     with services.transaction() as session:
         row = _get(session, actor, alert_id, for_update=True)
         if row.status not in ADJUDICATED:
@@ -312,13 +404,21 @@ def record_outcome(services: Services, actor: Actor, alert_id: str, outcome: str
                 f"alert {row.id} is {row.status.replace('_', ' ')}:"
                 " an outcome can only be recorded once the alert is adjudicated"
             )
+        if outcome == "arrested" and row.status == AlertStatus.FALSE_ALERT:
+            raise StateError(
+                f"alert {row.id} is a false alert: an arrest cannot be its outcome"
+                " (record engaged or no action)"
+            )
         if row.outcome is not None:
             raise StateError(
                 f"alert {row.id} already has outcome {row.outcome!r} (recorded by {row.outcome_by})"
             )
+        if outcome == "arrested":
+            require_corroboration(profile_in_force(session), corroboration)
         row.outcome = outcome
         row.outcome_by = actor.username
         row.outcome_at = services.clock()
+        row.outcome_corroboration = corroboration or None
         services.record(
             session,
             actor.username,
@@ -327,12 +427,13 @@ def record_outcome(services: Services, actor: Actor, alert_id: str, outcome: str
             {
                 "deployment": row.deployment_id,
                 "outcome": outcome,
+                "corroboration": corroboration,
                 "status": row.status,
-                "record_updated": _refresh_record(session, services, row),
+                "record_updated": refresh_record(session, services, row),
             },
         )
         session.flush()
-        return _view(row)
+        return alert_view(row)
 
 
 def hold(services: Services, actor: Actor, alert_id: str, reason: str) -> AlertView:
@@ -358,7 +459,7 @@ def hold(services: Services, actor: Actor, alert_id: str, reason: str) -> AlertV
             {"deployment": row.deployment_id, "reason": reason, "media": media},
         )
         session.flush()
-        return _view(row)
+        return alert_view(row)
 
 
 def release_hold(services: Services, actor: Actor, alert_id: str, note: str = "") -> AlertView:
@@ -379,4 +480,4 @@ def release_hold(services: Services, actor: Actor, alert_id: str, note: str = ""
         row.hold_by = None
         services.record(session, actor.username, "alert.hold.release", _target(row.id), details)
         session.flush()
-        return _view(row)
+        return alert_view(row)

@@ -3,12 +3,15 @@
 An alert carries an id made where it was raised, so storing it is idempotent: a retried
 delivery never becomes a second alert. Its probe crop and the enrolled crop are sealed
 (AES-GCM, bound to the alert's id); the audit log names the subject reference, distance,
-threshold and camera, never any biometric data. Alerts are accepted only while the deployment
-is live, and only at a threshold no looser than the one it was authorised with.
+threshold and camera, never any biometric data. Alerts are accepted while the deployment is
+live (or, raised inside its window by an edge node whose link was down, late: see
+``lfr.governance.late_alerts``), and only at a threshold no looser than the one it was
+authorised with.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -20,10 +23,13 @@ from lfr.access.services import Services
 from lfr.audit.alerts import raised_details
 from lfr.domain import Alert, Image
 from lfr.errors import IntegrityError, LfrError, NotFoundError, PolicyViolationError, StateError
-from lfr.governance.records import EMERGENCY_REFUSED, refresh_counts
+from lfr.governance.late_alerts import late_refusal, on_wiped_snapshot
+from lfr.governance.lookalikes import seal_alert_descriptor
+from lfr.governance.records import EMERGENCY_REFUSED, add_late_alert, refresh_counts
 from lfr.governance.states import AlertStatus, DeploymentState
 from lfr.imaging import encode_jpeg
 from lfr.store.crypto import DataCipher
+from lfr.store.deployment_keys import deployment_cipher
 from lfr.store.sealing import seal_image
 from lfr.store.tables import AlertRow, Deployment, SnapshotTemplate, WatchlistEntry
 
@@ -38,8 +44,12 @@ def engine_actor(camera: str) -> str:
     return f"{ENGINE_ACTOR}:{camera}"[:64]
 
 
-def store_alert(services: Services, deployment_id: int, alert: Alert) -> bool:
+def store_alert(
+    services: Services, deployment_id: int, alert: Alert, raised_at: datetime | None = None
+) -> bool:
     """Store ``alert`` for a live deployment; False if it was already stored (a retry).
+    ``raised_at``: when it was raised (an edge node says), which lets an alert delivered after
+    the deployment ended be stored late.
 
     Defence in depth: an alert that is no match (its distance above the threshold, or its
     subject not on the deployment's snapshot) is refused with IntegrityError, stored nowhere,
@@ -47,7 +57,7 @@ def store_alert(services: Services, deployment_id: int, alert: Alert) -> bool:
     if not 0 < len(alert.id) <= 36:
         raise LfrError(f"alert id must be 1-36 characters, got {len(alert.id)}")
     try:
-        return _store(services, deployment_id, alert)
+        return _store(services, deployment_id, alert, raised_at)
     except _NotAMatchError as refusal:
         _audit_refusal(services, deployment_id, alert, refusal.reason)
         raise IntegrityError(
@@ -61,7 +71,9 @@ def store_alert(services: Services, deployment_id: int, alert: Alert) -> bool:
         raise
 
 
-def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
+def _store(
+    services: Services, deployment_id: int, alert: Alert, raised_at: datetime | None
+) -> bool:
     with services.transaction() as session:
         existing = session.get(AlertRow, alert.id)
         if existing is not None:
@@ -73,17 +85,18 @@ def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
         deployment = session.get(Deployment, deployment_id)
         if deployment is None:
             raise NotFoundError(f"no deployment with id {deployment_id}")
-        if deployment.state != DeploymentState.LIVE:
+        late = deployment.state != DeploymentState.LIVE
+        if late and (why := late_refusal(session, deployment, raised_at, services.clock())):
             raise StateError(
                 f"deployment {deployment_id} is {deployment.state}; alerts are accepted only"
-                " while it is live"
+                f" while it is live, or late if raised in its window ({why})"
             )
         if alert.threshold > deployment.threshold + _THRESHOLD_SLACK:
             raise PolicyViolationError(
                 f"alert {alert.id} was raised at threshold {alert.threshold:g}, looser than"
                 f" deployment {deployment_id}'s {deployment.threshold:g}"
             )
-        refusal = _not_a_match(session, deployment, alert)
+        refusal = _not_a_match(session, deployment, alert, late)
         if refusal is not None:
             raise _NotAMatchError(refusal)
         entry_id = session.scalar(
@@ -92,6 +105,7 @@ def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
                 WatchlistEntry.reference == alert.subject.reference,
             )
         )
+        cipher = deployment_cipher(session, services.cipher, deployment_id)
         row = AlertRow(
             id=alert.id,
             deployment_id=deployment_id,
@@ -109,9 +123,11 @@ def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
             track=int(alert.track),
             raised_at=services.clock(),
             enrolled_image=alert.enrolled_image[:300],
-            probe_crop_enc=_seal_crop(services.cipher, alert.probe_crop, alert.id, "probe"),
-            enrolled_crop_enc=_seal_crop(
-                services.cipher, alert.enrolled_crop, alert.id, "enrolled"
+            probe_crop_enc=_seal_crop(cipher, alert.probe_crop, alert.id, "probe"),
+            enrolled_crop_enc=_seal_crop(cipher, alert.enrolled_crop, alert.id, "enrolled"),
+            # A late alert keeps no descriptor: the end already wiped its deployment's.
+            probe_descriptor_enc=(
+                None if late else seal_alert_descriptor(cipher, alert.probe_descriptor, alert.id)
             ),
             status=AlertStatus.PENDING.value,
         )
@@ -130,8 +146,11 @@ def _store(services: Services, deployment_id: int, alert: Alert) -> bool:
                 "threshold": float(alert.threshold),
                 "camera": alert.camera,
                 **raised_details(row),
+                **({"delivered_late": True} if late else {}),
             },
         )
+        if late:
+            add_late_alert(session, deployment, services.clock())
         return True
 
 
@@ -141,12 +160,17 @@ class _NotAMatchError(Exception):
         self.reason = reason
 
 
-def _not_a_match(session: Session, deployment: Deployment, alert: Alert) -> str | None:
+def _not_a_match(session: Session, deployment: Deployment, alert: Alert, late: bool) -> str | None:
     """Why ``alert`` is no match for this deployment (None when it is one). The engine never
-    raises such an alert; this stops one that a fault or a forged delivery would."""
+    raises such an alert; this stops one that a fault or a forged delivery would. ``late``:
+    the deployment ended and its snapshot is wiped; the references kept of it are checked."""
     threshold = min(float(alert.threshold), deployment.threshold) + _THRESHOLD_SLACK
     if not float(alert.distance) <= threshold:  # NaN is no match either
         return "its distance is above the threshold"
+    if late:
+        if on_wiped_snapshot(deployment, alert.subject.reference):
+            return None
+        return "its subject is not on the deployment's watchlist snapshot"
     on_snapshot = session.scalar(
         select(SnapshotTemplate.id)
         .join(WatchlistEntry, WatchlistEntry.id == SnapshotTemplate.entry_id)
@@ -180,7 +204,12 @@ def _audit_refusal(services: Services, deployment_id: int, alert: Alert, reason:
 
 
 def add_counts(
-    services: Services, deployment_id: int, frames: int, face_detections: int, tracks: int
+    services: Services,
+    deployment_id: int,
+    frames: int,
+    face_detections: int,
+    tracks: int,
+    lookalikes_suppressed: int = 0,
 ) -> bool:
     """Add a run's counts (the only trace of the faces that did not match) to the deployment.
 
@@ -191,6 +220,7 @@ def add_counts(
         "frames": frames,
         "face_detections": face_detections,
         "tracks": tracks,
+        "lookalikes_suppressed": lookalikes_suppressed,
     }
     if any(int(value) < 0 for value in counts.values()):
         raise LfrError(f"counts cannot be negative: {counts}")
@@ -211,6 +241,7 @@ def add_counts(
                 frames=Deployment.frames + int(frames),
                 face_detections=Deployment.face_detections + int(face_detections),
                 tracks=Deployment.tracks + int(tracks),
+                lookalikes_suppressed=Deployment.lookalikes_suppressed + int(lookalikes_suppressed),
             )
         )
         session.refresh(deployment)

@@ -7,7 +7,9 @@ from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
 from lfr.domain import Alert
 from lfr.errors import NotFoundError, PolicyViolationError, StateError
-from lfr.governance import alert_intake
+from lfr.governance import alert_intake, lookalikes
+from lfr.governance.authority_rules import authorised_end, cameras_outside_grant
+from lfr.governance.camera_nodes import in_process
 from lfr.governance.camera_sources import (
     CameraSourcePolicy,
     camera_source_problems,
@@ -15,10 +17,13 @@ from lfr.governance.camera_sources import (
     media_folders,
     open_cameras,
 )
+from lfr.governance.deployment_plan import audit_target
 from lfr.governance.policy_service import policy_in_force
+from lfr.governance.profiles import LIMITS_TIME_PLACE_PERSONS, RULES
 from lfr.governance.schedule import WINDOW_ENDED, enforce_schedule
 from lfr.governance.snapshot import load_snapshot
 from lfr.governance.states import DeploymentState
+from lfr.match.negatives import LookalikeNegatives, Negative
 from lfr.runtime.port import LiveDeployment, RunCounts
 from lfr.store.tables import Deployment
 
@@ -31,9 +36,13 @@ class GovernedDeployments:
 
     def open_run(self, actor: Actor, deployment_id: int) -> LiveDeployment:
         require(actor, Action.DEPLOYMENT_RUN)
-        cameras, threshold = self._live_cameras(deployment_id)
+        cameras, threshold = self._live_cameras(actor, deployment_id)
         watchlist = load_snapshot(self.services, actor, deployment_id)
-        return LiveDeployment(deployment_id, cameras, threshold, watchlist)
+        negatives = LookalikeNegatives(lookalikes.negatives_after(self.services, deployment_id, 0))
+        return LiveDeployment(deployment_id, cameras, threshold, watchlist, negatives)
+
+    def lookalike_negatives(self, deployment_id: int, after_id: int) -> list[Negative]:
+        return lookalikes.negatives_after(self.services, deployment_id, after_id)
 
     def store_alert(self, deployment_id: int, alert: Alert) -> bool:
         return alert_intake.store_alert(self.services, deployment_id, alert)
@@ -45,6 +54,7 @@ class GovernedDeployments:
             frames=counts.frames,
             face_detections=counts.face_detections,
             tracks=counts.tracks,
+            lookalikes_suppressed=counts.lookalikes_suppressed,
         )
 
     def stop_reason(self, deployment_id: int) -> str | None:
@@ -52,14 +62,14 @@ class GovernedDeployments:
             row = session.get(Deployment, deployment_id)
             if row is None or row.state != DeploymentState.LIVE:
                 return f"deployment is {row.state if row else 'gone'}"
-            if self.services.clock() >= row.ends_at:
+            if self.services.clock() >= authorised_end(session, row):
                 return WINDOW_ENDED
         return None
 
     def enforce_schedule(self) -> list[str]:
         return enforce_schedule(self.services)
 
-    def _live_cameras(self, deployment_id: int) -> tuple[dict[str, str], float]:
+    def _live_cameras(self, actor: Actor, deployment_id: int) -> tuple[dict[str, str], float]:
         with self.services.transaction() as session:
             row = session.get(Deployment, deployment_id)
             if row is None:
@@ -69,10 +79,21 @@ class GovernedDeployments:
                     f"deployment {deployment_id} is {row.state}; only a live deployment's"
                     " cameras can run"
                 )
-            if self.services.clock() >= row.ends_at:
+            if self.services.clock() >= authorised_end(session, row):
                 raise StateError(f"deployment {deployment_id}'s window has ended")
             rules = policy_in_force(session).camera_sources
-            cameras = open_cameras(self.services.cipher, row.id, row.cameras)
+            # Cameras on edge nodes run there (lfr.governance.edge_commands), not here.
+            cameras = in_process(open_cameras(self.services.cipher, row.id, row.cameras))
+            outside = cameras_outside_grant(session, row, cameras)
+            if outside:  # EU AI Act Art. 5(2): only the cameras the authority granted run
+                self.services.record(
+                    session,
+                    actor.username,
+                    "deployment.cameras.refused",
+                    audit_target(row.id),
+                    {"cameras": outside, "source": RULES[LIMITS_TIME_PLACE_PERSONS].source},
+                )
+                cameras = {name: spec for name, spec in cameras.items() if name not in outside}
             return self._allowed(deployment_id, cameras, rules), row.threshold
 
     def _allowed(

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lfr.access.services import Services
 from lfr.errors import IntegrityError, PolicyViolationError
+from lfr.governance.camera_nodes import split_node
 from lfr.ingest.redact import redact_url
 from lfr.store.crypto import DataCipher
 from lfr.store.sealing import open_text, seal_text
@@ -79,7 +80,7 @@ def camera_source_problems(
         )
     for name, spec in list(cameras.items())[: policy.max_cameras]:
         try:
-            checked_source(spec, policy, media)
+            checked_source(split_node(spec)[0], policy, media)  # '@node' is no source
         except PolicyViolationError as exc:
             problems.append(f"camera {name!r}: {exc}")
     return problems

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
@@ -43,6 +43,12 @@ class DeploymentPlan(BaseModel):
     watchlist_id: int = Field(ge=1, le=MAX_ROW_ID)
     threshold: float = Field(gt=0.0, allow_inf_nan=False)
     dpia_reference: str = Field(min_length=1, max_length=200)
+    objective: Literal["i", "ii", "iii"] | None = Field(
+        None, description="EU AI Act Art. 5(1)(h) objective (needed to go live under eu-ai-act)"
+    )
+    expected_footfall: int | None = Field(
+        None, ge=0, le=100_000_000, description="people expected to pass the cameras"
+    )
 
     @field_validator("cameras")
     @classmethod
@@ -105,6 +111,11 @@ class DeploymentView:
     face_detections: int
     faces_seen: int
     """Distinct faces (tracks), as in the published record."""
+    objective: str | None
+    expected_footfall: int | None
+    threshold_reason: str | None
+    pinned_documents: dict[str, Any] | None
+    """The document versions it went live on: {kind: {id, version, sha256}}."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +162,10 @@ def deployment_view(row: Deployment, session: Session, policy: Policy) -> Deploy
         frames=row.frames,
         face_detections=row.face_detections,
         faces_seen=row.tracks,
+        objective=row.objective,
+        expected_footfall=row.expected_footfall,
+        threshold_reason=row.threshold_reason,
+        pinned_documents=row.pinned_documents,
     )
 
 

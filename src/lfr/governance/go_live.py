@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from lfr.governance.authority_rules import independent_conditions
+from lfr.governance.camera_nodes import node_names, unregistered_nodes
 from lfr.governance.camera_sources import camera_source_problems, shown_cameras
 from lfr.governance.deployment_plan import iso, plan_problems
+from lfr.governance.jurisdiction_checks import jurisdiction_conditions
 from lfr.governance.policy import Policy
 from lfr.governance.policy_service import policy_in_force
 from lfr.governance.states import DeploymentState, may_move
@@ -23,6 +27,19 @@ from lfr.store.tables import Deployment, EntryImage, WatchlistEntry
 from lfr.store.tables import Watchlist as WatchlistRow
 
 _FEW = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One condition for going live, in plain words, with why it does not hold (if it does not)."""
+
+    name: str
+    label: str
+    problems: tuple[str, ...] = ()
+
+    @property
+    def met(self) -> bool:
+        return not self.problems
 
 
 def go_live_problems(
@@ -35,25 +52,65 @@ def go_live_problems(
 ) -> list[str]:
     """Every reason ``deployment`` may not go live now (empty when it may). ``media``: the
     folders its cameras' local files may come from."""
+    checklist = go_live_checklist(session, deployment, now, media=media, emergency=emergency)
+    return [problem for condition in checklist for problem in condition.problems]
+
+
+def go_live_checklist(
+    session: Session,
+    deployment: Deployment,
+    now: datetime,
+    *,
+    media: Sequence[Path],
+    emergency: bool = False,
+) -> list[Condition]:
+    """Every condition for going live, met or not, in the order an officer sees to them."""
     if not may_move(deployment.state, DeploymentState.LIVE):
-        return [f"it is {deployment.state} (only a draft or authorised deployment can go live)"]
+        return [
+            Condition(
+                "state",
+                "A draft or authorised deployment",
+                (f"it is {deployment.state} (only a draft or authorised deployment can go live)",),
+            )
+        ]
     policy = policy_in_force(session)
-    problems = _authorisation_problems(deployment, policy, emergency)
-    if deployment.signage_confirmed_at is None:
-        problems.append("signage not confirmed")
-    problems += plan_problems(
+    signage = [] if deployment.signage_confirmed_at is not None else ["signage not confirmed"]
+    plan = plan_problems(
         policy, deployment.purpose, deployment.starts_at, deployment.ends_at, deployment.threshold
     )
-    if now < deployment.starts_at:
-        problems.append(f"its window has not started (it starts {iso(deployment.starts_at)})")
-    elif now >= deployment.ends_at:
-        problems.append(f"its window has ended ({iso(deployment.ends_at)})")
     # Checked again: the policy may have changed since, or the row was planned before the rules.
-    problems += camera_source_problems(
+    cameras = camera_source_problems(
         shown_cameras(deployment.cameras), policy.camera_sources, media
     )
-    problems += _watchlist_problems(session, policy, deployment.watchlist_id, now)
-    return problems
+    found = [
+        ("authorised", _AUTHORISED, _authorisation_problems(deployment, policy, emergency)),
+        ("signage", "Signage confirmed on site", signage),
+        ("plan", "Purpose, window length and threshold within the policy", plan),
+        ("window", "Its time window is open now", _window_problems(deployment, now)),
+        ("cameras", "Cameras set, from sources the policy allows", cameras),
+        ("watchlist", _WATCHLIST_VALID, _watchlist_problems(session, policy, deployment, now)),
+    ]
+    if node_names(deployment):  # shown only where a camera runs on an edge node
+        found.append(("nodes", _NODES, unregistered_nodes(session, deployment)))
+    found += jurisdiction_conditions(session, policy, deployment, now)  # the profile's rules
+    found += independent_conditions(session, policy, deployment, now, emergency)
+    return [Condition(name, label, tuple(problems)) for name, label, problems in found]
+
+
+_NODES = "Each camera's edge node registered"
+_AUTHORISED = "Authorised by an authorising officer other than its planner"
+_WATCHLIST_VALID = (
+    "Watchlist valid: active entries, each with an allowed category, a reason, an image source"
+    " and an enrolled face"
+)
+
+
+def _window_problems(deployment: Deployment, now: datetime) -> list[str]:
+    if now < deployment.starts_at:
+        return [f"its window has not started (it starts {iso(deployment.starts_at)})"]
+    if now >= deployment.ends_at:
+        return [f"its window has ended ({iso(deployment.ends_at)})"]
+    return []
 
 
 def _authorisation_problems(deployment: Deployment, policy: Policy, emergency: bool) -> list[str]:
@@ -81,8 +138,9 @@ def _is_active(watchlist_id: int, now: datetime) -> list[ColumnElement[bool]]:
 
 
 def _watchlist_problems(
-    session: Session, policy: Policy, watchlist_id: int, now: datetime
+    session: Session, policy: Policy, deployment: Deployment, now: datetime
 ) -> list[str]:
+    watchlist_id = deployment.watchlist_id
     watchlist = session.get(WatchlistRow, watchlist_id)
     label = f"watchlist {watchlist.name!r}" if watchlist else f"watchlist {watchlist_id}"
     entries = list(

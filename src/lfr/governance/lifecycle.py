@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lfr.access.roles import ASSIGNED_ONLY, Action, Actor, require
 from lfr.access.services import Services
 from lfr.errors import NotFoundError, PermissionDeniedError, PolicyViolationError, StateError
 from lfr.governance.assignments import add_assignment
+from lfr.governance.authority_rules import begin_use, require_independent
 from lfr.governance.camera_sources import camera_source_problems, media_folders, seal_cameras
 from lfr.governance.deployment_plan import (
     DeploymentPlan,
@@ -35,12 +36,14 @@ from lfr.governance.deployment_plan import (
     plan_problems,
     redacted,
 )
-from lfr.governance.go_live import go_live_problems
-from lfr.governance.policy_service import policy_in_force
+from lfr.governance.evaluations import require_threshold_reason
+from lfr.governance.go_live import Condition, go_live_checklist, go_live_problems
+from lfr.governance.jurisdiction_checks import pinned_documents
+from lfr.governance.policy_service import policy_in_force, profile_in_force
 from lfr.governance.records import EMERGENCY_REFUSED, PublishedRecord, publish_record
 from lfr.governance.snapshot import freeze_snapshot, wipe_snapshot
-from lfr.governance.states import DeploymentState, may_move, require_transition
-from lfr.store.tables import Deployment
+from lfr.governance.states import AWAITING_REVIEW, DeploymentState, may_move, require_transition
+from lfr.store.tables import AlertRow, Deployment
 from lfr.store.tables import Watchlist as WatchlistRow
 
 S = DeploymentState
@@ -75,6 +78,8 @@ def plan_deployment(services: Services, actor: Actor, plan: DeploymentPlan) -> i
             watchlist_id=plan.watchlist_id,
             threshold=plan.threshold,
             dpia_reference=plan.dpia_reference,
+            objective=plan.objective,
+            expected_footfall=plan.expected_footfall,
             state=S.DRAFT.value,
             planner=actor.username,
             created_at=now,
@@ -97,6 +102,8 @@ def plan_deployment(services: Services, actor: Actor, plan: DeploymentPlan) -> i
                 "watchlist_id": plan.watchlist_id,
                 "threshold": plan.threshold,
                 "dpia_reference": plan.dpia_reference,
+                "objective": plan.objective,
+                "expected_footfall": plan.expected_footfall,
             },
         )
         if actor.role in ASSIGNED_ONLY:  # the officer who plans it needs to know its alerts
@@ -106,8 +113,16 @@ def plan_deployment(services: Services, actor: Actor, plan: DeploymentPlan) -> i
         return row.id
 
 
-def authorise(services: Services, actor: Actor, deployment_id: int, note: str = "") -> None:
-    """Authorise a draft; or, within the policy's window, an emergency start already made."""
+def authorise(
+    services: Services,
+    actor: Actor,
+    deployment_id: int,
+    note: str = "",
+    threshold_reason: str = "",
+) -> None:
+    """Authorise a draft; or, within the policy's window, an emergency start already made.
+
+    ``threshold_reason``: why a threshold looser than the evaluated fair operating point."""
     require(actor, Action.DEPLOYMENT_AUTHORISE)
     with services.transaction() as session:
         row = load_deployment(session, deployment_id, lock=True)
@@ -136,17 +151,24 @@ def authorise(services: Services, actor: Actor, deployment_id: int, note: str = 
         problems = plan_problems(policy, row.purpose, row.starts_at, row.ends_at, row.threshold)
         if problems:
             raise PolicyViolationError(f"deployment {row.id}: " + "; ".join(problems))
+        require_threshold_reason(session, profile_in_force(session), row, threshold_reason)
         if not retrospective:  # an emergency start stays live (or ended): only who changes
             _move(row, S.AUTHORISED)
         row.authorised_by = actor.username
         row.authorised_at = now
         row.authorisation_note = note
+        row.threshold_reason = threshold_reason.strip() or None
         services.record(
             session,
             actor.username,
             "deployment.authorise",
             audit_target(row.id),
-            {"note": note, "emergency_start": retrospective, "state": row.state},
+            {
+                "note": note,
+                "emergency_start": retrospective,
+                "state": row.state,
+                "threshold_reason": row.threshold_reason,
+            },
         )
 
 
@@ -186,6 +208,27 @@ def readiness(
         )
 
 
+def checklist(services: Services, actor: Actor, deployment_id: int) -> list[Condition]:
+    """Every condition for going live, met or not (the deployment page's ticks and crosses)."""
+    require(actor, Action.DEPLOYMENT_READ)
+    with services.transaction() as session:
+        row = load_deployment(session, deployment_id)
+        return go_live_checklist(session, row, services.clock(), media=media_folders(services))
+
+
+def unreviewed_alerts(services: Services, actor: Actor, deployment_id: int) -> int:
+    """How many of its alerts still wait for an operator's review (End warns of them)."""
+    require(actor, Action.DEPLOYMENT_READ)
+    waiting = [status.value for status in AWAITING_REVIEW]
+    with services.transaction() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(AlertRow)
+            .where(AlertRow.deployment_id == deployment_id, AlertRow.status.in_(waiting))
+        )
+        return int(count or 0)
+
+
 def start(services: Services, actor: Actor, deployment_id: int, emergency: bool = False) -> str:
     """Go live: freeze the watchlist snapshot and return its digest (also in the audit log).
 
@@ -194,11 +237,14 @@ def start(services: Services, actor: Actor, deployment_id: int, emergency: bool 
     with services.transaction() as session:
         row = load_deployment(session, deployment_id, lock=True)
         now = services.clock()
+        if may_move(row.state, S.LIVE):  # EU AI Act Art. 5(3): refused naming its source
+            require_independent(session, row, now, emergency)
         problems = go_live_problems(
             session, row, now, media=media_folders(services), emergency=emergency
         )
         if problems:
             raise StateError(f"deployment {row.id} cannot go live: " + "; ".join(problems))
+        urgent_deadline = begin_use(session, services.cipher, row, now, emergency)
         watchlist = freeze_snapshot(session, services, row, now)
         digest = watchlist.digest()
         _move(row, S.LIVE)
@@ -206,6 +252,8 @@ def start(services: Services, actor: Actor, deployment_id: int, emergency: bool 
         row.emergency = row.authorised_by is None
         row.snapshot_digest = digest
         row.snapshot_size = watchlist.size
+        # Pinned at start, not at authorisation: what it actually ran on, checked current now.
+        row.pinned_documents = pinned_documents(session, profile_in_force(session))
         session.flush()
         services.record(
             session,
@@ -221,8 +269,17 @@ def start(services: Services, actor: Actor, deployment_id: int, emergency: bool 
                 "emergency": row.emergency,
                 "authorised_by": row.authorised_by,
                 "policy_digest": policy_in_force(session).digest(),
+                "pinned_documents": row.pinned_documents,
             },
         )
+        if urgent_deadline is not None:
+            services.record(
+                session,
+                actor.username,
+                "deployment.urgent_start",
+                audit_target(row.id),
+                {"authorisation_due_by": iso(urgent_deadline)},
+            )
         return digest
 
 
@@ -256,6 +313,11 @@ def cancel(services: Services, actor: Actor, deployment_id: int, reason: str = "
         row.end_reason = (reason or "cancelled")[:200]
         services.record(
             session, actor.username, "deployment.cancel", audit_target(row.id), {"reason": reason}
+        )
+        # Published too (cancelled, the reason, no counts): oversight and the public see why.
+        publish_record(session, row, row.ended_at)
+        services.record(
+            session, actor.username, "deployment.record.publish", audit_target(row.id), {}
         )
 
 
@@ -306,7 +368,12 @@ def end_live(
         actor_name,
         "deployment.snapshot.wiped",
         audit_target(row.id),
-        {"snapshot_digest": row.snapshot_digest, "rows_deleted": wiped},
+        {
+            "snapshot_digest": row.snapshot_digest,
+            "rows_deleted": wiped.templates,
+            "lookalike_negatives_deleted": wiped.lookalikes.negatives,
+            "alert_descriptors_wiped": wiped.lookalikes.alert_descriptors,
+        },
     )
     record = publish_record(session, row, now)
     services.record(session, actor_name, "deployment.record.publish", audit_target(row.id), {})

@@ -78,6 +78,28 @@ class Policy(BaseModel):
     second_confirmer_required: bool = Field(
         False, description="Must a second operator confirm each match before action?"
     )
+    second_verifier_off_legal_basis: str = Field(
+        "",
+        max_length=2000,
+        description="Under the EU profile, the law that makes a second verifier disproportionate"
+        " (EU AI Act Art. 14(5)); without it the second verifier cannot be switched off.",
+    )
+    independent_authorisation_required: bool = Field(
+        False,
+        description="Must an independent authority grant each deployment before it goes live?"
+        " (Always, under the eu-ai-act profile.)",
+    )
+    eu_database_registration: str = Field(
+        "",
+        max_length=100,
+        description="The system's EU database registration number (EU AI Act Art. 49); under"
+        " the eu-ai-act profile nothing goes live without it.",
+    )
+    profile: str = Field(
+        "uk",
+        pattern="^(uk|eu-ai-act)$",
+        description="The jurisdiction profile in force (lfr.governance.profiles): uk or eu-ai-act.",
+    )
     retention: RetentionPolicy = RetentionPolicy()
     camera_sources: CameraSourcePolicy = CameraSourcePolicy()
 

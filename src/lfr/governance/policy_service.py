@@ -16,6 +16,8 @@ from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
 from lfr.errors import LfrError, PolicyViolationError
 from lfr.governance.policy import Policy
+from lfr.governance.profiles import Profile, profile_named
+from lfr.governance.verification import check_second_verifier_switch
 from lfr.store.tables import PolicyVersion
 
 
@@ -23,6 +25,11 @@ def policy_in_force(session: Session) -> Policy:
     """The policy in force: the newest stored version, or the defaults before any is set."""
     row = session.scalars(select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1)).first()
     return Policy.model_validate(row.body) if row else Policy()
+
+
+def profile_in_force(session: Session) -> Profile:
+    """The jurisdiction profile of the policy in force."""
+    return profile_named(policy_in_force(session).profile)
 
 
 def current_policy(services: Services, actor: Actor) -> Policy:
@@ -40,6 +47,7 @@ def set_policy(services: Services, actor: Actor, policy: Policy) -> str:
         policy = Policy.model_validate(policy.model_dump(mode="json"))
     except ValidationError as exc:
         raise PolicyViolationError(f"invalid policy: {first_problem(exc)}") from None
+    check_second_verifier_switch(policy)
     body = policy.model_dump(mode="json")
     digest = policy.digest()
     with services.transaction() as session:

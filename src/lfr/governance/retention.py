@@ -42,6 +42,8 @@ from sqlalchemy.orm import Session
 from lfr.access.roles import SYSTEM, Action, Actor, require
 from lfr.access.services import Services
 from lfr.audit.alerts import MEDIA_PURGED_IDS, PURGED_IDS
+from lfr.governance.alert_views import forget_views
+from lfr.governance.lookalikes import wipe_lookalikes
 from lfr.governance.policy_service import policy_in_force
 from lfr.governance.states import DeploymentState
 from lfr.store.tables import AlertRow, Deployment, EntryImage, SnapshotTemplate, WatchlistEntry
@@ -114,6 +116,7 @@ def purge(services: Services, actor: Actor, now: datetime | None = None) -> Purg
         # one removed or stripped of its crops behind the services' back.
         deleted_ids = _alert_ids(session, AlertRow.raised_at <= alert_cutoff, not_held)
         alerts_deleted = _rowcount(session, delete(AlertRow).where(AlertRow.id.in_(deleted_ids)))
+        forget_views(session, deleted_ids)  # who loaded their pictures goes with them
         erased_ids = _alert_ids(
             session,
             AlertRow.raised_at <= media_cutoff,
@@ -146,6 +149,7 @@ def purge(services: Services, actor: Actor, now: datetime | None = None) -> Purg
                 session,
                 delete(SnapshotTemplate).where(SnapshotTemplate.deployment_id.in_(deployment_ids)),
             )
+            wipe_lookalikes(session, deployment_ids)  # they go with the snapshot
             _rowcount(
                 session,
                 update(Deployment)

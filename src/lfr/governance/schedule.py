@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from lfr.access.roles import SYSTEM, Action, require
 from lfr.access.services import Services
+from lfr.governance.authority_clock import enforce_authority
 from lfr.governance.deployment_plan import audit_target, emergency_deadline, iso
 from lfr.governance.lifecycle import end_live
 from lfr.governance.login_failures import close_windows
@@ -62,6 +63,7 @@ def enforce_schedule(services: Services, now: datetime | None = None) -> list[st
                     f"deployment {row.id} ended: emergency start not authorised within"
                     f" {policy.emergency_authorisation_hours} h; {deleted} alert(s) deleted"
                 )
+        done += enforce_authority(session, services, actor.username, now)  # issue 11
     close_windows(services, now)  # failed logins of a window that is over: one audit entry
     return done
 

@@ -3,12 +3,13 @@
 Going live copies the watchlist's active templates into the snapshot, re-sealed for this
 deployment (``lfr.store.sealing``, kind ``"snapshot"``, owner the deployment id), so later
 changes to the watchlist never reach a running deployment; its digest is recorded and audited.
-The cameras load it checked against that digest. Ending the deployment wipes it.
+The cameras load it checked against that digest. Ending the deployment wipes it, and with it
+the lookalike negatives operators added meanwhile (``lfr.governance.lookalikes``).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -18,10 +19,14 @@ from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
 from lfr.domain import EmbeddingContract, Subject, Template
 from lfr.errors import IntegrityError, StateError
+from lfr.governance.authority_rules import grant_of
 from lfr.governance.deployment_plan import audit_target, load_deployment
+from lfr.governance.live_facts import live_facts
+from lfr.governance.lookalikes import LookalikesWiped, wipe_lookalikes
 from lfr.governance.states import DeploymentState
 from lfr.governance.watchlists import active_templates
 from lfr.match.watchlist import Watchlist
+from lfr.store.deployment_keys import deployment_cipher
 from lfr.store.sealing import open_image, open_vector, seal_image, seal_vector
 from lfr.store.tables import Deployment, SnapshotTemplate
 
@@ -34,8 +39,14 @@ def freeze_snapshot(
     """Copy the watchlist's active templates into the deployment's snapshot, in the caller's
     transaction (the caller records the digest and audits)."""
     templates = active_templates(session, services.cipher, row.watchlist_id, now)
+    grant = grant_of(session, row)
+    if grant is not None and grant.entries is not None:  # Art. 5(2): only the named persons
+        templates = [(i, t) for i, t in templates if t.subject.reference in grant.entries]
+        if not templates:
+            raise StateError(f"deployment {row.id}: no active entry is named in its grant")
     watchlist = Watchlist.from_templates(templates[0][1].contract, [t for _, t in templates])
     owner = str(row.id)
+    cipher = deployment_cipher(session, services.cipher, row.id)
     session.add_all(
         SnapshotTemplate(
             deployment_id=row.id,
@@ -44,14 +55,16 @@ def freeze_snapshot(
             image_name=template.image_name,
             contract=asdict(template.contract),
             template_enc=seal_vector(
-                services.cipher, template.embedding, SNAPSHOT_KIND, owner, _name(template)
+                cipher, template.embedding, SNAPSHOT_KIND, owner, _name(template)
             ),
             face_jpeg_enc=seal_image(
-                services.cipher, template.face_jpeg, SNAPSHOT_KIND, owner, _name(template)
+                cipher, template.face_jpeg, SNAPSHOT_KIND, owner, _name(template)
             ),
         )
         for entry_id, template in templates
     )
+    row.live_facts = live_facts(session, [entry_id for entry_id, _ in templates], now)
+    row.snapshot_references = sorted({t.subject.reference for _, t in templates})
     return watchlist
 
 
@@ -83,18 +96,27 @@ def load_snapshot(services: Services, actor: Actor, deployment_id: int) -> Watch
         return watchlist
 
 
-def wipe_snapshot(session: Session, row: Deployment, now: datetime) -> int:
-    """Delete the deployment's snapshot (the caller audits); returns the rows deleted."""
+@dataclass(frozen=True, slots=True)
+class SnapshotWiped:
+    templates: int
+    lookalikes: LookalikesWiped
+
+
+def wipe_snapshot(session: Session, row: Deployment, now: datetime) -> SnapshotWiped:
+    """Delete the deployment's snapshot, and with it its lookalike negatives and its alerts'
+    descriptors (the caller audits); returns what was deleted."""
     result = session.execute(
         delete(SnapshotTemplate).where(SnapshotTemplate.deployment_id == row.id)
     )
+    lookalikes = wipe_lookalikes(session, (row.id,))
     row.snapshot_wiped_at = now
     session.flush()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return SnapshotWiped(int(getattr(result, "rowcount", 0) or 0), lookalikes)
 
 
 def _open_templates(session: Session, services: Services, row: Deployment) -> list[Template]:
     owner = str(row.id)
+    cipher = deployment_cipher(session, services.cipher, row.id)
     templates = []
     for snap in session.scalars(
         select(SnapshotTemplate)
@@ -106,14 +128,10 @@ def _open_templates(session: Session, services: Services, row: Deployment) -> li
         templates.append(
             Template(
                 subject=subject,
-                embedding=open_vector(
-                    services.cipher, snap.template_enc, SNAPSHOT_KIND, owner, name
-                ),
+                embedding=open_vector(cipher, snap.template_enc, SNAPSHOT_KIND, owner, name),
                 contract=EmbeddingContract(**snap.contract),
                 image_name=snap.image_name,
-                face_jpeg=open_image(
-                    services.cipher, snap.face_jpeg_enc, SNAPSHOT_KIND, owner, name
-                ),
+                face_jpeg=open_image(cipher, snap.face_jpeg_enc, SNAPSHOT_KIND, owner, name),
             )
         )
     return templates

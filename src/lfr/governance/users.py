@@ -62,6 +62,8 @@ class UserView:
     locked_until: datetime | None
     created_at: datetime
     created_by: str
+    training_until: datetime | None = None
+    """End of the current training record (a verifier needs one under the EU profile)."""
 
 
 # --- passwords --------------------------------------------------------------------------------
@@ -167,6 +169,7 @@ def _view(user: User) -> UserView:
         locked_until=user.locked_until,
         created_at=user.created_at,
         created_by=user.created_by,
+        training_until=user.training_until,
     )
 
 
@@ -269,6 +272,23 @@ def set_role(services: Services, actor: Actor, username: str, role: Role) -> Non
         user.role = role.value
         details |= _revoked(revoke_sessions(session, services, username, "role"))
         services.record(session, actor.username, "user.role", _target(username), details)
+
+
+def set_training(services: Services, actor: Actor, username: str, until: datetime) -> None:
+    """Record that ``username`` holds a training record valid until ``until`` (EU AI Act
+    Art. 14(5): verifiers need the necessary training)."""
+    require(actor, Action.USER_MANAGE)
+    if until.tzinfo is None:
+        raise LfrError("a training record's end needs a time zone")
+    with services.transaction() as session:
+        user = _get(session, username)
+        details = {"from": _iso_or_none(user.training_until), "until": until.isoformat()}
+        user.training_until = until
+        services.record(session, actor.username, "user.training", _target(username), details)
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def list_users(services: Services, actor: Actor) -> list[UserView]:

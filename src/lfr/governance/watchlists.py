@@ -101,7 +101,7 @@ def list_watchlists(services: Services, actor: Actor) -> list[WatchlistView]:
     with services.transaction() as session:
         now = services.clock()
         rows = session.scalars(select(WatchlistRow).order_by(WatchlistRow.name)).all()
-        return [_watchlist_view(session, row, now) for row in rows]
+        return [watchlist_view(session, row, now) for row in rows]
 
 
 def find_watchlist(services: Services, actor: Actor, name: str) -> WatchlistView:
@@ -111,10 +111,10 @@ def find_watchlist(services: Services, actor: Actor, name: str) -> WatchlistView
         row = session.scalars(select(WatchlistRow).where(WatchlistRow.name == name)).first()
         if row is None:
             raise NotFoundError(f"no watchlist named {name!r}")
-        return _watchlist_view(session, row, services.clock())
+        return watchlist_view(session, row, services.clock())
 
 
-def _watchlist_view(session: Session, row: WatchlistRow, now: datetime) -> WatchlistView:
+def watchlist_view(session: Session, row: WatchlistRow, now: datetime) -> WatchlistView:
     total = session.scalar(
         select(func.count())
         .select_from(WatchlistEntry)

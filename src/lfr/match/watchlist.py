@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 import zipfile
+from collections.abc import Collection
 from dataclasses import asdict
 from pathlib import Path
 
@@ -91,6 +92,17 @@ class Watchlist:
             Match(int(i), self.subjects[int(self._template_subjects[i])], float(d))
             for d, i in zip(distances[:, 0], indices[:, 0], strict=True)
         ]
+
+    def nearest_apart_from(self, probe: Floats, excluded: Collection[str]) -> Match | None:
+        """The nearest template of one probe whose subject is not in ``excluded`` (references);
+        None when every subject is. Sorts the whole list: for the rare probe whose nearest
+        subject was set aside (a known lookalike), never for every probe."""
+        distances, indices = self._index.search(np.atleast_2d(probe), k=self.size)
+        for distance, index in zip(distances[0], indices[0], strict=True):
+            subject = self.subjects[int(self._template_subjects[index])]
+            if subject.reference not in excluded:
+                return Match(int(index), subject, float(distance))
+        return None
 
     def template(self, index: int) -> Template:
         return Template(

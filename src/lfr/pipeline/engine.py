@@ -18,6 +18,7 @@ from lfr.enrol.folder import Enroller, EnrolmentReport, enrol_folder
 from lfr.enrol.parallel import enrol_folder_parallel
 from lfr.errors import WatchlistError
 from lfr.ingest.base import FrameSource
+from lfr.match.negatives import LookalikeNegatives
 from lfr.match.watchlist import Watchlist
 from lfr.pipeline.runner import ProgressHandler, run_camera
 from lfr.pipeline.worker import CameraWorker
@@ -106,11 +107,15 @@ def run_source(
     max_frames: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: ProgressHandler | None = None,
+    negatives: LookalikeNegatives | None = None,
 ) -> RunSummary:
     """Scan one source until it ends, ``max_frames`` are read or ``should_stop()`` says so;
-    ``on_progress`` hears the counts after each frame (to store them as the run goes)."""
+    ``on_progress`` hears the counts after each frame (to store them as the run goes);
+    ``negatives``: rejected lookalikes that must not alert again (may grow meanwhile)."""
     config = still_image_rules(engine.config) if source.still_images else engine.config
-    worker = CameraWorker(source.camera, engine.aligner, engine.embedder, watchlist, config)
+    worker = CameraWorker(
+        source.camera, engine.aligner, engine.embedder, watchlist, config, negatives=negatives
+    )
     try:
         return run_camera(
             source,

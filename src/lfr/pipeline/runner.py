@@ -18,8 +18,9 @@ from lfr.ingest.base import FrameSource
 from lfr.pipeline.worker import CameraWorker
 
 AlertHandler = Callable[[Alert], None]
-ProgressHandler = Callable[[int, int, int], None]
-"""Told after each frame: (frames, face detections, tracks) so far - counts, never faces."""
+ProgressHandler = Callable[[int, int, int, int], None]
+"""Told after each frame: (frames, face detections, tracks, lookalikes suppressed) so far -
+counts, never faces."""
 
 
 def run_camera(
@@ -69,7 +70,13 @@ def run_camera(
             for alert in alerts:
                 on_alert(alert)
             if on_progress is not None:
-                on_progress(worker.counts.frames, worker.counts.face_detections, worker.tracks)
+                counts = worker.counts
+                on_progress(
+                    counts.frames,
+                    counts.face_detections,
+                    worker.tracks,
+                    counts.lookalikes_suppressed,
+                )
             if source.still_images:  # unrelated photos: no track continues into the next one
                 for alert in worker.finish():
                     on_alert(alert)
@@ -92,6 +99,7 @@ def run_camera(
         wall_s=time.perf_counter() - started,
         source_error=source_stats.error,
         frames_carried=counts.frames_carried,
+        lookalikes_suppressed=counts.lookalikes_suppressed,
     )
 
 

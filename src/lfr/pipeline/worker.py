@@ -2,9 +2,10 @@
 
 Detection happens outside (see ``runner``) so it can overlap with this work on another core.
 Privacy by construction: a face's chip and descriptor, and the frame it was seen in, exist
-only inside the ``Shot`` and local variables of one call (a crop is cut only for an alert);
-per-track state holds them until the track ends and is then dropped. Nothing here logs,
-stores or returns anything about a face that did not alert - only counters leave.
+only inside the ``Shot`` and local variables of one call (a crop is cut, and the descriptor
+kept, only for an alert); per-track state holds them until the track ends and is then
+dropped. Nothing here logs, stores or returns anything about a face that did not alert - only
+counters leave.
 """
 
 from __future__ import annotations
@@ -18,12 +19,21 @@ from dataclasses import dataclass, field
 
 from lfr.alert.rules import Cooldown, Evidence, TrackEvidence
 from lfr.config import EngineConfig
-from lfr.domain import Alert, AlignedFace, Detection, Frame, similarity_from_distance
+from lfr.domain import (
+    Alert,
+    AlignedFace,
+    Detection,
+    Frame,
+    Match,
+    Vector,
+    similarity_from_distance,
+)
 from lfr.embed.base import Aligner, AsyncEmbedder, Embedder
 from lfr.embed.quality import assess, too_small
 from lfr.errors import WatchlistError
 from lfr.imaging import crop_around, decode_jpeg
 from lfr.match.index import Floats
+from lfr.match.negatives import LookalikeNegatives
 from lfr.match.watchlist import Watchlist, require_same_contract
 from lfr.track.align_budget import AlignBudget
 from lfr.track.best_shot import BestShotSelector, Shot
@@ -51,6 +61,7 @@ class WorkerCounts:
     frames_carried: int = 0
     embeddings: int = 0
     alerts: int = 0
+    lookalikes_suppressed: int = 0
 
 
 class CameraWorker:
@@ -62,7 +73,10 @@ class CameraWorker:
         watchlist: Watchlist,
         config: EngineConfig,
         clock: Callable[[], float] = time.monotonic,
+        negatives: LookalikeNegatives | None = None,
     ) -> None:
+        """``negatives``: the deployment's rejected lookalikes, shared and grown while this
+        runs (``lfr.match.negatives``); none by default."""
         require_same_contract(embedder.contract, watchlist.contract, "watchlist")
         if watchlist.size == 0:
             raise WatchlistError("the watchlist is empty: nothing to search for")
@@ -72,6 +86,7 @@ class CameraWorker:
         self._watchlist = watchlist
         self._config = config
         self._clock = clock
+        self._negatives = negatives if negatives is not None else LookalikeNegatives()
         self._tracker = IouTracker(config.tracker)
         self._shots = BestShotSelector(config.embedding)
         self._budget = AlignBudget(config.embedding.max_aligned_per_frame)
@@ -164,10 +179,16 @@ class CameraWorker:
             alerts += self._match(done, vectors)
         if not self._pending:  # no result can still arrive for an ended track: forget it
             for track_id in self._ended:
-                self._evidence.pop(track_id, None)
-                self._alerted.discard(track_id)
+                self._forget(track_id)
             self._ended.clear()
         return alerts
+
+    def _forget(self, track_id: int) -> None:
+        """Drop an ended track; count it if only a lookalike negative kept it from alerting."""
+        evidence = self._evidence.pop(track_id, None)
+        if evidence is not None and evidence.held_back and track_id not in self._alerted:
+            self.counts.lookalikes_suppressed += 1
+        self._alerted.discard(track_id)
 
     def _submit(self, faces: list[AlignedFace]) -> Future[Floats]:
         if isinstance(self._embedder, AsyncEmbedder):
@@ -184,20 +205,39 @@ class CameraWorker:
         matches = self._watchlist.nearest(vectors)
         self.times.add("search", time.perf_counter() - started)
         alerts = []
-        for shot, match in zip(shots, matches, strict=True):
+        for shot, match, vector in zip(shots, matches, vectors, strict=True):
             if shot.track_id in self._alerted:
                 continue  # late results of a track that has already alerted
             evidence = self._evidence.setdefault(shot.track_id, TrackEvidence(self._config.alert))
-            found = evidence.add(match)
+            found = evidence.add(*self._past_lookalikes(match, vector))
             if found is not None:
                 self._shots.close(shot.track_id)
                 self._alerted.add(shot.track_id)
-                alert = self._raise(shot, found)
+                alert = self._raise(shot, found, vector)
                 if alert is not None:
                     alerts.append(alert)
         return alerts
 
-    def _raise(self, shot: Shot, evidence: Evidence) -> Alert | None:
+    def _past_lookalikes(self, match: Match, probe: Vector) -> tuple[Match | None, Match | None]:
+        """The hit to count, and the nearer hit set aside as a known lookalike (or None).
+
+        A probe suppressed for its nearest subject is searched again without that subject, so
+        a rejection for one person never hides a match with anyone else."""
+        threshold = self._config.alert.threshold
+        if match.distance > threshold or not self._negatives.suppresses(match, probe):
+            return match, None
+        excluded = {match.subject.reference}
+        while True:
+            other = self._watchlist.nearest_apart_from(probe, excluded)
+            if (
+                other is None
+                or other.distance > threshold
+                or not self._negatives.suppresses(other, probe)
+            ):
+                return other, match
+            excluded.add(other.subject.reference)
+
+    def _raise(self, shot: Shot, evidence: Evidence, descriptor: Vector) -> Alert | None:
         match = evidence.match
         if not self._cooldown.allow(match.subject.reference, shot.time_s):
             return None
@@ -219,4 +259,5 @@ class CameraWorker:
             enrolled_image=template.image_name,
             raised_at=now,
             latency_s=max(0.0, now - shot.captured_at) if shot.captured_at else 0.0,
+            probe_descriptor=descriptor.copy(),
         )

@@ -5,6 +5,7 @@ returns a typed ``RunReport``; ``host`` starts such runs in the background insid
 and publishes health and alerts on the event bus; ``monitor`` measures the sources; ``sources``
 opens them as live cameras. The runtime reaches the governed store only through
 ``port.DeploymentPort`` (open a run, store an alert, add counts, say why to stop, run the
-schedule): ``lfr.governance.camera_port`` implements it on the database, and a camera node
-away from the control centre can implement it over a bus.
+schedule, hand over the lookalike negatives of rejected alerts):
+``lfr.governance.camera_port`` implements it on the database, and a camera node away from the
+control centre can implement it over a bus.
 """

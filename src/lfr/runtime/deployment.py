@@ -6,7 +6,8 @@ counts, added every ``counts_every_s`` while the cameras run and once more when 
 crash loses at most one interval of them. Once a second the supervisor asks the port whether
 the deployment must stop (no longer live, window over) or ``stop`` was set (the process was
 asked to stop), and once a minute it runs the schedule (automatic end, emergency refusals); the
-workers stop as soon as any says so.
+workers stop as soon as any says so. At each check it also picks up the alerts operators have
+rejected meanwhile ("not this person"), which the cameras then take as lookalike negatives.
 """
 
 from __future__ import annotations
@@ -193,6 +194,7 @@ class _Run:
                 max_frames=max_frames,
                 should_stop=self.stop.is_set,
                 on_progress=lambda *counts: self.progress.__setitem__(name, RunCounts(*counts)),
+                negatives=self.live.negatives,
             )
         except Exception as exc:  # one camera failing must not take the others down
             report.error = redact_text(str(exc)) or type(exc).__name__
@@ -229,6 +231,7 @@ def _supervise(run: _Run, threads: list[threading.Thread], cadence: _Cadence) ->
         if time.monotonic() - last_schedule >= cadence.schedule_every_s:
             last_schedule = time.monotonic()
             _enforce(run.port, run.lock)
+        _pick_up_negatives(run)
         if time.monotonic() - last_counts >= cadence.counts_every_s:
             last_counts = time.monotonic()
             _store_counts_now(run)
@@ -241,6 +244,20 @@ def _supervise(run: _Run, threads: list[threading.Thread], cadence: _Cadence) ->
                 log.info("deployment %s: stopping cameras (%s)", run.live.deployment_id, stopped)
                 run.halt()
     return stopped
+
+
+def _pick_up_negatives(run: _Run) -> None:
+    """Give the running cameras the alerts rejected since the last check as lookalikes."""
+    negatives = run.live.negatives
+    try:
+        fresh = run.port.lookalike_negatives(run.live.deployment_id, negatives.last_id)
+    except Exception as exc:  # a database hiccup: the next check asks again
+        log.warning("deployment %s: negatives not read: %s", run.live.deployment_id, exc)
+        return
+    if negatives.add(fresh):
+        log.info(
+            "deployment %s: %d lookalike negatives in force", run.live.deployment_id, len(negatives)
+        )
 
 
 def _store_counts_now(run: _Run) -> None:

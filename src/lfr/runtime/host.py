@@ -101,6 +101,18 @@ class CameraHost:
         with self._lock:
             return sorted(d for d, (thread, _) in self._runs.items() if thread.is_alive())
 
+    def stop(self, deployment_id: int, timeout_s: float = 15.0) -> bool:
+        """Close this deployment's sources and wait for its run to end, having stored its last
+        counts (before End publishes the record); False when its cameras were not running."""
+        with self._lock:
+            run = self._runs.get(deployment_id)
+        if run is None or not run[0].is_alive():
+            return False
+        thread, monitor = run
+        monitor.close_sources()
+        thread.join(timeout_s)
+        return True
+
     def stop_all(self, timeout_s: float = 15.0) -> list[int]:
         """Close every source so the runs end (their counts are still stored), then wait;
         returns the deployments whose cameras were running (they stay in the ledger)."""
@@ -227,6 +239,7 @@ def _stopped(deployment_id: int, report: RunReport | None, error: str | None) ->
         "face_detections": totals.face_detections,
         "tracks": totals.tracks,
         "alerts_stored": report.alerts_stored if report is not None else 0,
+        "lookalikes_suppressed": totals.lookalikes_suppressed,
     }
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from lfr.access.roles import Actor
 from lfr.domain import Alert
+from lfr.match.negatives import LookalikeNegatives, Negative
 from lfr.match.watchlist import Watchlist
 
 
@@ -20,6 +21,8 @@ class LiveDeployment:
     """Camera name -> source spec (may hold credentials: never log it unredacted)."""
     threshold: float
     watchlist: Watchlist
+    negatives: LookalikeNegatives = field(default_factory=LookalikeNegatives)
+    """Alerts rejected as "not this person" so far; grown while the cameras run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +34,15 @@ class RunCounts:
     """Faces found, frame by frame (one person in 40 frames is 40)."""
     tracks: int = 0
     """Distinct faces followed across frames: the record's "faces seen"."""
+    lookalikes_suppressed: int = 0
+    """Tracks that would have alerted but for a lookalike an operator had rejected."""
 
     def __add__(self, other: RunCounts) -> RunCounts:
         return RunCounts(
             self.frames + other.frames,
             self.face_detections + other.face_detections,
             self.tracks + other.tracks,
+            self.lookalikes_suppressed + other.lookalikes_suppressed,
         )
 
     def __sub__(self, other: RunCounts) -> RunCounts:
@@ -44,10 +50,13 @@ class RunCounts:
             self.frames - other.frames,
             self.face_detections - other.face_detections,
             self.tracks - other.tracks,
+            self.lookalikes_suppressed - other.lookalikes_suppressed,
         )
 
     def __bool__(self) -> bool:
-        return bool(self.frames or self.face_detections or self.tracks)
+        return bool(
+            self.frames or self.face_detections or self.tracks or self.lookalikes_suppressed
+        )
 
 
 class DeploymentPort(Protocol):
@@ -63,6 +72,10 @@ class DeploymentPort(Protocol):
 
     def add_counts(self, deployment_id: int, counts: RunCounts) -> bool:
         """Add a run's counts; False when they are no longer wanted (a refused emergency)."""
+        ...
+
+    def lookalike_negatives(self, deployment_id: int, after_id: int) -> list[Negative]:
+        """The deployment's lookalike negatives with an id above ``after_id`` (new rejections)."""
         ...
 
     def stop_reason(self, deployment_id: int) -> str | None:

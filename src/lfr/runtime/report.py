@@ -20,6 +20,8 @@ class CameraReport:
     face_detections: int = 0
     tracks: int = 0
     alerts: int = 0
+    lookalikes_suppressed: int = 0
+    """Tracks that would have alerted but for a lookalike an operator had rejected."""
     wall_s: float = 0.0
     source_error: str | None = None
     """Set when a live source gave up (reconnects exhausted) rather than ended."""
@@ -32,12 +34,13 @@ class CameraReport:
         self.face_detections = summary.face_detections
         self.tracks = summary.tracks
         self.alerts = summary.alerts
+        self.lookalikes_suppressed = summary.lookalikes_suppressed
         self.wall_s = round(summary.wall_s, 3)
         self.source_error = summary.source_error
 
     @property
     def counts(self) -> RunCounts:
-        return RunCounts(self.frames, self.face_detections, self.tracks)
+        return RunCounts(self.frames, self.face_detections, self.tracks, self.lookalikes_suppressed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,10 @@ class RunReport:
     @property
     def alerts_stored(self) -> int:
         return sum(camera.alerts_stored for camera in self.cameras.values())
+
+    @property
+    def lookalikes_suppressed(self) -> int:
+        return sum(camera.lookalikes_suppressed for camera in self.cameras.values())
 
     def as_dict(self) -> dict[str, Any]:
         """For ``--json`` and the bus: the totals flattened next to the per-camera reports."""

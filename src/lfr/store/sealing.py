@@ -45,6 +45,8 @@ def open_text(cipher: DataCipher, sealed: bytes, kind: str, owner: str, name: st
 #                           -> use entry_owner(watchlist_id, reference)
 #   deployment snapshot:    ("snapshot", str(deployment_id), f"{reference}/{image_name}")
 #   alert crops:            ("alert", alert_id, "probe" | "enrolled")
+#   alert probe descriptor: ("alert", alert_id, "probe") (a vector)
+#   lookalike negative:     ("negative", str(deployment_id), alert_id) (a vector)
 #   camera source secrets:  ("camera", str(deployment_id), camera name)
 
 

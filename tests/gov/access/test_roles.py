@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,10 +20,15 @@ from lfr.errors import LfrError, PermissionDeniedError
 from lfr.governance import (
     adjudication,
     assignments,
+    documents,
+    entry_details,
+    evaluations,
+    independent_authority,
     lifecycle,
     policy_service,
     records,
     users,
+    watchlist_faces,
     watchlists,
 )
 from lfr.governance.deployment_plan import DeploymentPlan
@@ -37,27 +42,34 @@ from tests.gov.factories import add_alert, add_deployment, add_watchlist, fixed_
 # per action, one column per role: "x" = allowed, "." = refused. A change here is a change of
 # who may do what: make it on purpose, together with lfr.access.roles.
 MATRIX = """
-action                      admin  watchlist  authoriser  operator  field  oversight  system
-user.manage                   x        .          .          .        .        .        .
-policy.set                    x        .          .          .        .        .        .
-policy.read                   x        x          x          x        x        x        .
-watchlist.manage              .        x          .          .        .        .        .
-watchlist.read                .        x          x          .        .        x        .
-deployment.plan               .        .          x          x        .        .        .
-deployment.authorise          .        .          x          .        .        .        .
-deployment.confirm_signage    .        .          x          x        .        .        .
-deployment.start              .        .          x          x        .        .        .
-deployment.end                .        .          x          x        .        .        x
-deployment.run                .        .          .          x        .        .        x
-deployment.read               x        x          x          x        x        x        .
-deployment.assign             x        .          x          .        .        .        .
-alert.read                    .        .          x          x        x        x        .
-alert.adjudicate              .        .          .          x        .        .        .
-alert.outcome                 .        .          .          .        x        .        .
-alert.hold                    .        .          x          .        .        .        .
-retention.purge               x        .          .          .        .        .        x
-audit.read                    x        .          .          .        .        x        .
-record.read                   x        x          x          x        x        x        x
+action                      admin  watchlist  authoriser  operator  field  oversight  indep  system
+user.manage                   x        .          .          .        .        .          .        .
+policy.set                    x        .          .          .        .        .          .        .
+policy.read                   x        x          x          x        x        x          .        .
+watchlist.manage              .        x          .          .        .        .          .        .
+watchlist.read                .        x          x          .        .        x          .        .
+watchlist.face.view           .        x          x          .        .        .          .        .
+deployment.plan               .        .          x          x        .        .          .        .
+deployment.authorise          .        .          x          .        .        .          .        .
+deployment.confirm_signage    .        .          x          x        .        .          .        .
+deployment.start              .        .          x          x        .        .          .        .
+deployment.end                .        .          x          x        .        .          .        x
+deployment.run                .        .          .          x        .        .          .        x
+deployment.read               x        x          x          x        x        x          .        .
+deployment.assign             x        .          x          .        .        .          .        .
+deployment.request_authority  .        .          x          x        .        .          .        .
+deployment.independent_decision .   .          .          .        .        .          x        .
+alert.read                    .        .          x          x        x        x          .        .
+alert.adjudicate              .        .          .          x        .        .          .        .
+alert.outcome                 .        .          .          .        x        .          .        .
+alert.hold                    .        .          x          .        .        .          .        .
+retention.purge               x        .          .          .        .        .          .        x
+audit.read                    x        .          .          .        .        x          .        .
+record.read                   x        x          x          x        x        x          .        x
+document.manage               x        .          x          .        .        .          .        .
+document.read                 x        .          x          .        .        x          .        .
+watchlist.child.approve       .        .          x          .        .        .          .        .
+evaluation.import             x        .          .          .        .        .          .        .
 """
 COLUMNS = {
     "admin": Role.ADMIN,
@@ -66,6 +78,7 @@ COLUMNS = {
     "operator": Role.OPERATOR,
     "field": Role.FIELD_OFFICER,
     "oversight": Role.OVERSIGHT,
+    "indep": Role.INDEPENDENT_AUTHORITY,
     "system": Role.SYSTEM,
 }
 
@@ -149,6 +162,9 @@ CALLS: dict[Action, Call] = {
         s, a, f"wl-{uuid.uuid4().hex[:6]}"
     ),
     Action.WATCHLIST_READ: lambda s, a, ids: watchlists.list_watchlists(s, a),
+    Action.WATCHLIST_FACE_VIEW: lambda s, a, ids: watchlist_faces.entry_face(
+        s, a, ids["watchlist"], "nobody"
+    ),
     Action.DEPLOYMENT_PLAN: _plan,
     Action.DEPLOYMENT_AUTHORISE: lambda s, a, ids: lifecycle.authorise(s, a, ids["draft"]),
     Action.DEPLOYMENT_SIGNAGE: lambda s, a, ids: lifecycle.confirm_signage(
@@ -172,6 +188,20 @@ CALLS: dict[Action, Call] = {
     Action.RETENTION_PURGE: lambda s, a, ids: purge(s, a),
     Action.AUDIT_READ: lambda s, a, ids: read_audit(s, a),
     Action.RECORD_READ: lambda s, a, ids: records.get_record(s, a, ids["draft"]),
+    Action.DEPLOYMENT_REQUEST_AUTHORITY: lambda s, a, ids: independent_authority.request_authority(
+        s, a, ids["draft"], "harm", "rights"
+    ),
+    Action.DEPLOYMENT_INDEPENDENT_DECISION: lambda s, a, ids: independent_authority.list_requests(
+        s, a
+    ),
+    Action.DOCUMENT_MANAGE: lambda s, a, ids: documents.add_document(
+        s, a, documents.NewDocument("dpia", "1", "", "0" * 64, date(2030, 1, 1))
+    ),
+    Action.DOCUMENT_READ: lambda s, a, ids: documents.list_documents(s, a),
+    Action.ENTRY_CHILD_APPROVE: lambda s, a, ids: entry_details.approve_child(
+        s, a, ids["watchlist"], "WL-0000"
+    ),
+    Action.EVALUATION_IMPORT: lambda s, a, ids: evaluations.import_evaluation(s, a, b"{}"),
 }
 
 

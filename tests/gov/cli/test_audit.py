@@ -83,6 +83,16 @@ def test_verify_detects_entries_cut_from_the_end_with_the_known_head(
     assert "no longer in the log" in err
 
 
+def test_verify_tells_a_mistyped_known_head_from_a_break(
+    env: Services, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = audit_entries(env)[-1].hash
+    for typed in (head[:-2], head[:10] + ("0" if head[10] != "0" else "1") + head[11:]):
+        code, _, err = _run(capsys, "audit", "verify", "--known-head", typed)
+        assert code == 1 and err.count("\n") == 1, err
+        assert "the head you typed is not valid: " in err and "BROKEN" not in err
+
+
 def test_verify_needs_only_the_database_and_public_key(
     env: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,6 +19,7 @@ from lfr.config import Settings
 from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
 from lfr.governance import adjudication as adj
 from lfr.governance.policy import Policy
+from lfr.governance.profiles import RuleRefusalError
 from lfr.governance.records import build_record, publish_record
 from lfr.store.tables import (
     Deployment,
@@ -206,15 +207,21 @@ def test_outcome_only_after_adjudication(svc: Services, deployment: int) -> None
     assert snapshot(svc) == before
 
     adj.adjudicate(svc, OPERATOR, alert_id, "confirmed")
-    view = adj.record_outcome(svc, FIELD, alert_id, "arrested")
+    before = snapshot(svc)
+    with pytest.raises(RuleRefusalError, match=r"on the match alone.*Art\. 5\(3\), last sentence"):
+        adj.record_outcome(svc, FIELD, alert_id, "arrested")  # no corroboration written in
+    assert snapshot(svc) == before
+    view = adj.record_outcome(svc, FIELD, alert_id, "arrested", "police database check: PNC")
     row = alert_row(svc, alert_id)
     assert view.outcome == row.outcome == "arrested"
     assert (row.outcome_by, row.outcome_at) == (FIELD.username, NOW)
+    assert row.outcome_corroboration == "police database check: PNC"
     (entry,) = audit_entries(svc, "alert.outcome")
     assert entry.actor == FIELD.username
     assert entry.details == {
         "deployment": deployment,
         "outcome": "arrested",
+        "corroboration": "police database check: PNC",
         "status": "confirmed",
         "record_updated": False,
     }
@@ -430,7 +437,11 @@ def test_cli_review_flow(cli: Services, capsys: pytest.CaptureFixture[str]) -> N
 
     code, _, err = run_cli(capsys, "alert", "outcome", first, "arrested", *user)
     assert code == 6 and "may not alert.outcome" in err
-    code, out, _ = run_cli(capsys, "alert", "outcome", first, "arrested", "--user", "fred")
+    fred = ("--user", "fred")
+    code, _, err = run_cli(capsys, "alert", "outcome", first, "arrested", *fred)
+    assert code != 0 and "on the match alone" in err and "Detroit" in err
+    check = ("--corroboration", "identity document")
+    code, out, _ = run_cli(capsys, "alert", "outcome", first, "arrested", *check, *fred)
     assert (code, out) == (0, f"alert {first}: confirmed, outcome arrested\n")
 
     code, out, _ = run_cli(

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 import pytest
 from sqlalchemy import select
 
 from lfr.access.services import Services
 from lfr.audit.alerts import raised_details
-from lfr.domain import Alert, Subject
+from lfr.domain import Subject
 from lfr.errors import IntegrityError, LfrError, NotFoundError, PolicyViolationError, StateError
 from lfr.governance import lifecycle as dep
 from lfr.governance.alert_intake import add_counts, store_alert
@@ -25,32 +22,10 @@ from tests.gov.factories import (
     count,
     deployment_row,
     live,
+    make_alert,
     ready,
     with_clock,
 )
-
-
-def make_alert(alert_id: str = "alert-1", threshold: float = 0.5, **changes: Any) -> Alert:
-    rng = np.random.default_rng(3)
-    fields: dict[str, Any] = {
-        "id": alert_id,
-        "subject": Subject(
-            "WL-0001", "Person 1", "wanted by the courts", "warrant 77", "custody record"
-        ),
-        "distance": 0.312,
-        "score": 0.688,
-        "threshold": threshold,
-        "camera": "van-front",
-        "time_s": 12.4,
-        "frame": 310,
-        "track": 7,
-        "probe_crop": rng.integers(0, 255, (48, 40, 3), dtype=np.uint8),
-        "enrolled_crop": rng.integers(0, 255, (50, 42, 3), dtype=np.uint8),
-        "enrolled_image": "1.jpg",
-    }
-    fields.update(changes)
-    return Alert(**fields)
-
 
 # --- store_alert ------------------------------------------------------------------------------
 

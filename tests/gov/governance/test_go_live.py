@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from lfr.access.services import Services
 from lfr.errors import StateError
-from lfr.governance.lifecycle import readiness, start
+from lfr.governance.lifecycle import checklist, readiness, start
 from lfr.governance.policy import DEFAULT_PURPOSES
 from lfr.governance.states import DeploymentState
 from lfr.store.tables import Deployment, SnapshotTemplate
@@ -83,3 +83,34 @@ def test_a_deployment_its_planner_authorised_cannot_go_live(services: Services) 
     assert str(refused.value) == f"deployment {deployment_id} cannot go live: {problem}"
     assert _state_and_snapshot(svc, deployment_id) == (DeploymentState.AUTHORISED, 0)
     assert audit_count(svc) == before
+
+
+def test_the_checklist_shows_every_condition_met_or_not(services: Services) -> None:
+    """The deployment page's ticks: every condition, in plain words, with why it is unmet; the
+    refusal to start names exactly the unmet ones."""
+    svc = fixed_clock(services)
+    deployment_id = _stored(svc, signage_confirmed_at=None, signage_confirmed_by=None)
+    conditions = checklist(svc, OPERATOR, deployment_id)
+    assert [c.name for c in conditions] == [
+        "authorised",
+        "signage",
+        "plan",
+        "window",
+        "cameras",
+        "watchlist",
+        "documents",
+        "children",
+    ]
+    assert {c.name: c.met for c in conditions} == {
+        "authorised": True,
+        "signage": False,
+        "plan": True,
+        "window": True,
+        "cameras": True,
+        "watchlist": True,
+        "documents": True,
+        "children": True,
+    }
+    assert all(c.label for c in conditions)
+    unmet = [p for c in conditions for p in c.problems]
+    assert unmet == ["signage not confirmed"] == readiness(svc, OPERATOR, deployment_id)

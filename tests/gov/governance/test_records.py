@@ -7,16 +7,26 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from lfr.access.roles import SYSTEM
 from lfr.access.services import Services
 from lfr.errors import NotFoundError
 from lfr.governance import lifecycle as dep
+from lfr.governance.adjudication import adjudicate
 from lfr.governance.alert_intake import add_counts
-from lfr.governance.records import get_record, public_records, public_schedule
-from lfr.store.tables import AlertRow, DeploymentRecord
+from lfr.governance.records import get_record, public_records, public_schedule, publish_record
+from lfr.store.tables import AlertRow, Deployment, DeploymentRecord, RecordRevision
 from tests.gov.conftest import AUTHORISER, OPERATOR, OVERSIGHT
-from tests.gov.factories import STARTS, assert_chain_ok, live, ready, with_clock
+from tests.gov.factories import (
+    STARTS,
+    assert_chain_ok,
+    audit_actions,
+    count,
+    live,
+    ready,
+    with_clock,
+)
 
 # (status, outcome) of each alert of the deployment
 ALERTS = [
@@ -108,11 +118,12 @@ def test_rates_are_none_without_a_denominator(services: Services) -> None:
     assert record["false_alert_rate_per_alert"] is None
 
 
-def test_counts_after_the_end_update_the_record(services: Services) -> None:
+def test_counts_after_the_end_are_a_revision_of_the_record(services: Services) -> None:
     svc, clock = with_clock(services)
     deployment_id = live(svc, clock)
     _add_alerts(svc, deployment_id)
     dep.end(svc, OPERATOR, deployment_id)
+    ended = clock.now
     with svc.transaction() as session:  # as a purge would, before the counts arrive
         session.execute(delete(AlertRow))
     clock.advance(seconds=2)
@@ -123,7 +134,67 @@ def test_counts_after_the_end_update_the_record(services: Services) -> None:
     assert record["false_alert_rate_per_face_seen"] == pytest.approx(1 / 4)
     with svc.transaction() as session:
         rows = list(session.scalars(select(DeploymentRecord)))
-    assert len(rows) == 1 and rows[0].published_at == clock.now
+    assert len(rows) == 1 and rows[0].published_at == ended  # first publication stands
+    assert record["revisions"] == [
+        {
+            "revised_at": clock.now.isoformat(timespec="seconds"),
+            "changes": {
+                "frames": [0, 50],
+                "face_detections": [0, 20],
+                "faces_seen": [0, 4],
+                "false_alert_rate_per_face_seen": [None, 0.25],
+            },
+        }
+    ]
+
+
+def test_a_review_after_the_end_is_kept_as_a_revision_with_its_time(services: Services) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock)
+    _add_alerts(svc, deployment_id)
+    at_end = dep.end(svc, OPERATOR, deployment_id)
+    assert (at_end.false_alerts, at_end.unreviewed, at_end.revisions) == (1, 2, ())
+
+    clock.advance(minutes=20)
+    adjudicate(svc, OPERATOR, f"alert-{deployment_id}-5", "false_alert")
+    record = get_record(svc, OVERSIGHT, deployment_id)
+    assert (record.false_alerts, record.unreviewed) == (2, 1)
+    assert record.published_at == (clock.now - timedelta(minutes=20)).isoformat(timespec="seconds")
+    [revision] = record.revisions
+    assert revision.revised_at == clock.now.isoformat(timespec="seconds")
+    assert revision.changes["false_alerts"] == [1, 2]
+    assert revision.changes["unreviewed"] == [2, 1]
+    assert revision.changes["false_alert_rate_per_alert"] == [pytest.approx(1 / 7), 2 / 7]
+    assert [r.deployment_id for r in public_records(svc)] == [deployment_id]
+    assert public_records(svc)[0].revisions == (revision,)
+
+
+def test_republishing_unchanged_figures_is_no_revision(services: Services) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock)
+    dep.end(svc, OPERATOR, deployment_id)
+    clock.advance(minutes=5)
+    with svc.transaction() as session:
+        publish_record(session, deployment_row_in(session, deployment_id), clock.now)
+    assert get_record(svc, OVERSIGHT, deployment_id).revisions == ()
+    assert count(svc, RecordRevision) == 0
+
+
+def test_a_cancelled_deployment_gets_a_record_with_its_reason_and_no_counts(
+    services: Services,
+) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = ready(svc, clock)
+    clock.advance(minutes=10)
+    dep.cancel(svc, OPERATOR, deployment_id, "event called off by the organisers")
+    record = get_record(svc, OVERSIGHT, deployment_id)
+    assert record.status == "cancelled"
+    assert record.cancel_reason == "event called off by the organisers"
+    assert (record.started_at, record.faces_seen, record.alerts, record.frames) == (None, 0, 0, 0)
+    assert record.published_at == clock.now.isoformat(timespec="seconds")
+    assert [r.status for r in public_records(svc)] == ["cancelled"]
+    assert "deployment.record.publish" in audit_actions(svc)
+    assert_chain_ok(svc)
 
 
 def test_public_pages_need_no_account(services: Services) -> None:
@@ -142,3 +213,9 @@ def test_public_pages_need_no_account(services: Services) -> None:
     assert get_record(svc, SYSTEM, first).deployment_id == first
     with pytest.raises(NotFoundError, match="has no published record"):
         get_record(svc, OVERSIGHT, planned)
+
+
+def deployment_row_in(session: Session, deployment_id: int) -> Deployment:
+    row = session.get(Deployment, deployment_id)
+    assert row is not None
+    return row

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from functools import cache
 from typing import Any
@@ -16,9 +16,10 @@ from sqlalchemy import select
 from lfr.access.services import Services
 from lfr.app import build_engine
 from lfr.config import EngineConfig
-from lfr.domain import Subject, Template
+from lfr.domain import Detection, Frame, Subject, Template
 from lfr.enrol.folder import Enroller
 from lfr.errors import PermissionDeniedError, SourceError, StateError
+from lfr.governance import adjudication as adj
 from lfr.governance import lifecycle as dep
 from lfr.governance.camera_port import GovernedDeployments
 from lfr.governance.policy import DEFAULT_CATEGORIES
@@ -27,7 +28,7 @@ from lfr.imaging import decode_jpeg
 from lfr.ingest.stream import StreamSource
 from lfr.ingest.synthetic import demo_watchlist_image
 from lfr.pipeline.engine import Engine
-from lfr.runtime.deployment import STOP_REQUESTED, run_deployment
+from lfr.runtime.deployment import STOP_REQUESTED, run_deployment, run_live
 from lfr.runtime.report import RunReport
 from lfr.store.sealing import entry_owner, open_image, seal_image, seal_vector
 from lfr.store.tables import AlertRow, Deployment, EntryImage, WatchlistEntry
@@ -42,7 +43,8 @@ from tests.gov.factories import (
     ready,
     with_clock,
 )
-from tests.gov.runtime.fakes import MATCH, STRANGER, FakeCamera, fake_engine
+from tests.gov.runtime.fakes import BOX, MATCH, STRANGER, VECTORS, FakeCamera, fake_engine
+from tests.unit.fakes import FakeAligner, FakeEmbedder, frame_with_faces
 from tests.waiting import PATIENCE_S, wait_until
 
 # --- run_deployment with fake models ----------------------------------------------------------
@@ -361,3 +363,70 @@ def test_a_live_deployment_on_the_demo_clip_stores_exactly_one_alert(services: S
     record = dep.end(svc, OPERATOR, deployment_id)
     assert (record.alerts, record.unreviewed, record.faces_seen) == (1, 1, 1)
     assert_chain_ok(svc)
+
+
+# --- "not this person": a rejection reaches the running cameras ------------------------------
+
+
+class MarkerDetector:
+    """Finds the fake face only where a frame shows one (its marker pixel is set)."""
+
+    name = "marker"
+
+    def detect(self, image: Any, upsample: int = 0) -> list[Detection]:
+        return [Detection(BOX, 1.0)] if image[int(BOX.top), int(BOX.left), 0] else []
+
+
+class TwoVisitsCamera(FakeCamera):
+    """The same face passes twice (frames 0-19 and 40-59), nobody in between; before the second
+    pass the camera waits for ``second_pass`` (the test's cue), as a street would."""
+
+    def __init__(self, second_pass: threading.Event) -> None:
+        super().__init__("north", MATCH, limit=80)
+        self.second_pass = second_pass
+
+    def frames(self) -> Iterator[Frame]:
+        for index in range(self.limit):
+            if index == 40:
+                assert self.second_pass.wait(PATIENCE_S), "the test never cued the second pass"
+            self.read = index + 1
+            shown = [(BOX, MATCH)] if index % 40 < 20 else []
+            yield frame_with_faces(index, shown)
+
+
+def test_a_rejected_alert_stops_the_running_cameras_alerting_on_that_face_again(
+    services: Services,
+) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock, cameras={"north": "rtsp://north/cam"})
+    port = GovernedDeployments(svc)
+    opened = port.open_run(OPERATOR, deployment_id)
+    second_pass = threading.Event()
+    config = EngineConfig.model_validate({"alert": {"cooldown_s": 0.0}})  # no cool-down to hide
+    stored: list[str] = []
+    reports: list[RunReport] = []
+
+    def run() -> None:
+        reports.append(
+            run_live(
+                port,
+                opened,
+                lambda: Engine(config, MarkerDetector(), FakeAligner(), FakeEmbedder(VECTORS)),
+                lambda spec, camera: TwoVisitsCamera(second_pass),
+                check_every_s=0.01,
+                on_alert_stored=lambda alert: stored.append(alert.id),
+            )
+        )
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    wait_until(lambda: stored, what="the first alert")
+    adj.adjudicate(svc, OPERATOR, stored[0], "false_alert")
+    wait_until(lambda: len(opened.negatives) == 1, what="the cameras picking up the rejection")
+    second_pass.set()
+    runner.join(PATIENCE_S)
+
+    [report] = reports
+    assert len(stored) == 1 and report.alerts_stored == 1  # the second pass raised nothing
+    assert report.lookalikes_suppressed == 1 and report.totals.lookalikes_suppressed == 1
+    assert deployment_row(svc, deployment_id).lookalikes_suppressed == 1

@@ -155,3 +155,28 @@ def test_cameras_resume_when_the_server_starts_again(services: Services, tmp_pat
     dep.end(svc, OPERATOR, deployment_id, "done")  # the run stops with its deployment
     wait_until(lambda: second.running() == [], what="the run to stop with its deployment")
     assert host().resume(SYSTEM) == [] and json.loads(ledger.read_text()) == {"deployments": []}
+
+
+def test_stopping_a_run_stores_its_last_counts_so_the_record_at_end_is_complete(
+    services: Services,
+) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock)
+    cameras: list[EndlessCamera] = []
+
+    def open_source(spec: str, camera: str) -> EndlessCamera:
+        cameras.append(EndlessCamera(camera))
+        return cameras[-1]
+
+    # counts_every_s is long: without stop(), none would be stored before End.
+    host = CameraHost(
+        GovernedDeployments(svc), InMemoryEventBus(), fake_engine, open_source, counts_every_s=3600
+    )
+    assert host.stop(deployment_id) is False  # not running: nothing to wait for
+    host.run(OPERATOR, deployment_id)
+    wait_until(lambda: cameras and cameras[0].read > 5, what="the camera's first frames")
+    assert host.stop(deployment_id) is True
+    assert host.running() == []
+
+    record = dep.end(svc, OPERATOR, deployment_id, "planned end")
+    assert record.frames >= 5 and record.face_detections >= 5 and record.faces_seen == 1

@@ -85,3 +85,15 @@ def test_twenty_thousand_templates_save_load_and_search(tmp_path: Path) -> None:
     [match] = loaded.nearest(vectors[12_345][None, :])
     assert match.subject.reference == "s6172"
     assert match.distance == pytest.approx(0.0, abs=1e-3)
+
+
+def test_nearest_apart_from_skips_the_excluded_subjects() -> None:
+    watchlist = Watchlist.from_templates(
+        CONTRACT,
+        [template("ana", [1, 0, 0]), template("ben", [0.9, 0.1, 0]), template("cy", [0, 1, 0])],
+    )
+    probe = np.array([1, 0, 0], np.float32)
+    other = watchlist.nearest_apart_from(probe, {"ana"})
+    assert other is not None and other.subject.reference == "ben"
+    assert other.distance == pytest.approx(np.sqrt(0.02), abs=1e-6)
+    assert watchlist.nearest_apart_from(probe, {"ana", "ben", "cy"}) is None

@@ -10,6 +10,7 @@ from lfr.domain import AlignedFace, Box, Template
 from lfr.embed.base import AsyncEmbedder
 from lfr.errors import ContractMismatchError, WatchlistError
 from lfr.imaging import crop_around, encode_jpeg
+from lfr.match.negatives import LookalikeNegatives, Negative
 from lfr.match.watchlist import Watchlist
 from lfr.pipeline.worker import CameraWorker
 from tests.unit.fakes import (
@@ -268,3 +269,78 @@ def test_a_frame_within_the_budget_aligns_every_wanting_face() -> None:
     pair = [(Box(10, 50, 100, 140), ANA_CODE), (Box(300, 50, 390, 140), STRANGER_CODE)]
     worker.process(frame_with_faces(0, pair), detections(pair))
     assert aligner.calls == 2
+
+
+# --- "not this person": lookalike negatives ---------------------------------------------------
+
+LOOKALIKE_CODE, BEN_CODE = 30, 40
+LOOKALIKE_VECTOR = [0.8, 0.3, 0.0, 0.0]  # 0.32 from Ana's photo: under the 0.5 threshold
+
+
+def lookalike_worker(negatives: LookalikeNegatives, ben: list[float] | None = None) -> CameraWorker:
+    face = encode_jpeg(np.zeros((8, 8, 3), np.uint8))
+    templates = [
+        Template(subject(ref), np.array(v, np.float32), CONTRACT, f"{ref}/1.jpg", face)
+        for ref, v in (("ana", [1.0, 0.05, 0, 0]), ("ben", ben or [0, 0, 1.0, 0.05]))
+    ]
+    config = EngineConfig.model_validate(
+        {
+            "alert": {"threshold": 0.5, "hits_needed": 2, "window": 3, "cooldown_s": 0.0},
+            "embedding": {"window_frames": 2, "max_per_track": 6},
+        }
+    )
+    vectors = {**VECTORS, LOOKALIKE_CODE: LOOKALIKE_VECTOR, BEN_CODE: [0, 0, 1.0, 0]}
+    return CameraWorker(
+        "cam",
+        FakeAligner(),
+        FakeEmbedder(vectors),
+        Watchlist.from_templates(CONTRACT, templates),
+        config,
+        negatives=negatives,
+    )
+
+
+def pass_by(worker: CameraWorker, code: int, start: int) -> list:
+    """One person walks through (a track of 20 frames), then nobody for 20 (the track ends)."""
+    alerts = walk(worker, code, start, 20, x0=100 + start)
+    for i in range(start + 20, start + 40):
+        alerts += worker.process(frame_with_faces(i, []), [])
+    return alerts
+
+
+def test_a_rejected_lookalike_does_not_alert_again_and_is_counted() -> None:
+    negatives = LookalikeNegatives()
+    worker = lookalike_worker(negatives)
+    [first] = pass_by(worker, LOOKALIKE_CODE, 0)
+    assert first.subject.reference == "ana" and first.probe_descriptor is not None
+    # The operator marks it false; the running worker shares the grown negatives.
+    negatives.add([Negative(1, "ana", first.probe_descriptor)])
+    again = pass_by(worker, LOOKALIKE_CODE, 40) + worker.finish()
+    assert again == []
+    assert worker.counts.lookalikes_suppressed == 1 and worker.counts.alerts == 1
+
+
+def test_the_subject_and_other_subjects_still_alert_past_a_negative() -> None:
+    negatives = LookalikeNegatives([Negative(1, "ana", np.array(LOOKALIKE_VECTOR, np.float32))])
+    worker = lookalike_worker(negatives)
+    alerts = pass_by(worker, ANA_CODE, 0) + pass_by(worker, BEN_CODE, 40) + worker.finish()
+    assert [a.subject.reference for a in alerts] == ["ana", "ben"]
+    assert worker.counts.lookalikes_suppressed == 0
+
+
+def test_an_alert_carries_the_descriptor_of_the_probe_that_completed_it() -> None:
+    worker = lookalike_worker(LookalikeNegatives())
+    [alert] = pass_by(worker, LOOKALIKE_CODE, 0)
+    assert alert.probe_descriptor is not None
+    assert alert.probe_descriptor.tolist() == pytest.approx(LOOKALIKE_VECTOR)
+    assert "probe_descriptor" not in repr(alert)  # never printed with the alert
+
+
+def test_a_face_rejected_for_one_subject_still_alerts_for_the_next_nearest_one() -> None:
+    # The lookalike's face is nearest Ana (0.32) but also under the threshold for Ben (0.4):
+    # once it is rejected for Ana, it is Ben's match to judge.
+    negatives = LookalikeNegatives([Negative(1, "ana", np.array(LOOKALIKE_VECTOR, np.float32))])
+    worker = lookalike_worker(negatives, ben=[0.8, 0.3, 0.4, 0.0])  # 0.4 from the lookalike
+    alerts = pass_by(worker, LOOKALIKE_CODE, 0) + worker.finish()
+    assert [a.subject.reference for a in alerts] == ["ben"]
+    assert worker.counts.lookalikes_suppressed == 0  # it alerted: nothing was held back

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
+from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from lfr.access.roles import Role
-from lfr.api.deps import CurrentActor, State, UserManager
+from lfr.access.roles import Action, Actor, Role
+from lfr.api.deps import CurrentActor, State, UserManager, allowed
 from lfr.api.pages.common import render
 from lfr.governance import users
 from lfr.governance.policy_service import current_policy
+from lfr.governance.profiles import PROFILES, profile_named
+from lfr.governance.site_settings import read_site_settings
 
 router = APIRouter(include_in_schema=False)
+SettingsAdmin = Annotated[Actor, Depends(allowed(Action.POLICY_SET))]
 
 
 @router.get("/users")
@@ -43,6 +48,25 @@ def policy_page(request: Request, actor: CurrentActor, state: State) -> Response
             "policy": policy,
             "policy_json": json.dumps(policy.model_dump(mode="json"), indent=2),
             "may_set": actor.role is Role.ADMIN,
+            "profile": profile_named(policy.profile),
+            "profiles": list(PROFILES.values()),
+        },
+        actor,
+    )
+
+
+@router.get("/settings")
+def settings_page(request: Request, actor: SettingsAdmin, state: State) -> Response:
+    """The force's name, contact, complaint address, public URL and time zone (admins)."""
+    return render(
+        state,
+        request,
+        "settings.html",
+        {
+            "title": "Site settings",
+            "settings": read_site_settings(state.services),
+            "zones": sorted(available_timezones()),
+            "cli_public_url": state.config.public_url,
         },
         actor,
     )

@@ -7,6 +7,7 @@ value in a SameSite=Strict cookie that the form must echo.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 from typing import Annotated
 
@@ -61,6 +62,9 @@ async def login(
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected and _needs_https(request, state):
+        # Not an expired form: the browser never kept the (Secure) cookie over plain http.
+        return _login_page(request, state, next, "Log in over HTTPS (see above).", 400)
     if not expected or not hmac.compare_digest(expected, login_token):
         return _login_page(request, state, next, "The login form expired: try again.", 400)
     try:
@@ -86,6 +90,21 @@ def logout(actor: CurrentActor, request: Request, state: State) -> Response:
     return response
 
 
+def _needs_https(request: Request, state: State) -> bool:
+    """The cookies are Secure but this page came over plain http from another machine: the
+    browser will not keep them (it does on http://localhost, which it treats as secure)."""
+    host = request.url.hostname or ""
+    local = host == "localhost" or host.endswith(".localhost") or _is_loopback(host)
+    return state.config.secure_cookies and request.url.scheme == "http" and not local
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _login_page(
     request: Request, state: State, target: str | None, error: str, status_code: int = 200
 ) -> Response:
@@ -94,7 +113,14 @@ def _login_page(
         state,
         request,
         "login.html",
-        {"title": "Staff login", "next": _safe_next(target) or "", "error": error, "token": token},
+        {
+            "title": "Staff login",
+            "next": _safe_next(target) or "",
+            "error": error,
+            "token": token,
+            "needs_https": _needs_https(request, state),
+            "localhost_url": f"http://localhost:{request.url.port or 80}/login",
+        },
         status_code=status_code,
     )
     response.set_cookie(

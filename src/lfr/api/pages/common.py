@@ -21,6 +21,7 @@ HOME: dict[Role, str] = {
     Role.OPERATOR: "/alerts",
     Role.FIELD_OFFICER: "/alerts",
     Role.OVERSIGHT: "/oversight",
+    Role.INDEPENDENT_AUTHORITY: "/authority",
 }
 
 _ALERTS = ("/alerts", "Alerts")
@@ -28,13 +29,21 @@ _DEPLOYMENTS = ("/deployments", "Deployments")
 _WATCHLISTS = ("/watchlists", "Watchlists")
 _OVERSIGHT = ("/oversight", "Oversight")
 _AUDIT = ("/oversight/audit", "Audit log")
+_DOCUMENTS = ("/documents", "Documents")
 NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.ADMIN: [("/users", "Users"), ("/policy", "Policy"), _AUDIT],
+    Role.ADMIN: [
+        ("/users", "Users"),
+        ("/policy", "Policy"),
+        ("/settings", "Settings"),
+        _DOCUMENTS,
+        _AUDIT,
+    ],
     Role.WATCHLIST_MANAGER: [_WATCHLISTS, ("/policy", "Policy")],
-    Role.AUTHORISING_OFFICER: [_DEPLOYMENTS, _ALERTS, _WATCHLISTS],
+    Role.AUTHORISING_OFFICER: [_DEPLOYMENTS, _ALERTS, _WATCHLISTS, _DOCUMENTS],
     Role.OPERATOR: [_ALERTS, _DEPLOYMENTS],
     Role.FIELD_OFFICER: [_ALERTS],
-    Role.OVERSIGHT: [_OVERSIGHT, _AUDIT, _DEPLOYMENTS, _ALERTS],
+    Role.OVERSIGHT: [_OVERSIGHT, _AUDIT, _DEPLOYMENTS, _ALERTS, _DOCUMENTS],
+    Role.INDEPENDENT_AUTHORITY: [("/authority", "Requests")],
 }
 
 

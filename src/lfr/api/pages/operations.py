@@ -13,12 +13,12 @@ from lfr.access.roles import PERMISSIONS, Action, Actor
 from lfr.api.deps import AlertReader, DeploymentReader, State, allowed
 from lfr.api.pages.common import render
 from lfr.api.schemas.base import RowId
-from lfr.errors import PermissionDeniedError
-from lfr.governance import assignments, lifecycle
+from lfr.governance import assignments, independent_authority, lifecycle
+from lfr.governance.evaluations import deployment_cost
 from lfr.governance.policy_service import current_policy
-from lfr.governance.records import get_record
+from lfr.governance.records import find_record, get_record
 from lfr.governance.states import DeploymentState
-from lfr.governance.watchlists import list_watchlists
+from lfr.governance.watchlist_choices import watchlists_to_plan_with
 
 router = APIRouter(include_in_schema=False)
 Planner = Annotated[Actor, Depends(allowed(Action.DEPLOYMENT_PLAN))]
@@ -68,10 +68,7 @@ def deployments_page(request: Request, actor: DeploymentReader, state: State) ->
 @router.get("/deployments/new")
 def plan_page(request: Request, actor: Planner, state: State) -> Response:
     policy = current_policy(state.services, actor)
-    try:
-        choices = [(w.id, w.name) for w in list_watchlists(state.services, actor)]
-    except PermissionDeniedError:  # operators plan by watchlist number
-        choices = []
+    choices = watchlists_to_plan_with(state.services, actor)
     now = state.services.clock().astimezone(UTC).replace(second=0, microsecond=0)
     return render(
         state,
@@ -93,10 +90,12 @@ def deployment_page(
     deployment_id: RowId, request: Request, actor: DeploymentReader, state: State
 ) -> Response:
     view = lifecycle.get_deployment(state.services, actor, deployment_id)
-    problems = lifecycle.readiness(state.services, actor, deployment_id)
+    checklist = lifecycle.checklist(state.services, actor, deployment_id)
     record = None
     if view.state == DeploymentState.ENDED:
         record = get_record(state.services, actor, deployment_id)
+    elif view.state == DeploymentState.CANCELLED:  # cancelled before 0005: no record
+        record = find_record(state.services, actor, deployment_id)
     return render(
         state,
         request,
@@ -104,17 +103,27 @@ def deployment_page(
         {
             "title": f"Deployment {view.id}: {view.name}",
             "d": view,
-            "problems": problems,
+            "checklist": checklist,
+            "ready": all(condition.met for condition in checklist),
+            "cost": deployment_cost(state.services, actor, deployment_id),
+            "unreviewed": lifecycle.unreviewed_alerts(state.services, actor, deployment_id),
             "record": record,
             "running": state.health.running(deployment_id),
             "assigned": assignments.list_assignments(state.services, actor, deployment_id),
+            "authority": independent_authority.get_request(state.services, actor, deployment_id),
+            "authority_required": independent_authority.authorisation_required(
+                state.services, actor
+            ),
             "may": {
-                "authorise": may(actor, Action.DEPLOYMENT_AUTHORISE),
+                # Never offered to its planner: the server refuses self-authorisation.
+                "authorise": may(actor, Action.DEPLOYMENT_AUTHORISE)
+                and actor.username != view.planner,
                 "signage": may(actor, Action.DEPLOYMENT_SIGNAGE),
                 "start": may(actor, Action.DEPLOYMENT_START),
                 "run": may(actor, Action.DEPLOYMENT_RUN) and state.cameras is not None,
                 "end": may(actor, Action.DEPLOYMENT_END),
                 "assign": may(actor, Action.DEPLOYMENT_ASSIGN),
+                "request_authority": may(actor, Action.DEPLOYMENT_REQUEST_AUTHORITY),
             },
         },
         actor,

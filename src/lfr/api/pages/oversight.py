@@ -3,7 +3,6 @@ with search, chain verification and exports."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -11,6 +10,14 @@ from fastapi.responses import Response
 
 from lfr.access.roles import PERMISSIONS, Action
 from lfr.api.deps import AuditReader, RecordReader, State
+from lfr.api.pages.audit_view import (
+    DEFAULT_LIMIT,
+    AuditFilters,
+    action_choices,
+    audit_rows,
+    parse_limit,
+    parse_since,
+)
 from lfr.api.pages.common import render
 from lfr.audit.service import read_audit
 from lfr.errors import LfrError
@@ -57,19 +64,16 @@ def audit_page(
     who: Annotated[str, Query(max_length=64)] = "",
     since: Annotated[str, Query(max_length=40)] = "",
     text: Annotated[str, Query(max_length=200)] = "",
-    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+    limit: Annotated[str, Query(max_length=12)] = str(DEFAULT_LIMIT),
 ) -> Response:
-    error = ""
-    moment = None
-    if since:
-        try:
-            moment = datetime.fromisoformat(since)
-        except ValueError:
-            error = f"'since' is not an ISO time: {since!r}"
-    try:
+    filters = AuditFilters(action, who, since, text, limit)
+    error, entries, newest = "", [], DEFAULT_LIMIT
+    try:  # a bad filter shows its error and no entries, never the unfiltered log
+        newest = parse_limit(limit)
+        moment = parse_since(since)
         entries = read_audit(state.services, actor, action or None, who or None, moment)
     except LfrError as exc:
-        entries, error = [], str(exc)
+        error = str(exc)
     if text:
         needle = text.lower()
         entries = [e for e in entries if needle in f"{e.target} {e.details}".lower()]
@@ -79,9 +83,10 @@ def audit_page(
         "audit.html",
         {
             "title": "Audit log",
-            "entries": list(reversed(entries[-limit:])),
+            "entries": audit_rows(list(reversed(entries[-newest:]))),
             "total": len(entries),
-            "filters": {"action": action, "who": who, "since": since, "text": text, "limit": limit},
+            "filters": filters,
+            "actions": action_choices(action),
             "error": error,
         },
         actor,

@@ -10,6 +10,8 @@ from lfr.api.deps import State, WatchlistReader
 from lfr.api.pages.common import render
 from lfr.api.schemas.base import RowId
 from lfr.governance import watchlists
+from lfr.governance.annex_ii import ANNEX_II_OFFENCES
+from lfr.governance.entry_details import entry_facts
 from lfr.governance.policy_service import current_policy
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +54,10 @@ def watchlist_page(
             "max_photo_megapixels": state.config.images.max_pixels / 1e6,
             "may_manage": actor.role in PERMISSIONS[Action.WATCHLIST_MANAGE],
             "enrolment": state.enroller is not None,
+            "may_see_faces": actor.role in PERMISSIONS[Action.WATCHLIST_FACE_VIEW],
+            "facts": entry_facts(state.services, actor, watchlist_id),
+            "offences": ANNEX_II_OFFENCES,
+            "may_approve_child": actor.role in PERMISSIONS[Action.ENTRY_CHILD_APPROVE],
         },
         actor,
     )

@@ -8,7 +8,7 @@ import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from lfr.api.alert_stream import alert_events
 from lfr.api.deps import AlertReader, CurrentActor, State
@@ -16,6 +16,7 @@ from lfr.api.schemas.alerts import (
     AdjudicationRequest,
     AlertMediaPublic,
     AlertPublic,
+    HandledAlertsPublic,
     HoldRequest,
     OutcomeRequest,
     ReleaseRequest,
@@ -29,6 +30,8 @@ from lfr.errors import NotFoundError
 from lfr.events import topics
 from lfr.governance import adjudication, assignments
 from lfr.governance.adjudication import AlertView
+from lfr.governance.alert_history import MAX_PAGE, handled_alerts
+from lfr.governance.alert_views import Picture
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 
@@ -54,6 +57,24 @@ def list_alerts(
     """Alerts, oldest first (the review order)."""
     views = adjudication.list_alerts(state.services, actor, deployment_id, status)
     return [_public(v) for v in views]
+
+
+@router.get("/handled", response_model=HandledAlertsPublic)
+def handled(
+    actor: AlertReader,
+    state: State,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> HandledAlertsPublic:
+    """The alerts the caller already handled (decided or recorded the outcome of), newest
+    first, a page at a time; only of deployments they are assigned to."""
+    page = handled_alerts(state.services, actor, limit=limit, offset=offset)
+    return HandledAlertsPublic(
+        alerts=[_public(v) for v in page.alerts],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get(
@@ -93,31 +114,68 @@ def get_alert(alert_id: AlertId, actor: AlertReader, state: State) -> AlertPubli
 
 
 @router.get("/{alert_id}/media", response_model=AlertMediaPublic)
-def alert_media(alert_id: AlertId, actor: AlertReader, state: State) -> AlertMediaPublic:
+def alert_media(
+    request: Request, alert_id: AlertId, actor: AlertReader, state: State
+) -> AlertMediaPublic:
     """The probe face crop and the watchlist image it matched, decrypted for this view only
-    (audited as ``alert.media.viewed``; never cached). 404 once the purge has erased them."""
-    media = adjudication.alert_media(state.services, actor, alert_id)
+    (audited as ``alert.media.viewed``; never cached). 404 once the purge has erased them.
+    This login session may then decide about the alert (it has seen both faces)."""
+    sid = _sid(request)
+    media = adjudication.alert_media(state.services, actor, alert_id, viewer_session=sid)
     if media is None:
         raise NotFoundError(f"the pictures of alert {alert_id[:36]} were erased (retention)")
     probe, enrolled = media
     return AlertMediaPublic(alert_id=alert_id, probe=_data_url(probe), enrolled=_data_url(enrolled))
 
 
+@router.get(
+    "/{alert_id}/media/{picture}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}, "description": "the picture (JPEG)"}},
+)
+def alert_picture(
+    request: Request, alert_id: AlertId, picture: Picture, actor: AlertReader, state: State
+) -> Response:
+    """One picture of the alert - ``probe`` (the face the camera saw) or ``enrolled`` (the
+    watchlist image) - as a JPEG for an ``<img>``: audited, never cached, and recorded as seen
+    by this login session (a decision needs both). 404 once the purge has erased it."""
+    jpeg = adjudication.alert_picture(
+        state.services, actor, alert_id, picture, viewer_session=_sid(request)
+    )
+    if jpeg is None:
+        raise NotFoundError(f"the pictures of alert {alert_id[:36]} were erased (retention)")
+    return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
 @router.post("/{alert_id}/adjudicate", response_model=AlertPublic)
 def adjudicate(
-    alert_id: AlertId, body: AdjudicationRequest, actor: CurrentActor, state: State
+    request: Request,
+    alert_id: AlertId,
+    body: AdjudicationRequest,
+    actor: CurrentActor,
+    state: State,
 ) -> AlertPublic:
-    """An operator confirms the match or marks a false alert."""
-    view = adjudication.adjudicate(state.services, actor, alert_id, body.decision, body.note)
+    """An operator confirms the match or marks a false alert: refused (409) until this login
+    session has loaded both pictures of the alert."""
+    view = adjudication.adjudicate(
+        state.services, actor, alert_id, body.decision, body.note, viewer_session=_sid(request)
+    )
     return _updated(state, view)
 
 
 @router.post("/{alert_id}/second-confirm", response_model=AlertPublic)
 def second_confirm(
-    alert_id: AlertId, body: SecondConfirmationRequest, actor: CurrentActor, state: State
+    request: Request,
+    alert_id: AlertId,
+    body: SecondConfirmationRequest,
+    actor: CurrentActor,
+    state: State,
 ) -> AlertPublic:
-    """A different operator agrees or disagrees (where the policy asks for two)."""
-    view = adjudication.second_confirm(state.services, actor, alert_id, body.agree, body.note)
+    """A different operator agrees or disagrees (where the policy asks for two); like the
+    first decision, only once this login session has loaded both pictures."""
+    view = adjudication.second_confirm(
+        state.services, actor, alert_id, body.agree, body.note, viewer_session=_sid(request)
+    )
     return _updated(state, view)
 
 
@@ -125,8 +183,11 @@ def second_confirm(
 def record_outcome(
     alert_id: AlertId, body: OutcomeRequest, actor: CurrentActor, state: State
 ) -> AlertPublic:
-    """A field officer records what happened: engaged, arrested or no action."""
-    view = adjudication.record_outcome(state.services, actor, alert_id, body.outcome)
+    """A field officer records what happened: engaged, arrested (with the corroboration
+    used: never on the match alone) or no action."""
+    view = adjudication.record_outcome(
+        state.services, actor, alert_id, body.outcome, body.corroboration
+    )
     return _updated(state, view)
 
 
@@ -141,6 +202,12 @@ def release(
     alert_id: AlertId, body: ReleaseRequest, actor: CurrentActor, state: State
 ) -> AlertPublic:
     return _updated(state, adjudication.release_hold(state.services, actor, alert_id, body.note))
+
+
+def _sid(request: Request) -> str:
+    """The login session (page cookie or bearer token) of an authenticated request."""
+    claims: Claims = request.state.claims
+    return claims.sid
 
 
 def _data_url(jpeg: bytes) -> str:

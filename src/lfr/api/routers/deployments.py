@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from lfr.access.roles import PERMISSIONS, Action, Actor
+from lfr.access.roles import PERMISSIONS, Action, Actor, require
 from lfr.api.deps import CurrentActor, DeploymentReader, State
 from lfr.api.schemas.base import RowId
 from lfr.api.schemas.cameras import RunPublic
@@ -23,7 +23,7 @@ from lfr.api.schemas.deployments import (
     StartRequest,
 )
 from lfr.api.state import AppState
-from lfr.errors import ModelNotInstalledError
+from lfr.errors import ModelNotInstalledError, PolicyViolationError
 from lfr.events import topics
 from lfr.governance import lifecycle
 from lfr.governance.states import DeploymentState
@@ -80,7 +80,9 @@ def authorise(
     deployment_id: RowId, body: AuthoriseRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
     """Authorise a draft (authorising officers; never a deployment one planned)."""
-    lifecycle.authorise(state.services, actor, deployment_id, body.note)
+    lifecycle.authorise(
+        state.services, actor, deployment_id, body.note, threshold_reason=body.threshold_reason
+    )
     return _changed(state, actor, deployment_id, "authorised")
 
 
@@ -129,14 +131,31 @@ def run(deployment_id: RowId, actor: CurrentActor, state: State) -> RunPublic:
 def end(
     deployment_id: RowId, body: EndRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
-    """End a live deployment: its cameras stop, its snapshot is wiped, its record published."""
-    lifecycle.end(state.services, actor, deployment_id, body.reason)
-    return _changed(state, actor, deployment_id, body.reason or "ended")
+    """End a live deployment: its cameras stop, its snapshot is wiped, its record published.
+    A reason is required (it is audited and shown with the record)."""
+    reason = _reason(actor, body, "ending")
+    if state.cameras is not None:
+        # Their last counts are stored first, so the record published at End is complete.
+        state.cameras.stop(deployment_id)
+    lifecycle.end(state.services, actor, deployment_id, reason)
+    return _changed(state, actor, deployment_id, body.reason)
 
 
 @router.post("/{deployment_id}/cancel", response_model=DeploymentPublic)
 def cancel(
     deployment_id: RowId, body: EndRequest, actor: CurrentActor, state: State
 ) -> DeploymentPublic:
-    lifecycle.cancel(state.services, actor, deployment_id, body.reason)
-    return _changed(state, actor, deployment_id, body.reason or "cancelled")
+    """Call off a deployment that has not gone live; a reason is required."""
+    lifecycle.cancel(state.services, actor, deployment_id, _reason(actor, body, "cancelling"))
+    return _changed(state, actor, deployment_id, body.reason)
+
+
+def _reason(actor: Actor, body: EndRequest, doing: str) -> str:
+    """Ending and cancelling cannot be undone: staff must say why (who may not, hears that)."""
+    require(actor, Action.DEPLOYMENT_END)
+    if not body.reason.strip():
+        raise PolicyViolationError(
+            f"give a reason for {doing} the deployment: it cannot be undone, and the reason is"
+            " kept in the audit log"
+        )
+    return body.reason.strip()

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from lfr.api.deps import State, WatchlistManager, WatchlistReader
+from lfr.api.deps import CurrentActor, State, WatchlistManager, WatchlistReader
 from lfr.api.multipart import read_multipart
 from lfr.api.photos import PhotoRefusal, decode_photos
 from lfr.api.ports import FaceEnroller
@@ -32,7 +32,7 @@ from lfr.api.schemas.watchlists import (
 )
 from lfr.domain import Image, Subject, Template
 from lfr.errors import EnrolmentError, LfrError, ModelNotInstalledError, PolicyViolationError
-from lfr.governance import watchlists
+from lfr.governance import watchlist_faces, watchlists
 from lfr.governance.entry_rules import expiry_problems, refusal, subject_problems
 from lfr.governance.policy_service import current_policy
 
@@ -141,6 +141,19 @@ async def add_entry(
         images_enrolled=len(templates),
         skipped=skipped,
     )
+
+
+@router.get(
+    "/{watchlist_id}/entries/{reference}/face",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}, "description": "the enrolled face (JPEG)"}},
+)
+def entry_face(watchlist_id: RowId, reference: str, actor: CurrentActor, state: State) -> Response:
+    """The entry's first enrolled face, to check the right person was enrolled (watchlist
+    managers and authorising officers); decrypted for this view only, audited as
+    ``watchlist.entry.face.viewed``, never cached. 404 once the entry's images are wiped."""
+    jpeg = watchlist_faces.entry_face(state.services, actor, watchlist_id, reference)
+    return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
 @router.post("/{watchlist_id}/entries/{reference}/remove", status_code=204)

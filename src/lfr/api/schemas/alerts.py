@@ -37,6 +37,23 @@ class AlertPublic(Public):
     media_purged_at: datetime | None
     has_media: bool
     on_hold: bool
+    location_name: str = Field(description="where the deployment runs")
+    area_description: str
+    deployment_ended: bool = Field(description="its deployment has ended: nobody is on site")
+    blind_review: bool = Field(
+        False,
+        description="a blind second verdict is awaited: the first verdict is hidden from the"
+        " second verifier, who says whether it is the same person",
+    )
+
+
+class HandledAlertsPublic(Public):
+    """A page of the alerts the caller handled, newest first."""
+
+    alerts: list[AlertPublic]
+    total: int = Field(description="how many alerts the caller handled in all")
+    limit: int
+    offset: int
 
 
 class AlertMediaPublic(Public):
@@ -57,6 +74,9 @@ class SecondConfirmationRequest(Request):
 
 class OutcomeRequest(Request):
     outcome: Literal["engaged", "arrested", "no_action"]
+    corroboration: str = Field(
+        "", max_length=2000, description="what corroborated an arrest (needed for one)"
+    )
 
 
 class HoldRequest(Request):

@@ -22,7 +22,10 @@ class AuditEntryPublic(Public):
 
 class VerifyRequest(Request):
     known_head: str | None = Field(
-        None, max_length=64, description="head hash of your last verification: must still be there"
+        None,
+        max_length=200,
+        description="head hash of your last verification, optionally as <entry>:<hash>: must"
+        " still be there (a mistyped head is answered 400, not reported as a break)",
     )
 
 

@@ -17,6 +17,16 @@ class CameraHealthPublic(Public):
     last_frame_at: str | None
     error: str | None
     source: str = Field(description="where frames come from, credentials redacted")
+    warning: str | None = Field(
+        None,
+        description="why an operator should look at this camera now (a fault, or over 2%"
+        " of its frames dropped), in plain words",
+    )
+    node: str | None = Field(None, description="the edge node running it (None: lfr serve)")
+    node_online: bool | None = Field(
+        None, description="whether its node's heartbeat arrived in the last 3 seconds"
+    )
+    node_last_seen: str | None = Field(None, description="its node's last heartbeat")
 
 
 class RunPublic(Public):

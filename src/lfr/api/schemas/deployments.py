@@ -47,10 +47,21 @@ class DeploymentPublic(Public):
     frames: int
     face_detections: int
     faces_seen: int
+    objective: str | None = Field(None, description="EU AI Act Art. 5(1)(h): i, ii or iii")
+    expected_footfall: int | None = None
+    threshold_reason: str | None = None
+    pinned_documents: dict[str, dict[str, str | int]] | None = Field(
+        None, description="document kind -> {id, version, sha256} it went live on"
+    )
 
 
 class AuthoriseRequest(Request):
     note: str = Field("", max_length=2000)
+    threshold_reason: str = Field(
+        "",
+        max_length=2000,
+        description="why a threshold looser than the evaluated fair operating point",
+    )
 
 
 class SignageRequest(Request):

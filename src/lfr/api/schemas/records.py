@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import Field
 
 from lfr.api.schemas.base import Public
@@ -11,6 +13,13 @@ class LocationPublic(Public):
     area: str
     latitude: float
     longitude: float
+
+
+class RevisionPublic(Public):
+    """A change to a record after it was published."""
+
+    revised_at: str
+    changes: dict[str, list[Any]] = Field(description="each changed figure: [before, after]")
 
 
 class RecordPublic(Public):
@@ -39,10 +48,26 @@ class RecordPublic(Public):
     false_alert_rate_per_alert: float | None
     emergency_start: bool
     emergency_authorisation_refused: bool
-    published_at: str
+    status: Literal["ended", "cancelled"] = Field(
+        "ended", description="cancelled: called off before it went live (every count is 0)"
+    )
+    cancel_reason: str | None = None
+    published_at: str = Field(description="when it was first published (at the end)")
     audit_head: str | None = Field(
         None, description="the audit log's head hash when this record was (last) published"
     )
+    revisions: list[RevisionPublic] = Field(
+        default_factory=list, description="changes after publication, oldest first"
+    )
+    profile: str | None = Field(None, description="the jurisdiction profile it ran under")
+    entries_by_category: dict[str, int] = Field(
+        default_factory=dict, description="watchlist entries (people) by category"
+    )
+    under_18_entries: int | None = None
+    people_stopped: int = 0
+    stop_minutes_median: float | None = None
+    stop_minutes_longest: float | None = None
+    arrests_by_category: dict[str, int] = Field(default_factory=dict)
 
 
 class ScheduledPublic(Public):

@@ -31,3 +31,6 @@ class UserPublic(Public):
     locked_until: datetime | None
     created_at: datetime
     created_by: str
+    training_until: datetime | None = Field(
+        None, description="end of the user's training record (a verifier needs a current one)"
+    )

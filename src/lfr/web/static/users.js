@@ -26,6 +26,18 @@
     });
   });
 
+  const profile = document.getElementById("profile-form");
+  if (profile) {
+    profile.addEventListener("submit", (event) => {
+      event.preventDefault();
+      LFR.busy(profile, async () => {
+        await LFR.api("PUT", "/api/policy/profile", { profile: profile.elements.profile.value });
+        LFR.flash("The profile is in force.");
+        window.location.reload();
+      });
+    });
+  }
+
   const policy = document.getElementById("policy-form");
   if (policy) {
     policy.addEventListener("submit", (event) => {

@@ -1,0 +1,59 @@
+"""``lfr edge run --nats URL --creds FILE``: one edge node process, next to its cameras."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from lfr.cli.engine_args import add_engine_args, load_config
+from lfr.cli.stopping import StopRequest, stop_on_signals
+
+
+def register_run(sub: argparse._SubParsersAction[Any]) -> None:
+    run = sub.add_parser(
+        "run", help="run this machine's edge node: the cameras the control centre commands"
+    )
+    run.add_argument("--nats", required=True, help="the bus, e.g. nats://centre:4222")
+    run.add_argument("--creds", type=Path, required=True, help="from 'lfr edge add NAME --out'")
+    run.add_argument(
+        "--counts-every", type=float, default=5.0, help="seconds between counts (at most 10)"
+    )
+    add_engine_args(run, threshold_help=None, detect_width_help="detection width (default 640)")
+    run.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from lfr.app import CameraEngines
+    from lfr.events.edge_credentials import read_credentials
+    from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV
+    from lfr.runtime.edge_serve import serve_node
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    credentials = read_credentials(args.creds)
+    engines = CameraEngines(load_config(args))
+    stop = StopRequest()
+    try:
+        with stop_on_signals(stop):
+            print(f"edge node {credentials.user} on {args.nats}", flush=True)
+            asyncio.run(
+                serve_node(
+                    args.nats,
+                    credentials,
+                    engines,
+                    stop.event,
+                    counts_every_s=min(10.0, max(0.5, args.counts_every)),
+                    alert_id_log=_path_or_none(os.environ.get(ALERT_ID_LOG_ENV)),
+                )
+            )
+    finally:
+        engines.close()
+    print(f"edge node {credentials.user} stopped; no snapshot kept", flush=True)
+    return 0
+
+
+def _path_or_none(value: str | None) -> Path | None:
+    return Path(value) if value else None

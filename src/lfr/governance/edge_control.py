@@ -1,0 +1,166 @@
+"""The control centre's loops towards its nodes (run by ``edge_centre`` next to the alert
+consumer): send the start and stop commands the database calls for, and take in the nodes'
+snapshot reports, counts and heartbeats. A report or counts message is acknowledged only once
+committed; one refused for good (malformed, unknown deployment) is terminated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+from lfr.access.services import Services
+from lfr.errors import LfrError
+from lfr.events import edge_protocol as proto
+from lfr.events.edge_protocol import CameraCounts, Heartbeat, NodeReport
+from lfr.events.jetstream import ensure_node_consumer, send_command
+from lfr.governance import edge_commands
+
+log = logging.getLogger(__name__)
+
+COMMAND_EVERY_S = 1.0
+FETCH_WAIT_S = 1.0
+
+
+async def command_nodes(js: JetStreamContext, services: Services, stop: asyncio.Event) -> None:
+    """Every second: send what is due (a failure is logged and tried again next time)."""
+    while not stop.is_set():
+        try:
+            await _send_due(js, services)
+        except Exception:
+            log.exception("edge commands not sent; trying again")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), COMMAND_EVERY_S)
+
+
+async def _send_due(js: JetStreamContext, services: Services) -> None:
+    for start in await asyncio.to_thread(edge_commands.pending_starts, services):
+        await ensure_node_consumer(js, start.node)  # a node added since lfr serve started
+        await send_command(js, start.node, start.command, start.msg_id)
+        await asyncio.to_thread(edge_commands.start_sent, services, start)
+    for halt in await asyncio.to_thread(edge_commands.pending_stops, services):
+        command = proto.StopCommand(halt.deployment_id, halt.reason)
+        await send_command(js, halt.node, command)
+        await asyncio.to_thread(edge_commands.stop_sent, services, halt)
+
+
+def _take_report(services: Services, subject: str, payload: bytes) -> NodeReport:
+    node, kind, rest = proto.parse_up_subject(subject)
+    report = proto.decode(NodeReport, payload)
+    if kind != "report" or rest != (str(report.deployment_id),) or report.node != node:
+        raise proto.ProtocolError(f"{subject} carries a report that is not its own")
+    edge_commands.take_report(services, node, report)
+    return report
+
+
+def _take_counts(services: Services, subject: str, payload: bytes) -> CameraCounts:
+    node, kind, rest = proto.parse_up_subject(subject)
+    counts = proto.decode(CameraCounts, payload)
+    if kind != "counts" or not rest or rest[0] != str(counts.deployment_id) or counts.node != node:
+        raise proto.ProtocolError(f"{subject} carries counts that are not its own")
+    edge_commands.take_counts(services, node, counts)
+    return counts
+
+
+Taker = Callable[[Services, str, bytes], object]
+
+
+async def consume(
+    js: JetStreamContext,
+    services: Services,
+    stop: asyncio.Event,
+    stream: str,
+    durable: str,
+    take: Taker,
+) -> None:
+    subscription = await js.pull_subscribe_bind(durable, stream)
+    try:
+        while not stop.is_set():
+            try:
+                batch = await subscription.fetch(32, timeout=FETCH_WAIT_S)
+            except TimeoutError:
+                continue
+            for msg in batch:
+                await _settle(services, msg, take)
+    finally:
+        await subscription.unsubscribe()
+
+
+async def _settle(services: Services, msg: Msg, take: Taker) -> None:
+    try:
+        await asyncio.to_thread(take, services, msg.subject, msg.data)
+    except LfrError as exc:
+        log.warning("message on %s refused: %s", msg.subject, exc)
+        await msg.term()
+        return
+    except Exception:
+        log.exception("message on %s not kept; it will be delivered again", msg.subject)
+        await msg.nak(delay=1.0)
+        return
+    await msg.ack()
+
+
+async def consume_reports(js: JetStreamContext, services: Services, stop: asyncio.Event) -> None:
+    """Each report audited; once a node wiped a snapshot, its sealed copy leaves the bus's
+    store too (the start command that carried it)."""
+    loop = asyncio.get_running_loop()
+
+    def take(services: Services, subject: str, payload: bytes) -> None:
+        report = _take_report(services, subject, payload)
+        if report.event == edge_commands.WIPED:
+            start = proto.StartCommand(report.deployment_id, (), 0.0, 0.0)
+            asyncio.run_coroutine_threadsafe(
+                js.purge_stream(
+                    proto.DOWN_STREAM, subject=proto.command_subject(report.node, start)
+                ),
+                loop,
+            ).result(30)
+
+    await consume(js, services, stop, proto.REPORTS_STREAM, proto.CENTRE_REPORTS_CONSUMER, take)
+
+
+OnCounts = Callable[[CameraCounts], None]
+
+
+async def consume_counts(
+    js: JetStreamContext, services: Services, stop: asyncio.Event, on_counts: OnCounts
+) -> None:
+    """Each camera's counts kept, then ``on_counts`` (the centre shows them as its health)."""
+
+    def take(services: Services, subject: str, payload: bytes) -> None:
+        on_counts(_take_counts(services, subject, payload))
+
+    await consume(js, services, stop, proto.COUNTS_STREAM, proto.CENTRE_COUNTS_CONSUMER, take)
+
+
+OnBeat = Callable[[Heartbeat], None]
+
+
+async def watch_heartbeats(
+    client: Client, services: Services, stop: asyncio.Event, on_beat: OnBeat | None = None
+) -> None:
+    """Core NATS (only the latest matters): each beat updates the node's last seen."""
+
+    async def beat(msg: Msg) -> None:
+        try:
+            node, _, _ = proto.parse_up_subject(msg.subject)
+            heartbeat = proto.decode(Heartbeat, msg.data)
+            if heartbeat.node != node:
+                raise proto.ProtocolError(f"{msg.subject}: a heartbeat not its own")
+            await asyncio.to_thread(edge_commands.take_heartbeat, services, node, heartbeat)
+            if on_beat is not None:
+                on_beat(heartbeat)
+        except Exception:
+            log.warning("heartbeat on %s not taken", msg.subject, exc_info=True)
+
+    subscription = await client.subscribe("lfr.up.*.heartbeat", cb=beat)
+    try:
+        await stop.wait()
+    finally:
+        await subscription.unsubscribe()

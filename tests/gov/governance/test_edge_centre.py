@@ -1,0 +1,120 @@
+"""The centre's link to the nodes (``lfr.governance.edge_centre``): a node's alert, over a real
+nats-server, is stored and announced on the in-process bus (what the live alert stream and
+/metrics read), once; alerts raised while the centre is down arrive after it starts again."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from lfr.access.services import Services
+from lfr.api.config import WebConfig
+from lfr.app import build_control_centre
+from lfr.config import Settings
+from lfr.events import InMemoryEventBus, topics
+from lfr.events.edge_alerts import alert_message, publish_alert
+from lfr.governance import lifecycle as dep
+from lfr.governance.edge_centre import EdgeCentre
+from lfr.store.tables import AlertRow
+from tests.gov.conftest import AUTHORISER, OPERATOR
+from tests.gov.edge_bus import Bus, start_bus
+from tests.gov.factories import (
+    add_watchlist,
+    assert_chain_ok,
+    count,
+    live,
+    make_alert,
+    make_plan,
+    with_clock,
+)
+from tests.waiting import wait_until
+
+
+@pytest.fixture
+def bus(services: Services, tmp_path: Path) -> Iterator[Bus]:
+    running = start_bus(services, tmp_path)
+    yield running
+    running.server.stop()
+
+
+def _publish(bus: Bus, deployment_id: int, alert_id: str) -> None:
+    async def send() -> None:
+        message = alert_message(
+            "node1", deployment_id, make_alert(alert_id), base64.b64decode(bus.node.key)
+        )
+        async with bus.client(bus.node) as (_, js):
+            await publish_alert(js, message)
+
+    asyncio.run(send())
+
+
+def _announced(events: InMemoryEventBus) -> list[str]:
+    return [event.id for event in events.recent((topics.ALERT,))]
+
+
+def test_node_alerts_are_stored_announced_once_and_resumed_after_a_restart(
+    services: Services, bus: Bus
+) -> None:
+    svc, clock = with_clock(services)
+    deployment_id = live(svc, clock)
+    events = InMemoryEventBus()
+    centre = EdgeCentre(svc, events, bus.server.url, bus.centre)
+    centre.start()
+    try:
+        _publish(bus, deployment_id, "edge-alert-1")
+        wait_until(lambda: _announced(events) == ["edge-alert-1"], what="the alert announced")
+    finally:
+        centre.stop()
+    _publish(bus, deployment_id, "edge-alert-2")  # the centre is down
+    _publish(bus, deployment_id, "edge-alert-1")  # a node retrying after a lost ack
+
+    restarted = EdgeCentre(svc, events, bus.server.url, bus.centre)
+    restarted.start()
+    try:
+        wait_until(lambda: "edge-alert-2" in _announced(events), what="the second alert")
+    finally:
+        restarted.stop()
+    assert _announced(events) == ["edge-alert-1", "edge-alert-2"]
+    assert count(svc, AlertRow) == 2
+    first = events.recent((topics.ALERT,))[0]
+    assert first.data["deployment_id"] == deployment_id and "store_s" in first.data
+    assert_chain_ok(svc)
+
+
+def test_lfr_serve_with_nats_stores_and_announces_a_node_alert(
+    services: Services, settings: Settings, bus: Bus
+) -> None:
+    deployment_id = _live_now(services)  # the real centre's schedule ends one out of window
+    svc = services
+    centre = build_control_centre(
+        settings, WebConfig(session_key=b"k" * 32), {}, nats_url=bus.server.url
+    )
+    assert centre.edge is not None
+    centre.start()
+    try:
+        _publish(bus, deployment_id, "edge-alert-1")
+        wait_until(lambda: count(svc, AlertRow) == 1, what="the alert stored")
+        wait_until(lambda: bool(centre.bus.recent((topics.ALERT,))), what="the alert announced")
+    finally:
+        centre.stop()
+
+
+def _live_now(services: Services) -> int:
+    now = datetime.now(UTC)
+    svc, clock = with_clock(services, now - timedelta(hours=1))
+    plan = make_plan(
+        add_watchlist(svc, name="wl-now"),
+        starts_at=now - timedelta(minutes=30),
+        ends_at=now + timedelta(hours=2),
+    )
+    deployment_id = dep.plan_deployment(svc, OPERATOR, plan)
+    dep.authorise(svc, AUTHORISER, deployment_id, "intelligence case 41")
+    dep.confirm_signage(svc, OPERATOR, deployment_id, "SIGN-PHOTO-7")
+    clock.now = now
+    dep.start(svc, OPERATOR, deployment_id)
+    return deployment_id
