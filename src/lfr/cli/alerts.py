@@ -27,6 +27,7 @@ from lfr.cli.common import acting, add_actor_args, login, open_services
 from lfr.cli.stopping import StopRequest, stop_on_signals
 from lfr.errors import LfrError, StateError
 from lfr.governance import adjudication as adj
+from lfr.governance import holds
 from lfr.governance.adjudication import AlertView
 from lfr.governance.retention import PurgeReport, purge
 from lfr.governance.states import AlertStatus
@@ -184,14 +185,14 @@ def _outcome(args: argparse.Namespace) -> int:
 
 def _hold(args: argparse.Namespace) -> int:
     with acting(args) as (services, actor):
-        view = adj.hold(services, actor, args.alert_id, args.reason)
+        view = holds.hold(services, actor, args.alert_id, args.reason)
     print(f"alert {view.id}: on evidential hold ({view.hold_reason})")
     return 0
 
 
 def _release(args: argparse.Namespace) -> int:
     with acting(args) as (services, actor):
-        view = adj.release_hold(services, actor, args.alert_id, args.note)
+        view = holds.release_hold(services, actor, args.alert_id, args.note)
     print(f"alert {view.id}: hold released; it will be purged on the normal schedule")
     return 0
 

@@ -155,11 +155,11 @@ def alert_view(row: AlertRow, viewer: str | None = None) -> AlertView:
     )
 
 
-def _target(alert_id: str) -> str:
+def alert_target(alert_id: str) -> str:
     return f"alert:{alert_id}"
 
 
-def _get(session: Session, actor: Actor, alert_id: str, for_update: bool = False) -> AlertRow:
+def load_alert(session: Session, actor: Actor, alert_id: str, for_update: bool = False) -> AlertRow:
     """The alert, if ``actor`` may know of it: an officer not assigned to its deployment gets
     the same NotFoundError as for an id that does not exist (need to know)."""
     row = session.get(AlertRow, alert_id, with_for_update=for_update)
@@ -168,7 +168,7 @@ def _get(session: Session, actor: Actor, alert_id: str, for_update: bool = False
     return row
 
 
-def _clean_note(note: str) -> str:
+def clean_note(note: str) -> str:
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise LfrError(f"note too long: at most {MAX_NOTE} characters")
@@ -196,7 +196,7 @@ def refresh_record(session: Session, services: Services, row: AlertRow) -> bool:
 def get_alert(services: Services, actor: Actor, alert_id: str) -> AlertView:
     require(actor, Action.ALERT_READ)
     with services.transaction() as session:
-        return alert_view(_get(session, actor, alert_id), actor.username)
+        return alert_view(load_alert(session, actor, alert_id), actor.username)
 
 
 def list_alerts(
@@ -238,7 +238,7 @@ def alert_media(
     ``viewer_session``, that login session is recorded as having seen both pictures."""
     require(actor, Action.ALERT_READ)
     with services.transaction() as session:
-        row = _get(session, actor, alert_id)
+        row = load_alert(session, actor, alert_id)
         if row.probe_crop_enc is None or row.enrolled_crop_enc is None:
             return None
         cipher = deployment_cipher(session, services.cipher, row.deployment_id)
@@ -250,7 +250,7 @@ def alert_media(
         else:
             action = "alert.media.exported"
             details["to"] = export_to
-        services.record(session, actor.username, action, _target(row.id), details)
+        services.record(session, actor.username, action, alert_target(row.id), details)
         for picture in PICTURES if viewer_session else ():
             record_view(session, str(viewer_session), row.id, picture, services.clock())
         return probe, enrolled
@@ -265,14 +265,16 @@ def alert_picture(
     if picture not in PICTURES:
         raise LfrError(f"picture must be one of: {', '.join(PICTURES)}")
     with services.transaction() as session:
-        row = _get(session, actor, alert_id)
+        row = load_alert(session, actor, alert_id)
         sealed = row.probe_crop_enc if picture == "probe" else row.enrolled_crop_enc
         if sealed is None:
             return None
         cipher = deployment_cipher(session, services.cipher, row.deployment_id)
         jpeg = open_image(cipher, sealed, "alert", row.id, picture)
         details = {"deployment": row.deployment_id, "picture": picture}
-        services.record(session, actor.username, "alert.media.viewed", _target(row.id), details)
+        services.record(
+            session, actor.username, "alert.media.viewed", alert_target(row.id), details
+        )
         record_view(session, viewer_session, row.id, picture, services.clock())
         return jpeg
 
@@ -295,9 +297,9 @@ def adjudicate(
     require(actor, Action.ALERT_ADJUDICATE)
     if decision not in DECISIONS:
         raise LfrError(f"decision must be one of: {', '.join(DECISIONS)}")
-    note = _clean_note(note)
+    note = clean_note(note)
     with services.transaction() as session:
-        row = _get(session, actor, alert_id, for_update=True)
+        row = load_alert(session, actor, alert_id, for_update=True)
         if viewer_session is not None:
             require_pictures_viewed(session, viewer_session, row.id)
         if row.status != AlertStatus.PENDING:
@@ -322,7 +324,7 @@ def adjudicate(
             session,
             actor.username,
             "alert.adjudicate",
-            _target(row.id),
+            alert_target(row.id),
             {
                 "deployment": row.deployment_id,
                 "decision": decision,
@@ -350,9 +352,9 @@ def second_confirm(
     In blind review ``agree`` is the second's own verdict ("the same person"), and a match is
     confirmed only when both said so."""
     require(actor, Action.ALERT_ADJUDICATE)
-    note = _clean_note(note)
+    note = clean_note(note)
     with services.transaction() as session:
-        row = _get(session, actor, alert_id, for_update=True)
+        row = load_alert(session, actor, alert_id, for_update=True)
         if viewer_session is not None:
             require_pictures_viewed(session, viewer_session, row.id)
         if row.status != AlertStatus.AWAITING_SECOND:
@@ -372,7 +374,7 @@ def second_confirm(
             session,
             actor.username,
             "alert.second_confirm",
-            _target(row.id),
+            alert_target(row.id),
             {
                 "deployment": row.deployment_id,
                 "agree": agree,
@@ -396,9 +398,9 @@ def record_outcome(
     require(actor, Action.ALERT_OUTCOME)
     if outcome not in OUTCOMES:
         raise LfrError(f"outcome must be one of: {', '.join(OUTCOMES)}")
-    corroboration = _clean_note(corroboration)
+    corroboration = clean_note(corroboration)
     with services.transaction() as session:
-        row = _get(session, actor, alert_id, for_update=True)
+        row = load_alert(session, actor, alert_id, for_update=True)
         if row.status not in ADJUDICATED:
             raise StateError(
                 f"alert {row.id} is {row.status.replace('_', ' ')}:"
@@ -423,7 +425,7 @@ def record_outcome(
             session,
             actor.username,
             "alert.outcome",
-            _target(row.id),
+            alert_target(row.id),
             {
                 "deployment": row.deployment_id,
                 "outcome": outcome,
@@ -432,52 +434,5 @@ def record_outcome(
                 "record_updated": refresh_record(session, services, row),
             },
         )
-        session.flush()
-        return alert_view(row)
-
-
-def hold(services: Services, actor: Actor, alert_id: str, reason: str) -> AlertView:
-    """Evidential hold: the purge keeps this alert and its media until the hold is released."""
-    require(actor, Action.ALERT_HOLD)
-    reason = reason.strip()
-    if not reason:
-        raise LfrError("an evidential hold needs a reason")
-    if len(reason) > MAX_NOTE:
-        raise LfrError(f"reason too long: at most {MAX_NOTE} characters")
-    with services.transaction() as session:
-        row = _get(session, actor, alert_id, for_update=True)
-        if row.hold_reason is not None:
-            raise StateError(f"alert {row.id} is already on hold (by {row.hold_by})")
-        media = "purged" if row.media_purged_at is not None else "kept"
-        row.hold_reason = reason
-        row.hold_by = actor.username
-        services.record(
-            session,
-            actor.username,
-            "alert.hold",
-            _target(row.id),
-            {"deployment": row.deployment_id, "reason": reason, "media": media},
-        )
-        session.flush()
-        return alert_view(row)
-
-
-def release_hold(services: Services, actor: Actor, alert_id: str, note: str = "") -> AlertView:
-    """End an evidential hold; the alert is then purged on the normal schedule."""
-    require(actor, Action.ALERT_HOLD)
-    note = _clean_note(note)
-    with services.transaction() as session:
-        row = _get(session, actor, alert_id, for_update=True)
-        if row.hold_reason is None:
-            raise StateError(f"alert {row.id} is not on hold")
-        details = {
-            "deployment": row.deployment_id,
-            "held_by": row.hold_by,
-            "reason": row.hold_reason,
-            "note": note,
-        }
-        row.hold_reason = None
-        row.hold_by = None
-        services.record(session, actor.username, "alert.hold.release", _target(row.id), details)
         session.flush()
         return alert_view(row)

@@ -23,6 +23,7 @@ from lfr.governance import (
     documents,
     entry_details,
     evaluations,
+    holds,
     independent_authority,
     lifecycle,
     policy_service,
@@ -184,7 +185,7 @@ CALLS: dict[Action, Call] = {
     Action.ALERT_OUTCOME: lambda s, a, ids: adjudication.record_outcome(
         s, a, ids["alert"], "engaged"
     ),
-    Action.ALERT_HOLD: lambda s, a, ids: adjudication.hold(s, a, ids["alert"], "evidence"),
+    Action.ALERT_HOLD: lambda s, a, ids: holds.hold(s, a, ids["alert"], "evidence"),
     Action.RETENTION_PURGE: lambda s, a, ids: purge(s, a),
     Action.AUDIT_READ: lambda s, a, ids: read_audit(s, a),
     Action.RECORD_READ: lambda s, a, ids: records.get_record(s, a, ids["draft"]),

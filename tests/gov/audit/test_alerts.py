@@ -15,7 +15,7 @@ from lfr.audit.log import VerifyReport
 from lfr.audit.service import verify_chain
 from lfr.config import Settings
 from lfr.domain import Alert, Subject
-from lfr.governance import adjudication
+from lfr.governance import adjudication, holds
 from lfr.governance.alert_intake import store_alert
 from lfr.governance.policy import Policy, RetentionPolicy
 from lfr.governance.retention import purge
@@ -119,7 +119,7 @@ def test_reviews_holds_and_purges_leave_the_table_and_the_log_in_agreement(
     set_policy(svc, Policy(retention=RetentionPolicy(alert_media_days=1, alert_days=60)))
     _, (confirmed, held, _plain) = _raised(svc, clock, 3)
     adjudication.adjudicate(svc, OPERATOR, confirmed, "confirmed", "it is them")
-    adjudication.hold(svc, AUTHORISER, held, "case 17")
+    holds.hold(svc, AUTHORISER, held, "case 17")
     assert _verify(svc).ok
 
     clock.advance(days=2)

@@ -18,6 +18,7 @@ from lfr.access.services import Services
 from lfr.config import Settings
 from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
 from lfr.governance import adjudication as adj
+from lfr.governance import holds
 from lfr.governance.policy import Policy
 from lfr.governance.profiles import RuleRefusalError
 from lfr.governance.records import build_record, publish_record
@@ -309,22 +310,22 @@ def test_hold_requires_a_reason(svc: Services, deployment: int, reason: str) -> 
     alert_id = add_alert(svc, deployment)
     before = snapshot(svc)
     with pytest.raises(LfrError, match="needs a reason"):
-        adj.hold(svc, AUTHORISER, alert_id, reason)
+        holds.hold(svc, AUTHORISER, alert_id, reason)
     assert snapshot(svc) == before
 
 
 def test_hold_and_release(svc: Services, deployment: int) -> None:
     alert_id = add_alert(svc, deployment)
-    view = adj.hold(svc, AUTHORISER, alert_id, "Op Kestrel evidence, case 12/345")
+    view = holds.hold(svc, AUTHORISER, alert_id, "Op Kestrel evidence, case 12/345")
     assert view.on_hold and view.hold_by == AUTHORISER.username
     before = snapshot(svc)
     with pytest.raises(StateError, match="already on hold"):
-        adj.hold(svc, AUTHORISER, alert_id, "again")
+        holds.hold(svc, AUTHORISER, alert_id, "again")
     assert snapshot(svc) == before
     (held,) = audit_entries(svc, "alert.hold")
     assert held.details["reason"] == "Op Kestrel evidence, case 12/345"
 
-    view = adj.release_hold(svc, AUTHORISER, alert_id, note="case closed")
+    view = holds.release_hold(svc, AUTHORISER, alert_id, note="case closed")
     assert not view.on_hold and view.hold_by is None
     row = alert_row(svc, alert_id)
     assert row.hold_reason is None and row.hold_by is None
@@ -332,7 +333,7 @@ def test_hold_and_release(svc: Services, deployment: int) -> None:
     assert released.details["held_by"] == AUTHORISER.username
     before = snapshot(svc)
     with pytest.raises(StateError, match="not on hold"):
-        adj.release_hold(svc, AUTHORISER, alert_id)
+        holds.release_hold(svc, AUTHORISER, alert_id)
     assert snapshot(svc) == before
 
 
@@ -353,8 +354,8 @@ CALLS: dict[Action, list[tuple[str, Call]]] = {
     ],
     Action.ALERT_OUTCOME: [("outcome", lambda s, a, i: adj.record_outcome(s, a, i, "engaged"))],
     Action.ALERT_HOLD: [
-        ("hold", lambda s, a, i: adj.hold(s, a, i, "evidence")),
-        ("release", lambda s, a, i: adj.release_hold(s, a, i)),
+        ("hold", lambda s, a, i: holds.hold(s, a, i, "evidence")),
+        ("release", lambda s, a, i: holds.release_hold(s, a, i)),
     ],
 }
 
@@ -398,7 +399,7 @@ def test_each_allowed_role_may_act(svc: Services, deployment: int) -> None:
                     adj.adjudicate(svc, OPERATOR, alert_id, "confirmed")
                     adj.second_confirm(svc, OPERATOR_2, alert_id, agree=True)
                 if name == "release":
-                    adj.hold(svc, AUTHORISER, alert_id, "evidence")
+                    holds.hold(svc, AUTHORISER, alert_id, "evidence")
                 call(svc, Actor(f"someone-{role.value}", role), alert_id)
 
 

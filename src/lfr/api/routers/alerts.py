@@ -28,7 +28,7 @@ from lfr.api.state import AppState
 from lfr.api.stream_slots import STREAM_REFUSALS, SlotStreamingResponse
 from lfr.errors import NotFoundError
 from lfr.events import topics
-from lfr.governance import adjudication, assignments
+from lfr.governance import adjudication, assignments, holds
 from lfr.governance.adjudication import AlertView
 from lfr.governance.alert_history import MAX_PAGE, handled_alerts
 from lfr.governance.alert_views import Picture
@@ -194,14 +194,14 @@ def record_outcome(
 @router.post("/{alert_id}/hold", response_model=AlertPublic)
 def hold(alert_id: AlertId, body: HoldRequest, actor: CurrentActor, state: State) -> AlertPublic:
     """Evidential hold (authorising officers): kept past the retention limits."""
-    return _updated(state, adjudication.hold(state.services, actor, alert_id, body.reason))
+    return _updated(state, holds.hold(state.services, actor, alert_id, body.reason))
 
 
 @router.post("/{alert_id}/release", response_model=AlertPublic)
 def release(
     alert_id: AlertId, body: ReleaseRequest, actor: CurrentActor, state: State
 ) -> AlertPublic:
-    return _updated(state, adjudication.release_hold(state.services, actor, alert_id, body.note))
+    return _updated(state, holds.release_hold(state.services, actor, alert_id, body.note))
 
 
 def _sid(request: Request) -> str:
