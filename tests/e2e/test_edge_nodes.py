@@ -23,11 +23,9 @@ from lfr.app import build_services, init_data_dir
 from lfr.config import EngineConfig, Settings
 from lfr.events import InMemoryEventBus
 from lfr.events.edge_credentials import centre_credentials, write_credentials
-from lfr.events.nats_auth import bcrypt_hash
-from lfr.events.nats_config import BusUser, ServerPlan, render_config
 from lfr.governance import lifecycle as dep
 from lfr.governance.edge_centre import EdgeCentre
-from lfr.governance.edge_nodes import add_node, nodes_for_config
+from lfr.governance.edge_nodes import add_node
 from lfr.governance.policy import DEFAULT_CATEGORIES
 from lfr.match.watchlist import Watchlist
 from lfr.store.keys import key_dir
@@ -36,8 +34,9 @@ from lfr.store.tables import AlertRow, EntryImage, WatchlistEntry
 from lfr.store.tables import Watchlist as WatchlistRow
 from tests.e2e.conftest import CLIP, LIN, REPO
 from tests.gov.conftest import ADMIN, AUTHORISER, MANAGER, OPERATOR
+from tests.gov.edge_bus import start_server
 from tests.gov.factories import assert_chain_ok, audit_entries, make_plan
-from tests.nats_server import NatsServer, free_port
+from tests.nats_server import NatsServer
 from tests.waiting import wait_until
 
 NODES = ("node1", "node2")
@@ -118,19 +117,7 @@ def _bus(services: Services, tmp_path: Path) -> tuple[NatsServer, dict[str, Path
     for node in NODES:
         creds[node] = tmp_path / f"{node}.creds"
         write_credentials(creds[node], add_node(services, ADMIN, node))
-    centre = centre_credentials(key_dir(services.data_dir))
-    port = free_port()
-    plan = ServerPlan(
-        store_dir=tmp_path / "jetstream",
-        centre=BusUser(centre.user, bcrypt_hash(centre.password)),
-        nodes=nodes_for_config(services, ADMIN, "nats.conf"),
-        host="127.0.0.1",
-        port=port,
-    )
-    (tmp_path / "nats.conf").write_text(render_config(plan))
-    server = NatsServer(tmp_path / "nats.conf", port, tmp_path / "nats.log")
-    server.start()
-    return server, creds
+    return start_server(services, tmp_path), creds
 
 
 def _node(url: str, creds: Path, home: Path) -> subprocess.Popen[bytes]:

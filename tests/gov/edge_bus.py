@@ -44,10 +44,10 @@ class Bus:
             await client.close()
 
 
-def start_bus(services: Services, tmp_path: Path) -> Bus:
-    """Started; the caller stops ``bus.server``."""
-    node = add_node(services, ADMIN, "node1")
-    centre = centre_credentials(key_dir(services.data_dir))  # where lfr serve reads it
+def start_server(services: Services, tmp_path: Path) -> NatsServer:
+    """A nats-server on a free port, configured (as ``lfr nats config`` does) for the centre
+    and every node registered in ``services``; started, the caller stops it."""
+    centre = centre_credentials(key_dir(services.data_dir))
     port = free_port()
     plan = ServerPlan(
         store_dir=tmp_path / "jetstream",
@@ -59,7 +59,14 @@ def start_bus(services: Services, tmp_path: Path) -> Bus:
     (tmp_path / "nats.conf").write_text(render_config(plan))
     server = NatsServer(tmp_path / "nats.conf", port, tmp_path / "nats.log")
     server.start()
-    running = Bus(server, centre, node)
+    return server
+
+
+def start_bus(services: Services, tmp_path: Path) -> Bus:
+    """Started; the caller stops ``bus.server``."""
+    node = add_node(services, ADMIN, "node1")
+    centre = centre_credentials(key_dir(services.data_dir))  # where lfr serve reads it
+    running = Bus(start_server(services, tmp_path), centre, node)
     asyncio.run(_set_up_streams(running))
     return running
 
