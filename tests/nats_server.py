@@ -70,5 +70,12 @@ class NatsServer:
                 self._process.wait()
         self._process = None
 
+    def kill(self) -> None:
+        """As a power cut would: no chance to flush or say goodbye."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
     def log_text(self) -> str:
         return self._log.read_text(errors="replace") if self._log.exists() else ""

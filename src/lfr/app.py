@@ -13,7 +13,7 @@ import importlib.util
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -338,7 +338,8 @@ def build_control_centre(
     from lfr.runtime.host import CameraHost
 
     engine_config = engine_config or EngineConfig()
-    services = build_services(settings, environ)
+    # Whether node cameras can run here: going live refuses them when they cannot.
+    services = replace(build_services(settings, environ), edge_bus=nats_url is not None)
     bus = InMemoryEventBus()
     metrics, health = Metrics(), HealthBoard()
     metrics.attach(bus)

@@ -5,16 +5,23 @@ unreviewed), camera warnings when frames are dropped. Runs on SQLite and Postgre
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
 
 from lfr.access.services import Services
+from lfr.api import WebConfig, create_app
 from lfr.events import InMemoryEventBus, topics
+from lfr.governance import lifecycle
+from lfr.governance.edge_nodes import add_node
 from lfr.governance.states import DeploymentState
-from tests.api.helpers import as_user, raise_alert
+from tests.api.helpers import FakeCameras, FakeEnroller, as_user, raise_alert
 from tests.api.page_parsing import by_testid, unlabelled_fields
-from tests.gov.factories import add_deployment, add_watchlist
+from tests.gov.conftest import ADMIN, AUTHORISER, OPERATOR
+from tests.gov.factories import add_deployment, add_watchlist, audit_count, make_plan
 
 
 def _conditions(html: str) -> dict[str | None, str | None]:
@@ -134,3 +141,60 @@ def test_an_operator_plans_with_a_watchlist_chosen_from_a_list(
     assert "Market list (2 active entries)" in page
     assert by_testid(page, "plan-error")[0]["role"] == "alert"  # refusals shown by the form
     assert unlabelled_fields(page) == []
+
+
+NOT_ON_NATS = "camera cam1 is on node node1, but this control centre is not connected to NATS: {}"
+
+
+def test_without_nats_a_node_camera_cannot_go_live_and_a_live_one_is_shown_not_running(
+    app: FastAPI,
+    services: Services,
+    bus: InMemoryEventBus,
+    web_config: WebConfig,
+    cameras: FakeCameras,
+) -> None:
+    """``lfr serve`` without ``--nats``: going live from the web is refused before anything is
+    written; one started elsewhere (the CLI) is shown plainly as not running."""
+    add_node(services, ADMIN, "node1")
+    now = services.clock()
+    plan = make_plan(
+        add_watchlist(services, name="wl-node"),
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(hours=2),
+        cameras={"cam1": "rtsp://cam.example/front@node1"},
+    )
+    deployment_id = lifecycle.plan_deployment(services, OPERATOR, plan)
+    lifecycle.authorise(services, AUTHORISER, deployment_id, "intelligence case 41")
+    lifecycle.confirm_signage(services, OPERATOR, deployment_id, "SIGN-PHOTO-7")
+    no_bus = create_app(
+        replace(services, edge_bus=False), bus, web_config, cameras=cameras, enroller=FakeEnroller
+    )
+    olive = as_user(no_bus, "olive")
+    page = olive.get(f"/deployments/{deployment_id}").text
+    assert _conditions(page)["nodes"] == "no"
+    assert NOT_ON_NATS.format("it cannot run") in page
+    entries = audit_count(services)
+    refused = olive.post(f"/api/deployments/{deployment_id}/start", json={})
+    assert refused.status_code == 409, refused.text
+    assert NOT_ON_NATS.format("it cannot run") in refused.json()["detail"]
+    assert audit_count(services) == entries
+    assert olive.get(f"/api/deployments/{deployment_id}").json()["state"] == "authorised"
+
+    lifecycle.start(services, OPERATOR, deployment_id)  # the CLI: it cannot know
+    page = olive.get(f"/deployments/{deployment_id}").text
+    assert by_testid(page, "node-cameras-not-running")
+    assert NOT_ON_NATS.format("it is not running") in page
+
+
+def test_a_nodes_refused_alerts_are_shown_to_supervisors_with_its_cameras(
+    app: FastAPI, services: Services, bus: InMemoryEventBus
+) -> None:
+    deployment_id = add_deployment(services, state=DeploymentState.LIVE.value)
+    health = {**_health("cam1", 500, 0), "node": "node1", "source": "edge node node1"}
+    bus.publish(topics.CAMERA_HEALTH, {"deployment_id": deployment_id, **health})
+    beat = {"node": "node1", "sent_at": time.time(), "outbox_dropped": 12, "outbox_refused": 3}
+    bus.publish(topics.NODE, beat)
+    olive = as_user(app, "olive")
+    [camera] = olive.get(f"/api/cameras?deployment_id={deployment_id}").json()
+    assert (camera["node_outbox_dropped"], camera["node_outbox_refused"]) == (12, 3)
+    assert camera["warning"] == "node1 refused 3 alerts or reports: its outbox was full"

@@ -85,3 +85,19 @@ def test_alerts_are_counted_in_all_never_by_deployment(client: TestClient) -> No
     assert "lfr_alerts_total 3.0" in text
     alert_lines = [line for line in text.splitlines() if line.startswith("lfr_alerts")]
     assert alert_lines and not any("deployment" in line for line in alert_lines), alert_lines
+
+
+def test_each_nodes_outbox_losses_are_a_gauge(client: TestClient) -> None:
+    bus: InMemoryEventBus = client.app.state.lfr.bus  # type: ignore[attr-defined]
+    for node, dropped, refused in (("node1", 40, 3), ("node2", 0, 0), ("node1", 41, 3)):
+        bus.publish(
+            topics.NODE,
+            {"node": node, "sent_at": 1.0, "outbox_dropped": dropped, "outbox_refused": refused},
+        )
+    text = client.get("/metrics", headers=SCRAPER).text
+    for line in (
+        'lfr_edge_outbox_dropped{node="node1"} 41.0',
+        'lfr_edge_outbox_refused{node="node1"} 3.0',
+        'lfr_edge_outbox_refused{node="node2"} 0.0',
+    ):
+        assert line in text, line

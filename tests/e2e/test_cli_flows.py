@@ -6,17 +6,20 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from tests.e2e.conftest import CLIP, LIN
 
 
-def lfr(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOME": str(cwd), "TMPDIR": str(cwd)}
+def lfr(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``lfr ARGS`` in ``cwd`` (also its HOME and TMPDIR), with ``env`` added to ours."""
     return subprocess.run(
         [sys.executable, "-m", "lfr", *args],
         cwd=cwd,
-        env=env,
+        env={**os.environ, "HOME": str(cwd), "TMPDIR": str(cwd), **(env or {})},
         capture_output=True,
         text=True,
         timeout=300,

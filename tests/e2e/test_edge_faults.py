@@ -32,7 +32,7 @@ from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV, read_alert_ids
 from lfr.store.keys import key_dir
 from lfr.store.tables import AlertRow, Deployment, EdgeCameraCounts
 from tests.e2e.conftest import CLIP, REPO
-from tests.e2e.test_edge_nodes import NODES, _bus, _live, _store_watchlist
+from tests.e2e.edge_helpers import NODES, bus, live, store_watchlist
 from tests.gov.conftest import OPERATOR
 from tests.gov.factories import assert_chain_ok, audit_entries
 from tests.nats_server import NatsServer
@@ -107,10 +107,10 @@ class Rig:
 
 @pytest.fixture
 def rig(centre: Services, watchlist: Watchlist, tmp_path: Path) -> Iterator[Rig]:
-    server, creds = _bus(centre, tmp_path)
+    server, creds = bus(centre, tmp_path)
     running = Rig(centre, server, creds, tmp_path)
     try:
-        running.deployment_id = _live(centre, _store_watchlist(centre, watchlist))
+        running.deployment_id = live(centre, store_watchlist(centre, watchlist))
         running.start_centre()
         for node in NODES:
             running.start_node(node)

@@ -44,9 +44,10 @@ class Bus:
             await client.close()
 
 
-def start_server(services: Services, tmp_path: Path) -> NatsServer:
+def start_server(services: Services, tmp_path: Path, leaf_port: int | None = None) -> NatsServer:
     """A nats-server on a free port, configured (as ``lfr nats config`` does) for the centre
-    and every node registered in ``services``; started, the caller stops it."""
+    and every node registered in ``services`` (and leaf servers on ``leaf_port``); started,
+    the caller stops it."""
     centre = centre_credentials(key_dir(services.data_dir))
     port = free_port()
     plan = ServerPlan(
@@ -55,6 +56,7 @@ def start_server(services: Services, tmp_path: Path) -> NatsServer:
         nodes=nodes_for_config(services, ADMIN, "nats.conf"),
         host="127.0.0.1",
         port=port,
+        leaf_port=leaf_port,
     )
     (tmp_path / "nats.conf").write_text(render_config(plan))
     server = NatsServer(tmp_path / "nats.conf", port, tmp_path / "nats.log")

@@ -42,6 +42,9 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     media_dirs: tuple[Path, ...] = ()
     """Where a camera's local video files may come from (empty: ``<data dir>/media``)."""
+    edge_bus: bool | None = None
+    """Whether this control centre is connected to its edge nodes over NATS (``lfr serve
+    --nats``); None where it is not known (a CLI command, apart from the serving centre)."""
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -47,6 +47,7 @@ def _run(args: argparse.Namespace) -> int:
                     stop.event,
                     counts_every_s=min(10.0, max(0.5, args.counts_every)),
                     alert_id_log=_path_or_none(os.environ.get(ALERT_ID_LOG_ENV)),
+                    say=lambda line: print(f"edge node {credentials.user}: {line}", flush=True),
                 )
             )
     finally:

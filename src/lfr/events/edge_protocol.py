@@ -134,6 +134,11 @@ class Heartbeat:
     """Epoch seconds on the node."""
     deployments: tuple[int, ...] = ()
     """The deployments the node is running."""
+    outbox_dropped: int = 0
+    """Counts messages its outbox dropped for room since the node started (superseded by
+    later counts: nothing lost). Defaults keep an older node's heartbeat decodable."""
+    outbox_refused: int = 0
+    """Alerts and reports its outbox turned away, full, since the node started: lost."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +196,26 @@ class StartCommand:
     snapshot_key: str = ""
     """The deployment's key, wrapped with the node's key (``edge_snapshot``)."""
     snapshot: str = ""
-    """The watchlist snapshot, sealed with the deployment's key."""
+    """The watchlist snapshot, sealed with the deployment's key; empty when it comes in
+    ``snapshot_chunks`` chunks (``edge_chunks``) sent just before this command."""
+    snapshot_chunks: int = 0
+    """How many ``SnapshotChunk`` messages carry the sealed snapshot (0: it is inline)."""
+    snapshot_sha256: str = ""
+    """SHA-256 (hex) of the whole sealed snapshot when it comes in chunks."""
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotChunk:
+    """One piece of a sealed snapshot too large for one message (nats-server refuses a
+    message over its ``max_payload``, 1 MB by default), on ``snapshot_subject``."""
+
+    deployment_id: int
+    index: int
+    total: int
+    sha256: str
+    """Of the whole sealed snapshot: which snapshot this is a piece of."""
+    data: str
+    """A slice of the sealed snapshot (base64 text): ciphertext only."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,18 @@ def camera_warning(health: Mapping[str, Any]) -> str | None:
     return None
 
 
+def outbox_warning(node: str, refused: int) -> str | None:
+    """Alerts (or snapshot reports) a node turned away because its outbox was full are lost:
+    a supervisor must know."""
+    if refused <= 0:
+        return None
+    return f"{node} refused {refused:,} alerts or reports: its outbox was full"
+
+
+def _warnings(*found: str | None) -> str | None:
+    return "; ".join(w for w in found if w) or None
+
+
 class HealthBoard:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -45,6 +57,8 @@ class HealthBoard:
         self._runs: dict[int, dict[str, Any]] = {}
         self._nodes: dict[str, float] = {}
         """Edge node -> when its last heartbeat came (epoch seconds)."""
+        self._losses: dict[str, tuple[int, int]] = {}
+        """Edge node -> (dropped, refused) by its outbox, as its last heartbeat said."""
 
     def attach(self, bus: EventBus) -> Subscription:
         return bus.subscribe(self.handle, (topics.CAMERA_HEALTH, topics.RUN, topics.NODE))
@@ -53,7 +67,12 @@ class HealthBoard:
         deployment_id = int(event.data.get("deployment_id", 0))
         with self._lock:
             if event.topic == topics.NODE:
-                self._nodes[str(event.data.get("node", ""))] = float(event.data["sent_at"])
+                node = str(event.data.get("node", ""))
+                self._nodes[node] = float(event.data["sent_at"])
+                self._losses[node] = (
+                    int(event.data.get("outbox_dropped", 0)),
+                    int(event.data.get("outbox_refused", 0)),
+                )
             elif event.topic == topics.CAMERA_HEALTH:
                 key = (deployment_id, str(event.data.get("camera", "")))
                 self._cameras[key] = dict(event.data)
@@ -66,7 +85,7 @@ class HealthBoard:
     def cameras(self, deployment_id: int | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [
-                {**health, **self._node_of(health), "warning": camera_warning(health)}
+                self._with_node(health)
                 for (dep, _), health in sorted(self._cameras.items())
                 if deployment_id is None or dep == deployment_id
             ]
@@ -77,9 +96,19 @@ class HealthBoard:
         now = time.time() if now is None else now
         with self._lock:
             return {
-                name: {"online": now - seen < NODE_OFFLINE_AFTER_S, "last_seen": seen}
+                name: {
+                    "online": now - seen < NODE_OFFLINE_AFTER_S,
+                    "last_seen": seen,
+                    "outbox_dropped": self._losses.get(name, (0, 0))[0],
+                    "outbox_refused": self._losses.get(name, (0, 0))[1],
+                }
                 for name, seen in self._nodes.items()
             }
+
+    def _with_node(self, health: Mapping[str, Any]) -> dict[str, Any]:
+        node = self._node_of(health)
+        refused = outbox_warning(str(health.get("node")), node.get("node_outbox_refused", 0))
+        return {**health, **node, "warning": _warnings(camera_warning(health), refused)}
 
     def _node_of(self, health: Mapping[str, Any]) -> dict[str, Any]:
         node = health.get("node")
@@ -87,7 +116,13 @@ class HealthBoard:
             return {}
         seen = self._nodes.get(str(node))
         online = seen is not None and time.time() - seen < NODE_OFFLINE_AFTER_S
-        return {"node_online": online, "node_last_seen": _iso(seen)}
+        dropped, refused = self._losses.get(str(node), (0, 0))
+        return {
+            "node_online": online,
+            "node_last_seen": _iso(seen),
+            "node_outbox_dropped": dropped,
+            "node_outbox_refused": refused,
+        }
 
     def run(self, deployment_id: int) -> dict[str, Any] | None:
         """The last run event of this deployment (state "running" or "stopped")."""

@@ -7,6 +7,7 @@ reads another node's commands.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import nats
@@ -17,6 +18,9 @@ from nats.js.errors import NotFoundError as StreamNotFoundError
 
 from lfr.events import edge_protocol as proto
 from lfr.events.edge_credentials import BusCredentials
+from lfr.events.edge_leaf import hub_sources
+
+log = logging.getLogger(__name__)
 
 DEDUP_WINDOW_S = 24 * 3600.0
 """How long JetStream remembers an alert id (``Nats-Msg-Id``) to drop a republished copy; the
@@ -41,12 +45,19 @@ async def connect(
         password=credentials.password,
         inbox_prefix=proto.inbox_prefix(credentials.user),
         name=credentials.user,
-        error_cb=error_cb,
+        error_cb=error_cb or _one_line,
         allow_reconnect=reconnect,
     )
 
 
-def _streams() -> list[StreamConfig]:
+async def _one_line(error: Exception) -> None:
+    """nats-py's default prints a traceback on each failed try (every 2 s while refused): an
+    operator needs the reason once a try, e.g. "nats: 'Authorization Violation'"."""
+    log.warning("NATS: %s", error or type(error).__name__)
+
+
+def _streams(nodes: tuple[str, ...]) -> list[StreamConfig]:
+    """The hub's streams; those a node sends up also copy what ``nodes`` hold on their leaves."""
     subjects = proto.STREAM_SUBJECTS
     return [
         StreamConfig(
@@ -56,6 +67,7 @@ def _streams() -> list[StreamConfig]:
             duplicate_window=DEDUP_WINDOW_S,
             max_bytes=MAX_ALERT_BYTES,
             discard=DiscardPolicy.NEW,  # refuse, never silently drop, an undelivered alert
+            sources=hub_sources(proto.ALERTS_STREAM, nodes) or None,
         ),
         # Counts are cumulative: the last message per camera is all that is needed.
         StreamConfig(
@@ -63,12 +75,14 @@ def _streams() -> list[StreamConfig]:
             subjects=[subjects[proto.COUNTS_STREAM]],
             storage=StorageType.FILE,
             max_msgs_per_subject=1,
+            sources=hub_sources(proto.COUNTS_STREAM, nodes) or None,
         ),
         StreamConfig(
             name=proto.REPORTS_STREAM,
             subjects=[subjects[proto.REPORTS_STREAM]],
             storage=StorageType.FILE,
             duplicate_window=DEDUP_WINDOW_S,
+            sources=hub_sources(proto.REPORTS_STREAM, nodes) or None,
         ),
         StreamConfig(
             name=proto.DOWN_STREAM,
@@ -79,9 +93,10 @@ def _streams() -> list[StreamConfig]:
     ]
 
 
-async def ensure_streams(js: JetStreamContext) -> None:
-    """Create the protocol's streams, or bring an existing one's configuration up to date."""
-    for config in _streams():
+async def ensure_streams(js: JetStreamContext, nodes: tuple[str, ...] = ()) -> None:
+    """Create the protocol's streams, or bring an existing one's configuration up to date
+    (``nodes``: the registered nodes, whose leaves the streams copy from)."""
+    for config in _streams(nodes):
         try:
             await js.update_stream(config)
         except StreamNotFoundError:

@@ -69,12 +69,25 @@ class Metrics:
             registry=r,
         )
         self.up = Gauge("lfr_camera_up", "1 while the camera runs, else 0", _CAMERA, registry=r)
+        self.outbox_dropped = Gauge(
+            "lfr_edge_outbox_dropped",
+            "Counts messages an edge node's outbox dropped for room since it started"
+            " (superseded by later counts)",
+            ["node"],
+            registry=r,
+        )
+        self.outbox_refused = Gauge(
+            "lfr_edge_outbox_refused",
+            "Alerts and reports an edge node's outbox turned away, full, since it started (lost)",
+            ["node"],
+            registry=r,
+        )
         self.stream_clients = Gauge(
             "lfr_alert_stream_clients", "Officers connected to the live alert stream", registry=r
         )
 
     def attach(self, bus: EventBus) -> Subscription:
-        wanted = (topics.ALERT, topics.CAMERA_HEALTH, topics.ENGINE_STATS, topics.RUN)
+        wanted = (topics.ALERT, topics.CAMERA_HEALTH, topics.ENGINE_STATS, topics.RUN, topics.NODE)
         return bus.subscribe(self.handle, wanted)
 
     def handle(self, event: Event) -> None:
@@ -93,6 +106,10 @@ class Metrics:
                 self.stage.labels("detect").observe(float(seconds))
         elif event.topic == topics.RUN and data.get("state") == "stopped":
             self.faces_seen.labels(deployment).inc(max(0, int(data.get("tracks", 0))))
+        elif event.topic == topics.NODE:
+            node = str(data.get("node", ""))
+            self.outbox_dropped.labels(node).set(int(data.get("outbox_dropped", 0)))
+            self.outbox_refused.labels(node).set(int(data.get("outbox_refused", 0)))
 
     def observe_delivery(self, seconds: float) -> None:
         seconds = max(0.0, seconds)

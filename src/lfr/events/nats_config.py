@@ -5,6 +5,11 @@ permissions that keep each node to its own subjects (``lfr.events.edge_protocol`
 publishes only under ``lfr.up.<node>.>``, pulls only from its own durable consumer on the down
 stream, acks only that consumer's messages, and reads only its own inboxes. Written as JSON,
 which nats-server's configuration format accepts as it is.
+
+The hub also listens for leaf nodes (``lfr.events.edge_leaf``): a node's leaf server logs in as
+that node, under the same permissions, which for a leaf connection say what may cross it - up:
+the node's own subjects, the replies to the hub's requests and the copies the hub sources from
+that leaf; down: only the JetStream requests for that node's domain and the node's own inboxes.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lfr.events import edge_protocol as proto
+from lfr.events.edge_leaf import HUB_DOMAIN, LEAF_STREAMS, deliver_prefix, leaf_api
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,8 @@ class ServerPlan:
     host: str = "0.0.0.0"
     port: int = 4222
     max_file_store: str = "10G"
+    leaf_port: int | None = None
+    """Where edge machines' leaf servers connect (``lfr nats config``: 7422); None: none."""
 
 
 def render_config(plan: ServerPlan) -> str:
@@ -42,11 +50,14 @@ def render_config(plan: ServerPlan) -> str:
         "jetstream": {
             "store_dir": str(plan.store_dir),
             "max_file_store": plan.max_file_store,
+            "domain": HUB_DOMAIN,
         },
         "authorization": {
             "users": [_centre(plan.centre)] + [_node(node) for node in plan.nodes],
         },
     }
+    if plan.leaf_port is not None:
+        config["leafnodes"] = {"host": plan.host, "port": plan.leaf_port}
     return json.dumps(config, indent=2) + "\n"
 
 
@@ -73,9 +84,22 @@ def _node(user: BusUser) -> dict[str, Any]:
                     proto.up_subjects(name),
                     f"$JS.API.CONSUMER.INFO.{consumer}",
                     f"$JS.API.CONSUMER.MSG.NEXT.{consumer}",
+                    f"$JS.{HUB_DOMAIN}.API.CONSUMER.INFO.{consumer}",
+                    f"$JS.{HUB_DOMAIN}.API.CONSUMER.MSG.NEXT.{consumer}",
                     f"$JS.ACK.{consumer}.>",
+                    f"{deliver_prefix(name)}.>",
+                    # A leaf's answers to the hub's JetStream requests (creating the consumers
+                    # the hub sources through) go to the hub's reply subjects: random, and
+                    # answered once (``allow_responses`` does not reach leaf connections).
+                    "$JSC.R.>",
                 ]
             },
-            "subscribe": {"allow": [f"{proto.inbox_prefix(name)}.>"]},
+            "subscribe": {
+                "allow": [
+                    f"{proto.inbox_prefix(name)}.>",
+                    f"{leaf_api(name)}.>",
+                    *(f"$JS.FC.{stream}.>" for stream in LEAF_STREAMS.values()),
+                ]
+            },
         },
     }

@@ -71,6 +71,12 @@ def store_alert(
         raise
 
 
+def _when_raised(raised_at: datetime | None, now: datetime) -> datetime:
+    """A node's own time for an alert it delivered late (officers see when it happened, not
+    when the link came back); never later than now, whatever the node's clock says."""
+    return now if raised_at is None else min(raised_at, now)
+
+
 def _store(
     services: Services, deployment_id: int, alert: Alert, raised_at: datetime | None
 ) -> bool:
@@ -121,7 +127,7 @@ def _store(
             time_s=float(alert.time_s),
             frame=int(alert.frame),
             track=int(alert.track),
-            raised_at=services.clock(),
+            raised_at=_when_raised(raised_at, services.clock()),
             enrolled_image=alert.enrolled_image[:300],
             probe_crop_enc=_seal_crop(cipher, alert.probe_crop, alert.id, "probe"),
             enrolled_crop_enc=_seal_crop(cipher, alert.enrolled_crop, alert.id, "enrolled"),

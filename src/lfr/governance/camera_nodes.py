@@ -59,6 +59,20 @@ def node_names(row: Deployment) -> dict[str, list[str]]:
     return named
 
 
+NOT_RUNNING = "it is not running"
+CANNOT_RUN = "it cannot run (serve with lfr serve --nats URL)"
+
+
+def cameras_without_bus(row: Deployment, consequence: str = NOT_RUNNING) -> list[str]:
+    """For a control centre not connected to NATS: each node camera, which nothing runs
+    (the in-process host runs only ``in_process`` cameras)."""
+    return [
+        f"camera {', '.join(cameras)} {'is' if len(cameras) == 1 else 'are'} on node {node},"
+        f" but this control centre is not connected to NATS: {consequence}"
+        for node, cameras in sorted(node_names(row).items())
+    ]
+
+
 def unregistered_nodes(session: Session, row: Deployment) -> list[str]:
     """A go-live condition: every node a camera names is registered (``lfr edge add``)."""
     named = node_names(row)

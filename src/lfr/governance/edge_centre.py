@@ -1,6 +1,7 @@
 """The control centre's link to its edge nodes (``lfr serve --nats URL``): on a thread of its
-own with its own event loop, it sets up the streams, a down consumer per registered node and
-the centre's alert consumer, then stores the nodes' alerts (``edge_intake``) and announces each
+own with its own event loop, it sets up the streams, a down consumer per registered node
+(kept in step with the registry while it runs: ``edge_registry``) and the centre's alert
+consumer, then stores the nodes' alerts (``edge_intake``) and announces each
 new one on the in-process bus, where the live alert stream and ``/metrics`` take it as they
 take an in-process camera's.
 """
@@ -12,20 +13,13 @@ import logging
 import threading
 import time
 
-from sqlalchemy import select
-
 from lfr.access.services import Services
 from lfr.events import topics
 from lfr.events.bus import EventBus
 from lfr.events.edge_credentials import BusCredentials
 from lfr.events.edge_protocol import CameraCounts, Heartbeat
 from lfr.events.health import node_camera_health
-from lfr.events.jetstream import (
-    connect,
-    ensure_centre_consumers,
-    ensure_node_consumer,
-    ensure_streams,
-)
+from lfr.events.jetstream import connect, ensure_centre_consumers, ensure_streams
 from lfr.governance.edge_control import (
     command_nodes,
     consume_counts,
@@ -33,7 +27,12 @@ from lfr.governance.edge_control import (
     watch_heartbeats,
 )
 from lfr.governance.edge_intake import Stored, consume_alerts
-from lfr.store.tables import EdgeNode
+from lfr.governance.edge_registry import (
+    FOLLOW_EVERY_S,
+    follow_nodes,
+    registered_nodes,
+    sync_node_consumers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +41,15 @@ STOP_WAIT_S = 10.0
 
 class EdgeCentre:
     def __init__(
-        self, services: Services, bus: EventBus, url: str, credentials: BusCredentials
+        self,
+        services: Services,
+        bus: EventBus,
+        url: str,
+        credentials: BusCredentials,
+        follow_nodes_every_s: float = FOLLOW_EVERY_S,
     ) -> None:
         self._services = services
+        self._follow_every_s = follow_nodes_every_s
         self._bus = bus
         self._url = url
         self._credentials = credentials
@@ -85,10 +90,10 @@ class EdgeCentre:
         client = await connect(self._url, self._credentials, reconnect=True)
         try:
             js = client.jetstream()
-            await ensure_streams(js)
+            nodes = await asyncio.to_thread(registered_nodes, self._services)
+            await ensure_streams(js, tuple(sorted(nodes)))
             await ensure_centre_consumers(js)
-            for node in await asyncio.to_thread(self._node_names):
-                await ensure_node_consumer(js, node)
+            await sync_node_consumers(js, self._services)
             self._ready.set()
             stop, services = self._stop, self._services
             await asyncio.gather(
@@ -97,17 +102,22 @@ class EdgeCentre:
                 consume_reports(js, services, stop),
                 consume_counts(js, services, stop, self._counts),
                 watch_heartbeats(client, services, stop, self._beat),
+                follow_nodes(js, services, stop, self._follow_every_s),
             )
         finally:
             await client.close()
 
-    def _node_names(self) -> list[str]:
-        with self._services.transaction() as session:
-            return list(session.scalars(select(EdgeNode.name).order_by(EdgeNode.name)))
-
     def _beat(self, beat: Heartbeat) -> None:
         """On the in-process bus, where the health board shows each node online or not."""
-        self._bus.publish(topics.NODE, {"node": beat.node, "sent_at": beat.sent_at})
+        self._bus.publish(
+            topics.NODE,
+            {
+                "node": beat.node,
+                "sent_at": beat.sent_at,
+                "outbox_dropped": beat.outbox_dropped,
+                "outbox_refused": beat.outbox_refused,
+            },
+        )
 
     def _counts(self, counts: CameraCounts) -> None:
         """A node camera's health, as an in-process camera publishes its own."""

@@ -36,6 +36,11 @@ log = logging.getLogger(__name__)
 RECEIVED, WIPED = "received", "wiped"
 
 
+class StartNotRecordedError(Exception):
+    """A node's answer to a start that the centre has published but not yet recorded (it
+    records each start once sent): the answer is taken again a moment later, not refused."""
+
+
 RESEND_AFTER_S = 10.0
 """A node heard from this long without naming a deployment it should run (it restarted, or
 never got the start) is sent the start again."""
@@ -199,8 +204,10 @@ def take_report(services: Services, node: str, report: NodeReport) -> None:
     with services.transaction() as session:
         run = session.get(EdgeRun, (report.deployment_id, node))
         row = session.get(Deployment, report.deployment_id)
-        if run is None or row is None:
+        if row is None:
             raise NotFoundError(f"deployment {report.deployment_id} was never sent to {node}")
+        if run is None:
+            raise StartNotRecordedError(f"deployment {report.deployment_id} not yet sent to {node}")
         if (report.event == RECEIVED and run.delivered_digest == report.digest) or (
             report.event == WIPED and run.wiped_at is not None
         ):
@@ -228,8 +235,10 @@ def take_counts(services: Services, node: str, counts: CameraCounts) -> None:
     at most what it counted since its last message; its next run counts from 0 again."""
     with services.transaction() as session:
         row = session.get(Deployment, counts.deployment_id, with_for_update=True)
-        if row is None or session.get(EdgeRun, (counts.deployment_id, node)) is None:
+        if row is None:
             raise NotFoundError(f"deployment {counts.deployment_id} was never sent to {node}")
+        if session.get(EdgeRun, (counts.deployment_id, node)) is None:
+            raise StartNotRecordedError(f"deployment {counts.deployment_id} not yet sent to {node}")
         kept = session.get(EdgeCameraCounts, (counts.deployment_id, counts.camera[:64]))
         if kept is None:
             kept = EdgeCameraCounts(deployment_id=counts.deployment_id, camera=counts.camera[:64])

@@ -13,19 +13,25 @@ from collections.abc import Callable
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 
 from lfr.access.services import Services
 from lfr.errors import LfrError
 from lfr.events import edge_protocol as proto
+from lfr.events.edge_chunks import send_start
 from lfr.events.edge_protocol import CameraCounts, Heartbeat, NodeReport
 from lfr.events.jetstream import ensure_node_consumer, send_command
 from lfr.governance import edge_commands
+from lfr.governance.edge_registry import FOLLOW_EVERY_S, registered_nodes
 
 log = logging.getLogger(__name__)
 
 COMMAND_EVERY_S = 1.0
 FETCH_WAIT_S = 1.0
+EARLY_ANSWER_TRIES = 30
+"""How often (a second apart) a node's answer to a start not yet on record is taken again
+before it is refused for good: a start is recorded once published, so the node may be faster."""
 
 
 async def command_nodes(js: JetStreamContext, services: Services, stop: asyncio.Event) -> None:
@@ -42,7 +48,7 @@ async def command_nodes(js: JetStreamContext, services: Services, stop: asyncio.
 async def _send_due(js: JetStreamContext, services: Services) -> None:
     for start in await asyncio.to_thread(edge_commands.pending_starts, services):
         await ensure_node_consumer(js, start.node)  # a node added since lfr serve started
-        await send_command(js, start.node, start.command, start.msg_id)
+        await send_start(js, start.node, start.command, start.msg_id)  # chunked if large
         await asyncio.to_thread(edge_commands.start_sent, services, start)
     for halt in await asyncio.to_thread(edge_commands.pending_stops, services):
         command = proto.StopCommand(halt.deployment_id, halt.reason)
@@ -95,6 +101,13 @@ async def consume(
 async def _settle(services: Services, msg: Msg, take: Taker) -> None:
     try:
         await asyncio.to_thread(take, services, msg.subject, msg.data)
+    except edge_commands.StartNotRecordedError as exc:
+        if msg.metadata.num_delivered < EARLY_ANSWER_TRIES:
+            await msg.nak(delay=1.0)  # the start is recorded just after it is published
+            return
+        log.warning("message on %s refused: %s", msg.subject, exc)
+        await msg.term()
+        return
     except LfrError as exc:
         log.warning("message on %s refused: %s", msg.subject, exc)
         await msg.term()
@@ -115,12 +128,13 @@ async def consume_reports(js: JetStreamContext, services: Services, stop: asynci
         report = _take_report(services, subject, payload)
         if report.event == edge_commands.WIPED:
             start = proto.StartCommand(report.deployment_id, (), 0.0, 0.0)
-            asyncio.run_coroutine_threadsafe(
-                js.purge_stream(
-                    proto.DOWN_STREAM, subject=proto.command_subject(report.node, start)
-                ),
-                loop,
-            ).result(30)
+            for subject in (
+                proto.command_subject(report.node, start),
+                proto.snapshot_subject(report.node, report.deployment_id),  # its chunks
+            ):
+                asyncio.run_coroutine_threadsafe(
+                    js.purge_stream(proto.DOWN_STREAM, subject=subject), loop
+                ).result(30)
 
     await consume(js, services, stop, proto.REPORTS_STREAM, proto.CENTRE_REPORTS_CONSUMER, take)
 
@@ -159,8 +173,20 @@ async def watch_heartbeats(
         except Exception:
             log.warning("heartbeat on %s not taken", msg.subject, exc_info=True)
 
-    subscription = await client.subscribe("lfr.up.*.heartbeat", cb=beat)
+    # One subscription per registered node, not ``lfr.up.*.heartbeat``: a leaf connection
+    # carries a hub's interest only where the node's permissions name it, which a wildcard in
+    # the node's place does not.
+    subscriptions: dict[str, Subscription] = {}
     try:
-        await stop.wait()
+        while not stop.is_set():
+            nodes = await asyncio.to_thread(registered_nodes, services)
+            for node in sorted(nodes - subscriptions.keys()):
+                subscriptions[node] = await client.subscribe(proto.heartbeat_subject(node), cb=beat)
+            for node in sorted(subscriptions.keys() - nodes):
+                await subscriptions.pop(node).unsubscribe()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), FOLLOW_EVERY_S)
     finally:
-        await subscription.unsubscribe()
+        for subscription in subscriptions.values():
+            with contextlib.suppress(Exception):  # the connection may be closing
+                await subscription.unsubscribe()

@@ -16,7 +16,12 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from lfr.governance.authority_rules import independent_conditions
-from lfr.governance.camera_nodes import node_names, unregistered_nodes
+from lfr.governance.camera_nodes import (
+    CANNOT_RUN,
+    cameras_without_bus,
+    node_names,
+    unregistered_nodes,
+)
 from lfr.governance.camera_sources import camera_source_problems, shown_cameras
 from lfr.governance.deployment_plan import iso, plan_problems
 from lfr.governance.jurisdiction_checks import jurisdiction_conditions
@@ -49,10 +54,13 @@ def go_live_problems(
     *,
     media: Sequence[Path],
     emergency: bool = False,
+    edge_bus: bool | None = None,
 ) -> list[str]:
     """Every reason ``deployment`` may not go live now (empty when it may). ``media``: the
-    folders its cameras' local files may come from."""
-    checklist = go_live_checklist(session, deployment, now, media=media, emergency=emergency)
+    folders its cameras' local files may come from; ``edge_bus``: ``Services.edge_bus``."""
+    checklist = go_live_checklist(
+        session, deployment, now, media=media, emergency=emergency, edge_bus=edge_bus
+    )
     return [problem for condition in checklist for problem in condition.problems]
 
 
@@ -63,6 +71,7 @@ def go_live_checklist(
     *,
     media: Sequence[Path],
     emergency: bool = False,
+    edge_bus: bool | None = None,
 ) -> list[Condition]:
     """Every condition for going live, met or not, in the order an officer sees to them."""
     if not may_move(deployment.state, DeploymentState.LIVE):
@@ -91,13 +100,16 @@ def go_live_checklist(
         ("watchlist", _WATCHLIST_VALID, _watchlist_problems(session, policy, deployment, now)),
     ]
     if node_names(deployment):  # shown only where a camera runs on an edge node
-        found.append(("nodes", _NODES, unregistered_nodes(session, deployment)))
+        nodes = unregistered_nodes(session, deployment)
+        if edge_bus is False:  # served without --nats: nothing would start them
+            nodes += cameras_without_bus(deployment, CANNOT_RUN)
+        found.append(("nodes", _NODES, nodes))
     found += jurisdiction_conditions(session, policy, deployment, now)  # the profile's rules
     found += independent_conditions(session, policy, deployment, now, emergency)
     return [Condition(name, label, tuple(problems)) for name, label, problems in found]
 
 
-_NODES = "Each camera's edge node registered"
+_NODES = "Each camera's edge node registered, and reached over NATS"
 _AUTHORISED = "Authorised by an authorising officer other than its planner"
 _WATCHLIST_VALID = (
     "Watchlist valid: active entries, each with an allowed category, a reason, an image source"

@@ -204,7 +204,12 @@ def readiness(
     with services.transaction() as session:
         row = load_deployment(session, deployment_id)
         return go_live_problems(
-            session, row, services.clock(), media=media_folders(services), emergency=emergency
+            session,
+            row,
+            services.clock(),
+            media=media_folders(services),
+            emergency=emergency,
+            edge_bus=services.edge_bus,
         )
 
 
@@ -213,7 +218,8 @@ def checklist(services: Services, actor: Actor, deployment_id: int) -> list[Cond
     require(actor, Action.DEPLOYMENT_READ)
     with services.transaction() as session:
         row = load_deployment(session, deployment_id)
-        return go_live_checklist(session, row, services.clock(), media=media_folders(services))
+        media, edge_bus = media_folders(services), services.edge_bus
+        return go_live_checklist(session, row, services.clock(), media=media, edge_bus=edge_bus)
 
 
 def unreviewed_alerts(services: Services, actor: Actor, deployment_id: int) -> int:
@@ -240,7 +246,12 @@ def start(services: Services, actor: Actor, deployment_id: int, emergency: bool 
         if may_move(row.state, S.LIVE):  # EU AI Act Art. 5(3): refused naming its source
             require_independent(session, row, now, emergency)
         problems = go_live_problems(
-            session, row, now, media=media_folders(services), emergency=emergency
+            session,
+            row,
+            now,
+            media=media_folders(services),
+            emergency=emergency,
+            edge_bus=services.edge_bus,
         )
         if problems:
             raise StateError(f"deployment {row.id} cannot go live: " + "; ".join(problems))

@@ -22,7 +22,14 @@ from lfr.access.roles import Actor
 from lfr.domain import Alert
 from lfr.events import edge_protocol as proto
 from lfr.events.edge_alerts import alert_message
-from lfr.events.edge_protocol import CameraCounts, NodeReport, StartCommand, StopCommand
+from lfr.events.edge_chunks import SnapshotAssembler
+from lfr.events.edge_protocol import (
+    CameraCounts,
+    NodeReport,
+    SnapshotChunk,
+    StartCommand,
+    StopCommand,
+)
 from lfr.events.edge_snapshot import SealedSnapshot, open_snapshot
 from lfr.ingest.base import FrameSource
 from lfr.match.negatives import Negative
@@ -74,6 +81,8 @@ class EdgeNodeRuntime:
     ) -> None:
         self.node = node
         self._key = node_key
+        self._chunks = SnapshotAssembler()
+        """Pieces of large sealed snapshots, in memory until their start command comes."""
         self._engines = engine_factory
         self._send = send
         self._open_source = open_source
@@ -92,7 +101,7 @@ class EdgeNodeRuntime:
             if time.time() >= command.ends_at:
                 log.info("deployment %s: its window has ended; not started", command.deployment_id)
                 return
-        sealed = SealedSnapshot(command.snapshot_key, command.snapshot)
+        sealed = SealedSnapshot(command.snapshot_key, self._chunks.sealed_text(command))
         watchlist = open_snapshot(self._key, self.node, command.deployment_id, sealed)
         # Kept without the sealed copy: once the cameras stop, nothing here can open it again.
         run = _Deployment(replace(command, snapshot_key="", snapshot=""), watchlist.digest())
@@ -107,6 +116,9 @@ class EdgeNodeRuntime:
         with self._lock:
             self._runs[command.deployment_id] = run
         run.thread.start()
+
+    def on_chunk(self, chunk: SnapshotChunk) -> None:
+        self._chunks.add(chunk)
 
     def on_stop(self, command: StopCommand) -> None:
         with self._lock:

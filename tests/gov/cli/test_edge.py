@@ -59,7 +59,16 @@ def server(tmp_path: Path) -> Iterator[NatsServer]:
 def _write_config(tmp_path: Path, server: NatsServer) -> None:
     args = ["nats", "config", "--out", str(server.config), "--host", "127.0.0.1"]
     args += ["--port", str(server.port), "--store-dir", str(tmp_path / "jetstream")]
+    args += ["--leaf-port", _leaf_port(tmp_path)]
     assert main(args) == 0
+
+
+def _leaf_port(tmp_path: Path) -> str:
+    """One per test: a reload cannot move the leaf-node listener."""
+    chosen = tmp_path / "leaf_port"
+    if not chosen.exists():
+        chosen.write_text(str(free_port()))
+    return chosen.read_text()
 
 
 async def _set_up_centre(url: str, centre: BusCredentials) -> None:

@@ -17,11 +17,18 @@ from lfr.api.config import WebConfig
 from lfr.app import build_control_centre
 from lfr.config import Settings
 from lfr.events import InMemoryEventBus, topics
+from lfr.events import edge_protocol as proto
 from lfr.events.edge_alerts import alert_message, publish_alert
+from lfr.events.edge_leaf import leaf_api
+from lfr.events.edge_protocol import StartCommand
+from lfr.events.jetstream import send_command
 from lfr.governance import lifecycle as dep
 from lfr.governance.edge_centre import EdgeCentre
+from lfr.governance.edge_nodes import add_node, remove_node
+from lfr.governance.edge_registry import served_nodes
+from lfr.runtime.edge_link import NodeHandlers, run_node_link
 from lfr.store.tables import AlertRow
-from tests.gov.conftest import AUTHORISER, OPERATOR
+from tests.gov.conftest import ADMIN, AUTHORISER, OPERATOR
 from tests.gov.edge_bus import Bus, start_bus
 from tests.gov.factories import (
     add_watchlist,
@@ -32,7 +39,7 @@ from tests.gov.factories import (
     make_plan,
     with_clock,
 )
-from tests.waiting import wait_until
+from tests.waiting import PATIENCE_S, wait_until
 
 
 @pytest.fixture
@@ -118,3 +125,92 @@ def _live_now(services: Services) -> int:
     clock.now = now
     dep.start(svc, OPERATOR, deployment_id)
     return deployment_id
+
+
+def _served(bus: Bus) -> set[str]:
+    async def ask() -> set[str]:
+        async with bus.client(bus.centre) as (_, js):
+            return await served_nodes(js)
+
+    return asyncio.run(ask())
+
+
+def _sourced(bus: Bus) -> set[str]:
+    """The nodes whose leaves the hub's alert stream copies from."""
+
+    async def ask() -> set[str]:
+        async with bus.client(bus.centre) as (_, js):
+            info = await js.stream_info(proto.ALERTS_STREAM)
+            apis = {s.external.api for s in info.config.sources or () if s.external}
+            return {node for node in ("node1", "node2") if leaf_api(node) in apis}
+
+    return asyncio.run(ask())
+
+
+def _waiting_for(bus: Bus, node: str) -> int:
+    async def ask() -> int:
+        async with bus.client(bus.centre) as (_, js):
+            info = await js.stream_info(
+                proto.DOWN_STREAM, subjects_filter=proto.down_subjects(node)
+            )
+            return sum((info.state.subjects or {}).values())
+
+    return asyncio.run(ask())
+
+
+def _queue_start(bus: Bus, node: str) -> None:
+    async def send() -> None:
+        async with bus.client(bus.centre) as (_, js):
+            await send_command(js, node, StartCommand(99, ("cam1=clip.mp4",), 0.0, 0.6))
+
+    asyncio.run(send())
+
+
+def test_nodes_added_or_removed_while_the_centre_runs_are_served_or_dropped(
+    services: Services, bus: Bus
+) -> None:
+    centre = EdgeCentre(
+        services, InMemoryEventBus(), bus.server.url, bus.centre, follow_nodes_every_s=0.2
+    )
+    centre.start()
+    try:
+        assert _served(bus) == {"node1"}
+        add_node(services, ADMIN, "node2")  # no restart of the centre
+        wait_until(lambda: _served(bus) == {"node1", "node2"}, what="node2 served")
+        wait_until(lambda: _sourced(bus) == {"node1", "node2"}, what="node2's leaf copied")
+        _queue_start(bus, "node1")  # a command (with its sealed snapshot) waiting for node1
+        assert _waiting_for(bus, "node1") == 1
+        remove_node(services, ADMIN, "node1")
+        wait_until(lambda: _served(bus) == {"node2"}, what="node1 no longer served")
+        wait_until(lambda: _sourced(bus) == {"node2"}, what="node1's leaf no longer copied")
+        assert _waiting_for(bus, "node1") == 0  # nothing left on the bus for it
+    finally:
+        centre.stop()
+
+
+def test_a_nodes_outbox_losses_reach_the_centre_with_its_heartbeat(
+    services: Services, bus: Bus
+) -> None:
+    """Over the real server: the node's link sends (dropped, refused) each second; the centre
+    puts them on its in-process bus, where the health board and /metrics read them."""
+    events = InMemoryEventBus()
+    centre = EdgeCentre(services, events, bus.server.url, bus.centre)
+    centre.start()
+    handlers = NodeHandlers(lambda _: None, lambda _: None, tuple, lambda: (12, 3))
+
+    async def link_until_heard() -> None:
+        stop = asyncio.Event()
+        link = asyncio.create_task(run_node_link(bus.server.url, bus.node, handlers, stop))
+        deadline = asyncio.get_running_loop().time() + PATIENCE_S
+        while not events.recent((topics.NODE,)):
+            assert asyncio.get_running_loop().time() < deadline, "no heartbeat heard"
+            await asyncio.sleep(0.05)
+        stop.set()
+        await link
+
+    try:
+        asyncio.run(link_until_heard())
+    finally:
+        centre.stop()
+    beat = events.recent((topics.NODE,))[-1].data
+    assert (beat["node"], beat["outbox_dropped"], beat["outbox_refused"]) == ("node1", 12, 3)

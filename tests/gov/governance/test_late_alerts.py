@@ -62,6 +62,8 @@ def test_an_alert_raised_in_the_window_and_delivered_after_the_end_is_stored_onc
     row = alert_row(svc, "late-1")
     assert row.probe_crop_enc is not None
     assert row.probe_descriptor_enc is None  # the end wiped the deployment's descriptors
+    # officers see when it happened on the node, not when the link came back
+    assert row.raised_at.replace(tzinfo=None) == inside.replace(tzinfo=None)
     (raised,) = audit_entries(svc, "alert.raised")
     assert raised.details["alert_id"] == "late-1" and raised.details["delivered_late"] is True
     record = get_record(svc, AUTHORISER, deployment_id).as_dict()

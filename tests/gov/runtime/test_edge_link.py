@@ -80,3 +80,26 @@ def test_a_node_gets_its_commands_once_each_even_those_sent_while_it_was_down(bu
     asyncio.run(scenario())
     assert node.commands == [START, StopCommand(5, "ended")]
     assert all(beat.node == "node1" for beat in beats)
+
+
+def test_the_link_rides_out_the_server_going_away_and_takes_commands_again(bus: Bus) -> None:
+    node = Node()
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        link = asyncio.create_task(run_node_link(bus.server.url, bus.node, node.handlers, stop))
+        async with bus.client(bus.centre) as (_, js):
+            await send_command(js, "node1", START)
+            await _until(lambda: node.commands == [START], "the start command")
+        await asyncio.to_thread(bus.server.stop)
+        await asyncio.sleep(3)  # fetches fail meanwhile: the link must not give up
+        await asyncio.to_thread(bus.server.start)
+        assert not link.done()
+        async with bus.client(bus.centre) as (_, js):
+            await send_command(js, "node1", StopCommand(5, "ended"))
+            await _until(lambda: len(node.commands) == 2, "the stop sent after the outage")
+        stop.set()
+        await link
+
+    asyncio.run(scenario())
+    assert node.commands == [START, StopCommand(5, "ended")]

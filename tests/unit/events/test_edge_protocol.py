@@ -30,12 +30,22 @@ MESSAGES = [
     StartCommand(3, ("cam1=clip.mp4", "cam2=rtsp://cam"), 1e9, 0.6),
     StopCommand(3, "ended"),
     NodeReport("node1", 3, "received", "ab" * 32, 3.0),
+    Heartbeat("node1", 1.5, (3,), outbox_dropped=7, outbox_refused=3),
 ]
 
 
 @pytest.mark.parametrize("message", MESSAGES, ids=lambda m: type(m).__name__)
 def test_every_message_survives_the_wire(message: object) -> None:
     assert decode(type(message), encode(message)) == message
+
+
+def test_a_heartbeat_carries_its_outbox_losses_and_an_older_nodes_still_decodes() -> None:
+    older = json.dumps({"node": "node1", "sent_at": 1.5, "deployments": [3]}).encode()
+    assert decode(Heartbeat, older) == Heartbeat("node1", 1.5, (3,), 0, 0)
+    sent = json.loads(encode(Heartbeat("node1", 1.5, (), outbox_dropped=7, outbox_refused=3)))
+    assert (sent["outbox_dropped"], sent["outbox_refused"]) == (7, 3)
+    with pytest.raises(ProtocolError):
+        decode(Heartbeat, json.dumps({**sent, "outbox_refused": "3"}).encode())
 
 
 def test_a_message_with_an_unknown_missing_or_mistyped_field_is_refused() -> None:

@@ -30,9 +30,26 @@ def test_each_node_may_publish_under_its_own_name_only(tmp_path: Path) -> None:
     published = node1["publish"]["allow"]  # type: ignore[index]
     assert "lfr.up.node1.>" in published
     assert not [s for s in published if "node2" in s or s in ("$JS.API.>", ">")]
-    assert all("node1" in s for s in published)
-    assert node1["subscribe"]["allow"] == ["_INBOX.node1.>"]  # type: ignore[index]
+    # the hub's reply subjects, for a leaf's answers to the hub's sourcing requests
+    assert all("node1" in s for s in published if s != "$JSC.R.>")
+    subscribed = node1["subscribe"]["allow"]  # type: ignore[index]
+    assert "_INBOX.node1.>" in subscribed
+    assert "$JS.node1.API.>" in subscribed  # the hub's requests to node1's leaf only
+    assert not [s for s in subscribed if "node2" in s or s in ("_INBOX.>", ">")]
     assert users["node1"]["password"] == "$2b$11$one"
+    assert "leafnodes" not in config  # no leaf port unless asked for
+
+
+def test_the_hub_listens_for_leaves_in_a_domain_of_its_own(tmp_path: Path) -> None:
+    plan = ServerPlan(
+        store_dir=tmp_path / "js",
+        centre=BusUser("centre", "$2b$11$centre"),
+        nodes=[BusUser("node1", "$2b$11$one")],
+        leaf_port=7422,
+    )
+    config = json.loads(render_config(plan))
+    assert config["leafnodes"]["port"] == 7422
+    assert config["jetstream"]["domain"] == "centre"
 
 
 def test_bus_passwords_are_bcrypt_hashed_and_verify() -> None:

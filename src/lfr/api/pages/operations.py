@@ -14,6 +14,7 @@ from lfr.api.deps import AlertReader, DeploymentReader, State, allowed
 from lfr.api.pages.common import render
 from lfr.api.schemas.base import RowId
 from lfr.governance import assignments, independent_authority, lifecycle
+from lfr.governance.edge_reach import node_cameras_not_running
 from lfr.governance.evaluations import deployment_cost
 from lfr.governance.policy_service import current_policy
 from lfr.governance.records import find_record, get_record
@@ -109,6 +110,7 @@ def deployment_page(
             "unreviewed": lifecycle.unreviewed_alerts(state.services, actor, deployment_id),
             "record": record,
             "running": state.health.running(deployment_id),
+            "not_running": node_cameras_not_running(state.services, actor, deployment_id),
             "assigned": assignments.list_assignments(state.services, actor, deployment_id),
             "authority": independent_authority.get_request(state.services, actor, deployment_id),
             "authority_required": independent_authority.authorisation_required(

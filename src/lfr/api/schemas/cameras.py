@@ -27,6 +27,15 @@ class CameraHealthPublic(Public):
         None, description="whether its node's heartbeat arrived in the last 3 seconds"
     )
     node_last_seen: str | None = Field(None, description="its node's last heartbeat")
+    node_outbox_dropped: int | None = Field(
+        None,
+        description="counts messages its node's outbox dropped for room (superseded, not lost)",
+    )
+    node_outbox_refused: int | None = Field(
+        None,
+        description="alerts and reports its node's outbox turned away, full: lost (the warning"
+        " says so)",
+    )
 
 
 class RunPublic(Public):

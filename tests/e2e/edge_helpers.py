@@ -1,0 +1,96 @@
+"""What the edge-node e2e tests share: a governed watchlist built from the enrolled faces, a
+live deployment with one camera on each node, and the nodes registered on a real nats-server
+(``test_edge_nodes``, ``test_edge_faults``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from lfr.access.services import Services
+from lfr.config import EngineConfig
+from lfr.events.edge_credentials import write_credentials
+from lfr.governance import lifecycle as dep
+from lfr.governance.edge_nodes import add_node
+from lfr.governance.policy import DEFAULT_CATEGORIES
+from lfr.match.watchlist import Watchlist
+from lfr.store.sealing import entry_owner, seal_image, seal_vector
+from lfr.store.tables import EntryImage, WatchlistEntry
+from lfr.store.tables import Watchlist as WatchlistRow
+from tests.e2e.conftest import CLIP
+from tests.gov.conftest import ADMIN, AUTHORISER, MANAGER, OPERATOR
+from tests.gov.edge_bus import start_server
+from tests.gov.factories import make_plan
+from tests.nats_server import NatsServer
+
+NODES = ("node1", "node2")
+
+
+def store_watchlist(services: Services, watchlist: Watchlist) -> int:
+    """The enrolled identities as a governed watchlist (one entry per subject)."""
+    now = services.clock()
+    with services.transaction() as session:
+        row = WatchlistRow(name="hamilton", created_at=now, created_by=MANAGER.username)
+        session.add(row)
+        session.flush()
+        entries: dict[str, WatchlistEntry] = {}
+        for index in range(watchlist.size):
+            template = watchlist.template(index)
+            reference = template.subject.reference
+            if reference not in entries:
+                entries[reference] = WatchlistEntry(
+                    watchlist_id=row.id,
+                    reference=reference,
+                    display_name=reference.replace("_", " ").title(),
+                    category=DEFAULT_CATEGORIES[0],
+                    reason="wanted on warrant",
+                    image_source="custody record",
+                    added_by=MANAGER.username,
+                    added_at=now,
+                    expires_at=now + timedelta(days=10),
+                )
+                session.add(entries[reference])
+            owner = entry_owner(row.id, reference)
+            name = template.image_name
+            entries[reference].images.append(
+                EntryImage(
+                    image_name=name,
+                    contract=asdict(template.contract),
+                    template_enc=seal_vector(
+                        services.cipher, template.embedding, "entry", owner, name
+                    ),
+                    face_jpeg_enc=seal_image(
+                        services.cipher, template.face_jpeg, "entry", owner, name
+                    ),
+                )
+            )
+        return row.id
+
+
+def live(services: Services, watchlist_id: int, nodes: tuple[str, ...] = NODES) -> int:
+    """A deployment with cam1 on node1 and cam2 on node2 (of ``nodes``), each playing the
+    clip, gone live."""
+    now = datetime.now(UTC)
+    plan = make_plan(
+        watchlist_id,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=1),
+        threshold=EngineConfig().alert.threshold,
+        cameras={f"cam{i}": f"{CLIP}@{node}" for i, node in enumerate(nodes, start=1)},
+    )
+    deployment_id = dep.plan_deployment(services, OPERATOR, plan)
+    dep.authorise(services, AUTHORISER, deployment_id, "intelligence case 41")
+    dep.confirm_signage(services, OPERATOR, deployment_id, "SIGN-PHOTO-7")
+    dep.start(services, OPERATOR, deployment_id)
+    return deployment_id
+
+
+def bus(services: Services, tmp_path: Path) -> tuple[NatsServer, dict[str, Path]]:
+    """``NODES`` registered (credentials files under ``tmp_path``), then a nats-server
+    configured for them and started; the caller stops it."""
+    creds = {}
+    for node in NODES:
+        creds[node] = tmp_path / f"{node}.creds"
+        write_credentials(creds[node], add_node(services, ADMIN, node))
+    return start_server(services, tmp_path), creds

@@ -1,0 +1,138 @@
+"""A node on its own leaf server (issue 9, point 6): ``lfr edge run`` connected to the edge
+machine's nats-server (``lfr nats leaf-config``), a leaf of the centre's hub. The link is cut
+(the hub stopped) once the node has its snapshot; the node raises its alert for Lin-Manuel
+Miranda while cut off and is then killed (-9), so the alert exists only in the leaf's store.
+When the hub is back, the alert is stored at the centre exactly once, and the chain verifies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from lfr.access.services import Services
+from lfr.app import build_services, init_data_dir
+from lfr.cli import main
+from lfr.config import Settings
+from lfr.events import InMemoryEventBus
+from lfr.events.edge_credentials import centre_credentials, write_credentials
+from lfr.governance.edge_centre import EdgeCentre
+from lfr.governance.edge_nodes import add_node
+from lfr.match.watchlist import Watchlist
+from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV, read_alert_ids
+from lfr.store.keys import key_dir
+from lfr.store.tables import AlertRow, EdgeNode
+from tests.e2e.conftest import CLIP, REPO
+from tests.e2e.edge_helpers import live, store_watchlist
+from tests.gov.conftest import ADMIN
+from tests.gov.edge_bus import start_server
+from tests.gov.factories import assert_chain_ok, audit_entries
+from tests.nats_server import NatsServer, free_port
+from tests.waiting import wait_until
+
+RUN_S = 300.0
+"""The node loads the models and plays the clip at its pace on a shared machine."""
+JPEG = b"\xff\xd8\xff"
+
+
+@pytest.fixture
+def centre(tmp_path: Path) -> Iterator[Services]:
+    settings = Settings(data_dir=tmp_path / "centre", database_url=None)
+    init_data_dir(settings)
+    services = replace(build_services(settings, {}), media_dirs=(CLIP.parent,))
+    yield services
+    services.db.dispose()
+
+
+def _leaf(tmp_path: Path, creds: Path, hub_leaf_port: int) -> NatsServer:
+    """The edge machine's own server, configured by the command an operator runs there."""
+    port, config = free_port(), tmp_path / "leaf.conf"
+    args = ["nats", "leaf-config", "--creds", str(creds), "--out", str(config)]
+    args += ["--hub", f"nats-leaf://127.0.0.1:{hub_leaf_port}", "--port", str(port)]
+    assert main([*args, "--store-dir", str(tmp_path / "leaf-store")]) == 0
+    return NatsServer(config, port, tmp_path / "leaf.log")
+
+
+def _node(tmp_path: Path, url: str, creds: Path) -> subprocess.Popen[bytes]:
+    """``lfr edge run`` against its leaf, in a world of its own (HOME, TMPDIR, cwd)."""
+    home = tmp_path / "home-node1"
+    home.mkdir()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "TMPDIR": str(home),
+        "LFR_DATA_DIR": str(home),
+        "PYTHONPATH": str(REPO / "src"),
+        ALERT_ID_LOG_ENV: str(tmp_path / "node1.alerts"),
+    }
+    command = [sys.executable, "-m", "lfr", "edge", "run", "--nats", url, "--creds", str(creds)]
+    with (tmp_path / "node1.out").open("wb") as log:
+        return subprocess.Popen(command, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _last_seen(services: Services) -> object:
+    with services.transaction() as session:
+        return session.scalar(select(EdgeNode.last_seen_at).where(EdgeNode.name == "node1"))
+
+
+def _stored(services: Services) -> list[str]:
+    with services.transaction() as session:
+        return list(session.scalars(select(AlertRow.id)))
+
+
+def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
+    centre: Services, watchlist: Watchlist, tmp_path: Path
+) -> None:
+    creds = tmp_path / "node1.creds"
+    write_credentials(creds, add_node(centre, ADMIN, "node1"))
+    hub_leaf_port = free_port()
+    hub = start_server(centre, tmp_path, leaf_port=hub_leaf_port)
+    leaf = _leaf(tmp_path, creds, hub_leaf_port)
+    leaf.start()
+    edge = EdgeCentre(
+        centre, InMemoryEventBus(), hub.url, centre_credentials(key_dir(centre.data_dir))
+    )
+    edge.start()
+    live(centre, store_watchlist(centre, watchlist), nodes=("node1",))
+    node = _node(tmp_path, leaf.url, creds)
+    alerts = tmp_path / "node1.alerts"
+    try:
+        wait_until(
+            lambda: audit_entries(centre, "edge.snapshot.delivered"),
+            timeout=RUN_S,
+            what="the snapshot on node1",
+        )
+        # its heartbeats cross the leaf connection too: the centre sees it online
+        wait_until(lambda: _last_seen(centre) is not None, what="node1's heartbeat")
+        hub.stop()  # the link is down from here
+        wait_until(lambda: read_alert_ids(alerts), timeout=RUN_S, what="node1's alert")
+        node.send_signal(signal.SIGKILL)
+        node.wait(timeout=30)
+        assert _stored(centre) == []  # the alert is nowhere but in the leaf's store
+        store = b"".join(p.read_bytes() for p in (tmp_path / "leaf-store").rglob("*.blk"))
+        assert store and JPEG not in store  # kept, encrypted, crops sealed
+
+        hub.start()
+        wait_until(lambda: _stored(centre), timeout=60, what="the alert at the centre")
+        said = (tmp_path / "node1.out").read_text()
+        assert "node1: on this machine's leaf server" in said
+        raised = read_alert_ids(alerts)
+        assert len(raised) == 1, said
+        wait_until(lambda: _stored(centre) == raised, timeout=10, what="stored once")
+        assert list((tmp_path / "home-node1").rglob("*")) == []  # nothing on the node's disk
+        delivered = audit_entries(centre, "edge.snapshot.delivered")
+        assert [e.details["node"] for e in delivered] == ["node1"]
+        assert_chain_ok(centre)
+    finally:
+        if node.poll() is None:
+            node.kill()
+        edge.stop()
+        leaf.stop()
+        hub.stop()
