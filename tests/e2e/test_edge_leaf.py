@@ -6,6 +6,7 @@ When the hub is back, the alert is stored at the centre exactly once, and the ch
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -22,7 +23,14 @@ from lfr.app import build_services, init_data_dir
 from lfr.cli import main
 from lfr.config import Settings
 from lfr.events import InMemoryEventBus
-from lfr.events.edge_credentials import centre_credentials, write_credentials
+from lfr.events import edge_protocol as proto
+from lfr.events.edge_credentials import (
+    centre_credentials,
+    read_credentials,
+    write_credentials,
+)
+from lfr.events.edge_leaf import LEAF_STREAMS
+from lfr.events.jetstream import connect
 from lfr.governance.edge_centre import EdgeCentre
 from lfr.governance.edge_nodes import add_node
 from lfr.match.watchlist import Watchlist
@@ -82,6 +90,20 @@ def _last_seen(services: Services) -> object:
         return session.scalar(select(EdgeNode.last_seen_at).where(EdgeNode.name == "node1"))
 
 
+def _kept_on_leaf(url: str, creds: Path) -> int:
+    """The alerts in the node's stream on its leaf server."""
+
+    async def count() -> int:
+        client = await connect(url, read_credentials(creds), reconnect=False)
+        try:
+            info = await client.jetstream().stream_info(LEAF_STREAMS[proto.ALERTS_STREAM])
+            return int(info.state.messages)
+        finally:
+            await client.close()
+
+    return asyncio.run(count())
+
+
 def _stored(services: Services) -> list[str]:
     with services.transaction() as session:
         return list(session.scalars(select(AlertRow.id)))
@@ -113,6 +135,8 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
         wait_until(lambda: _last_seen(centre) is not None, what="node1's heartbeat")
         hub.stop()  # the link is down from here
         wait_until(lambda: read_alert_ids(alerts), timeout=RUN_S, what="node1's alert")
+        # on the leaf's disk (published there within milliseconds of being raised)
+        wait_until(lambda: _kept_on_leaf(leaf.url, creds) == 1, what="the alert on the leaf")
         node.send_signal(signal.SIGKILL)
         node.wait(timeout=30)
         assert _stored(centre) == []  # the alert is nowhere but in the leaf's store

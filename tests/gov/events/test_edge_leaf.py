@@ -184,6 +184,11 @@ def test_alerts_kept_on_the_leaf_reach_the_hub_once_after_an_outage_and_a_leaf_c
     assert not read_node2s
     wait_until(lambda: _hub_has(fleet, 2), what="the hub's stream")
     assert asyncio.run(_hub_alert_ids(fleet)) == ["alert-1", "alert-2"]  # once each, in order
+    fleet.hub.stop()  # cut off again, the leaf up all along this time
+    assert asyncio.run(_publish_alert(fleet, "alert-3")) == LEAF_STREAMS[proto.ALERTS_STREAM]
+    fleet.hub.start()
+    wait_until(lambda: _hub_has(fleet, 3), what="alert-3 copied once the hub is back")
+    assert asyncio.run(_hub_alert_ids(fleet)) == ["alert-1", "alert-2", "alert-3"]
     stored = b"".join(p.read_bytes() for p in fleet.leaf_store.rglob("*") if p.is_file())
     assert stored, "the leaf kept nothing on its disk"
     assert MARKER not in stored  # encrypted at rest
