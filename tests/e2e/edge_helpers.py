@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from lfr.access.services import Services
+from lfr.cli import main
 from lfr.config import EngineConfig
 from lfr.events.edge_credentials import write_credentials
 from lfr.governance import lifecycle as dep
@@ -22,7 +23,7 @@ from tests.e2e.conftest import CLIP
 from tests.gov.conftest import ADMIN, AUTHORISER, MANAGER, OPERATOR
 from tests.gov.edge_bus import start_server
 from tests.gov.factories import make_plan
-from tests.nats_server import NatsServer
+from tests.nats_server import NatsServer, free_port
 
 NODES = ("node1", "node2")
 
@@ -86,11 +87,25 @@ def live(services: Services, watchlist_id: int, nodes: tuple[str, ...] = NODES) 
     return deployment_id
 
 
-def bus(services: Services, tmp_path: Path) -> tuple[NatsServer, dict[str, Path]]:
+def bus(
+    services: Services, tmp_path: Path, leaf_port: int | None = None
+) -> tuple[NatsServer, dict[str, Path]]:
     """``NODES`` registered (credentials files under ``tmp_path``), then a nats-server
-    configured for them and started; the caller stops it."""
+    configured for them (and for leaf servers on ``leaf_port``) and started; the caller stops
+    it."""
     creds = {}
     for node in NODES:
         creds[node] = tmp_path / f"{node}.creds"
         write_credentials(creds[node], add_node(services, ADMIN, node))
-    return start_server(services, tmp_path), creds
+    return start_server(services, tmp_path, leaf_port), creds
+
+
+def leaf_server(folder: Path, creds: Path, hub_leaf_port: int) -> NatsServer:
+    """An edge machine's own server (not started), configured by the command an operator runs
+    there; its store under ``folder``."""
+    folder.mkdir(exist_ok=True)
+    port, config = free_port(), folder / "leaf.conf"
+    args = ["nats", "leaf-config", "--creds", str(creds), "--out", str(config)]
+    args += ["--hub", f"nats-leaf://127.0.0.1:{hub_leaf_port}", "--port", str(port)]
+    assert main([*args, "--store-dir", str(folder / "leaf-store")]) == 0
+    return NatsServer(config, port, folder / "leaf.log")

@@ -3,7 +3,9 @@ on a real nats-server, each node with a camera on the real clip, and one fault m
 killed (-9) and restarted, nats-server stopped for 10 s and started again (same store, same
 port), the control centre restarted. Each time: every alert the nodes raised (their own lists,
 ``lfr.runtime.edge_alert_log``) is stored exactly once, the counts are within one interval of
-the truth, the audit chain verifies, and every node has wiped its snapshot (audited)."""
+the truth, the audit chain verifies, and every node has wiped its snapshot (audited). Each
+test runs twice: nodes connected to the hub directly, and each node on its own leaf server
+(``lfr nats leaf-config``), where "nats-server stopped" is the hub."""
 
 from __future__ import annotations
 
@@ -32,10 +34,10 @@ from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV, read_alert_ids
 from lfr.store.keys import key_dir
 from lfr.store.tables import AlertRow, Deployment, EdgeCameraCounts
 from tests.e2e.conftest import CLIP, REPO
-from tests.e2e.edge_helpers import NODES, bus, live, store_watchlist
+from tests.e2e.edge_helpers import NODES, bus, leaf_server, live, store_watchlist
 from tests.gov.conftest import OPERATOR
 from tests.gov.factories import assert_chain_ok, audit_entries
-from tests.nats_server import NatsServer
+from tests.nats_server import NatsServer, free_port
 from tests.waiting import wait_until
 
 RUN_S = 300.0
@@ -65,6 +67,8 @@ class Rig:
     edge: EdgeCentre | None = None
     nodes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     starts: dict[str, int] = field(default_factory=dict)
+    leaves: dict[str, NatsServer] = field(default_factory=dict)
+    """Each node's own leaf server, when the nodes run on leaves (the README's topology)."""
 
     def start_centre(self) -> None:
         credentials = centre_credentials(key_dir(self.services.data_dir))
@@ -90,7 +94,8 @@ class Rig:
             "PYTHONPATH": str(REPO / "src"),
             ALERT_ID_LOG_ENV: str(self.tmp_path / f"{node}.alerts"),
         }
-        command = [sys.executable, "-m", "lfr", "edge", "run", "--nats", self.server.url]
+        url = self.leaves[node].url if self.leaves else self.server.url
+        command = [sys.executable, "-m", "lfr", "edge", "run", "--nats", url]
         command += ["--creds", str(self.creds[node]), "--counts-every", str(COUNTS_EVERY_S)]
         out = self.tmp_path / f"{node}-{self.starts[node]}.out"
         with out.open("wb") as log:
@@ -105,11 +110,20 @@ class Rig:
         )
 
 
-@pytest.fixture
-def rig(centre: Services, watchlist: Watchlist, tmp_path: Path) -> Iterator[Rig]:
-    server, creds = bus(centre, tmp_path)
+@pytest.fixture(params=["direct", "leaf"])
+def rig(
+    centre: Services, watchlist: Watchlist, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Rig]:
+    """Nodes connected to the hub directly, or each on its own leaf server (the hub is then
+    the server the faults stop)."""
+    hub_leaf_port = free_port() if request.param == "leaf" else None
+    server, creds = bus(centre, tmp_path, hub_leaf_port)
     running = Rig(centre, server, creds, tmp_path)
     try:
+        if hub_leaf_port is not None:
+            for node in NODES:
+                running.leaves[node] = leaf_server(tmp_path / node, creds[node], hub_leaf_port)
+                running.leaves[node].start()
         running.deployment_id = live(centre, store_watchlist(centre, watchlist))
         running.start_centre()
         for node in NODES:
@@ -125,6 +139,8 @@ def rig(centre: Services, watchlist: Watchlist, tmp_path: Path) -> Iterator[Rig]
             except subprocess.TimeoutExpired:
                 process.kill()
         running.stop_centre()
+        for leaf in running.leaves.values():
+            leaf.stop()
         server.stop()
 
 

@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from lfr.access.services import Services
 from lfr.app import build_services, init_data_dir
-from lfr.cli import main
 from lfr.config import Settings
 from lfr.events import InMemoryEventBus
 from lfr.events import edge_protocol as proto
@@ -38,11 +37,11 @@ from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV, read_alert_ids
 from lfr.store.keys import key_dir
 from lfr.store.tables import AlertRow, EdgeNode
 from tests.e2e.conftest import CLIP, REPO
-from tests.e2e.edge_helpers import live, store_watchlist
+from tests.e2e.edge_helpers import leaf_server, live, store_watchlist
 from tests.gov.conftest import ADMIN
 from tests.gov.edge_bus import start_server
 from tests.gov.factories import assert_chain_ok, audit_entries
-from tests.nats_server import NatsServer, free_port
+from tests.nats_server import free_port
 from tests.waiting import wait_until
 
 RUN_S = 300.0
@@ -57,15 +56,6 @@ def centre(tmp_path: Path) -> Iterator[Services]:
     services = replace(build_services(settings, {}), media_dirs=(CLIP.parent,))
     yield services
     services.db.dispose()
-
-
-def _leaf(tmp_path: Path, creds: Path, hub_leaf_port: int) -> NatsServer:
-    """The edge machine's own server, configured by the command an operator runs there."""
-    port, config = free_port(), tmp_path / "leaf.conf"
-    args = ["nats", "leaf-config", "--creds", str(creds), "--out", str(config)]
-    args += ["--hub", f"nats-leaf://127.0.0.1:{hub_leaf_port}", "--port", str(port)]
-    assert main([*args, "--store-dir", str(tmp_path / "leaf-store")]) == 0
-    return NatsServer(config, port, tmp_path / "leaf.log")
 
 
 def _node(tmp_path: Path, url: str, creds: Path) -> subprocess.Popen[bytes]:
@@ -116,7 +106,7 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
     write_credentials(creds, add_node(centre, ADMIN, "node1"))
     hub_leaf_port = free_port()
     hub = start_server(centre, tmp_path, leaf_port=hub_leaf_port)
-    leaf = _leaf(tmp_path, creds, hub_leaf_port)
+    leaf = leaf_server(tmp_path, creds, hub_leaf_port)
     leaf.start()
     edge = EdgeCentre(
         centre, InMemoryEventBus(), hub.url, centre_credentials(key_dir(centre.data_dir))
