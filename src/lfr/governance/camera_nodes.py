@@ -67,7 +67,8 @@ def cameras_without_bus(row: Deployment, consequence: str = NOT_RUNNING) -> list
     """For a control centre not connected to NATS: each node camera, which nothing runs
     (the in-process host runs only ``in_process`` cameras)."""
     return [
-        f"camera {', '.join(cameras)} {'is' if len(cameras) == 1 else 'are'} on node {node},"
+        f"{'camera' if len(cameras) == 1 else 'cameras'} {', '.join(cameras)}"
+        f" {'is' if len(cameras) == 1 else 'are'} on node {node},"
         f" but this control centre is not connected to NATS: {consequence}"
         for node, cameras in sorted(node_names(row).items())
     ]
