@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from lfr.app import build_engine
-from lfr.config import EngineConfig
+from lfr.access.services import Services
+from lfr.app import build_engine, build_services, init_data_dir
+from lfr.config import EngineConfig, Settings
 from lfr.match.watchlist import Watchlist
 from lfr.pipeline.engine import Engine, enrol_watchlist
 
@@ -60,3 +63,14 @@ def engine() -> Engine:
 @pytest.fixture(scope="session")
 def watchlist(engine: Engine, watchlist_dir: Path) -> Watchlist:
     return enrol_watchlist(engine, watchlist_dir, progress=False)[0]
+
+
+@pytest.fixture
+def centre(tmp_path: Path) -> Iterator[Services]:
+    """A control centre's services on a fresh data directory (SQLite), the clip's folder
+    allowed as camera media: the edge-node tests' centre."""
+    settings = Settings(data_dir=tmp_path / "centre", database_url=None)
+    init_data_dir(settings)
+    services = replace(build_services(settings, {}), media_dirs=(CLIP.parent,))
+    yield services
+    services.db.dispose()

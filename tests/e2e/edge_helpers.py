@@ -4,6 +4,9 @@ live deployment with one camera on each node, and the nodes registered on a real
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,10 +19,11 @@ from lfr.governance import lifecycle as dep
 from lfr.governance.edge_nodes import add_node
 from lfr.governance.policy import DEFAULT_CATEGORIES
 from lfr.match.watchlist import Watchlist
+from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV
 from lfr.store.sealing import entry_owner, seal_image, seal_vector
 from lfr.store.tables import EntryImage, WatchlistEntry
 from lfr.store.tables import Watchlist as WatchlistRow
-from tests.e2e.conftest import CLIP
+from tests.e2e.conftest import CLIP, REPO
 from tests.gov.conftest import ADMIN, AUTHORISER, MANAGER, OPERATOR
 from tests.gov.edge_bus import start_server
 from tests.gov.factories import make_plan
@@ -109,3 +113,31 @@ def leaf_server(folder: Path, creds: Path, hub_leaf_port: int) -> NatsServer:
     args += ["--hub", f"nats-leaf://127.0.0.1:{hub_leaf_port}", "--port", str(port)]
     assert main([*args, "--store-dir", str(folder / "leaf-store")]) == 0
     return NatsServer(config, port, folder / "leaf.log")
+
+
+def edge_node(
+    home: Path,
+    url: str,
+    creds: Path,
+    out: Path,
+    alert_log: Path | None = None,
+    *options: str,
+) -> subprocess.Popen[bytes]:
+    """``lfr edge run`` in a world of its own (HOME, TMPDIR, cwd, data dir: ``home``, which
+    must stay empty); its output to ``out``; with ``alert_log``, the ids of the alerts it
+    raises go there (test-only, ``lfr.runtime.edge_alert_log``), outside ``home``."""
+    home.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "TMPDIR": str(home),
+        "LFR_DATA_DIR": str(home),
+        "PYTHONPATH": str(REPO / "src"),
+    }
+    if alert_log is not None:
+        env[ALERT_ID_LOG_ENV] = str(alert_log)
+    command = [sys.executable, "-m", "lfr", "edge", "run", "--nats", url, "--creds", str(creds)]
+    with out.open("wb") as log:
+        return subprocess.Popen(
+            [*command, *options], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT
+        )

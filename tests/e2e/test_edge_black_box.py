@@ -24,8 +24,9 @@ from typing import Any
 import httpx
 import pytest
 
-from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV, read_alert_ids
-from tests.e2e.conftest import CLIP, LIN, REPO
+from lfr.runtime.edge_alert_log import read_alert_ids
+from tests.e2e.conftest import CLIP, LIN
+from tests.e2e.edge_helpers import edge_node
 from tests.e2e.test_cli_flows import lfr
 from tests.nats_server import NatsServer, free_port
 from tests.waiting import PATIENCE_S, wait_until
@@ -105,32 +106,13 @@ class Flow:
     def start_node(self) -> None:
         """``lfr edge run`` in a world of its own (HOME, TMPDIR, cwd): it must write nothing.
         Its alert ids go to a list outside it (test-only, ``lfr.runtime.edge_alert_log``)."""
-        home = self.root / "node1-home"
-        home.mkdir()
-        env = {
-            **os.environ,
-            "HOME": str(home),
-            "TMPDIR": str(home),
-            "LFR_DATA_DIR": str(home),
-            "PYTHONPATH": str(REPO / "src"),
-            ALERT_ID_LOG_ENV: str(self.root / "node1.alerts"),
-        }
-        command = [
-            "edge",
-            "run",
-            "--nats",
+        self.node = edge_node(
+            self.root / "node1-home",
             (self.leaf or self.nats).url,
-            "--creds",
-            str(self.root / "node1.creds"),
-        ]
-        with (self.root / "node1.out").open("wb") as out:
-            self.node = subprocess.Popen(
-                [sys.executable, "-m", "lfr", *command],
-                cwd=home,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+            self.root / "node1.creds",
+            self.root / "node1.out",
+            self.root / "node1.alerts",
+        )
 
     def api(self, path: str, user: str) -> Any:
         """GET ``path`` as ``user`` would from the web app (logged in once: a bearer token)."""

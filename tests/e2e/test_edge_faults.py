@@ -9,13 +9,11 @@ test runs twice: nodes connected to the hub directly, and each node on its own l
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -23,18 +21,23 @@ import pytest
 from sqlalchemy import select
 
 from lfr.access.services import Services
-from lfr.app import build_services, init_data_dir
-from lfr.config import Settings
 from lfr.events import InMemoryEventBus
 from lfr.events.edge_credentials import centre_credentials
 from lfr.governance import lifecycle as dep
 from lfr.governance.edge_centre import EdgeCentre
 from lfr.match.watchlist import Watchlist
-from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV, read_alert_ids
+from lfr.runtime.edge_alert_log import read_alert_ids
 from lfr.store.keys import key_dir
 from lfr.store.tables import AlertRow, Deployment, EdgeCameraCounts
-from tests.e2e.conftest import CLIP, REPO
-from tests.e2e.edge_helpers import NODES, bus, leaf_server, live, store_watchlist
+from tests.e2e.conftest import CLIP
+from tests.e2e.edge_helpers import (
+    NODES,
+    bus,
+    edge_node,
+    leaf_server,
+    live,
+    store_watchlist,
+)
 from tests.gov.conftest import OPERATOR
 from tests.gov.factories import assert_chain_ok, audit_entries
 from tests.nats_server import NatsServer, free_port
@@ -44,15 +47,6 @@ RUN_S = 300.0
 """Two processes load the models and play the clip at its pace on a shared machine."""
 COUNTS_EVERY_S = 1.0
 CAMERAS = {"node1": "cam1", "node2": "cam2"}
-
-
-@pytest.fixture
-def centre(tmp_path: Path) -> Iterator[Services]:
-    settings = Settings(data_dir=tmp_path / "centre", database_url=None)
-    init_data_dir(settings)
-    services = replace(build_services(settings, {}), media_dirs=(CLIP.parent,))
-    yield services
-    services.db.dispose()
 
 
 @dataclass
@@ -84,24 +78,16 @@ class Rig:
         """``lfr edge run`` in a world of its own (HOME, TMPDIR, cwd); its alert ids go to a
         file outside it (appended to across restarts)."""
         self.starts[node] = self.starts.get(node, 0) + 1
-        home = self.tmp_path / f"home-{node}"
-        home.mkdir(exist_ok=True)
-        env = {
-            **os.environ,
-            "HOME": str(home),
-            "TMPDIR": str(home),
-            "LFR_DATA_DIR": str(home),
-            "PYTHONPATH": str(REPO / "src"),
-            ALERT_ID_LOG_ENV: str(self.tmp_path / f"{node}.alerts"),
-        }
         url = self.leaves[node].url if self.leaves else self.server.url
-        command = [sys.executable, "-m", "lfr", "edge", "run", "--nats", url]
-        command += ["--creds", str(self.creds[node]), "--counts-every", str(COUNTS_EVERY_S)]
-        out = self.tmp_path / f"{node}-{self.starts[node]}.out"
-        with out.open("wb") as log:
-            self.nodes[node] = subprocess.Popen(
-                command, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
+        self.nodes[node] = edge_node(
+            self.tmp_path / f"home-{node}",
+            url,
+            self.creds[node],
+            self.tmp_path / f"{node}-{self.starts[node]}.out",
+            self.tmp_path / f"{node}.alerts",
+            "--counts-every",
+            str(COUNTS_EVERY_S),
+        )
 
     def logs(self) -> str:
         return "\n".join(

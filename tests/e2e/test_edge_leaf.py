@@ -7,20 +7,12 @@ When the hub is back, the alert is stored at the centre exactly once, and the ch
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from lfr.access.services import Services
-from lfr.app import build_services, init_data_dir
-from lfr.config import Settings
 from lfr.events import InMemoryEventBus
 from lfr.events import edge_protocol as proto
 from lfr.events.edge_credentials import (
@@ -33,11 +25,10 @@ from lfr.events.jetstream import connect
 from lfr.governance.edge_centre import EdgeCentre
 from lfr.governance.edge_nodes import add_node
 from lfr.match.watchlist import Watchlist
-from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV, read_alert_ids
+from lfr.runtime.edge_alert_log import read_alert_ids
 from lfr.store.keys import key_dir
 from lfr.store.tables import AlertRow, EdgeNode
-from tests.e2e.conftest import CLIP, REPO
-from tests.e2e.edge_helpers import leaf_server, live, store_watchlist
+from tests.e2e.edge_helpers import edge_node, leaf_server, live, store_watchlist
 from tests.gov.conftest import ADMIN
 from tests.gov.edge_bus import start_server
 from tests.gov.factories import assert_chain_ok, audit_entries
@@ -47,32 +38,6 @@ from tests.waiting import wait_until
 RUN_S = 300.0
 """The node loads the models and plays the clip at its pace on a shared machine."""
 JPEG = b"\xff\xd8\xff"
-
-
-@pytest.fixture
-def centre(tmp_path: Path) -> Iterator[Services]:
-    settings = Settings(data_dir=tmp_path / "centre", database_url=None)
-    init_data_dir(settings)
-    services = replace(build_services(settings, {}), media_dirs=(CLIP.parent,))
-    yield services
-    services.db.dispose()
-
-
-def _node(tmp_path: Path, url: str, creds: Path) -> subprocess.Popen[bytes]:
-    """``lfr edge run`` against its leaf, in a world of its own (HOME, TMPDIR, cwd)."""
-    home = tmp_path / "home-node1"
-    home.mkdir()
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "TMPDIR": str(home),
-        "LFR_DATA_DIR": str(home),
-        "PYTHONPATH": str(REPO / "src"),
-        ALERT_ID_LOG_ENV: str(tmp_path / "node1.alerts"),
-    }
-    command = [sys.executable, "-m", "lfr", "edge", "run", "--nats", url, "--creds", str(creds)]
-    with (tmp_path / "node1.out").open("wb") as log:
-        return subprocess.Popen(command, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _last_seen(services: Services) -> object:
@@ -113,7 +78,9 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
     )
     edge.start()
     live(centre, store_watchlist(centre, watchlist), nodes=("node1",))
-    node = _node(tmp_path, leaf.url, creds)
+    node = edge_node(
+        tmp_path / "home-node1", leaf.url, creds, tmp_path / "node1.out", tmp_path / "node1.alerts"
+    )
     alerts = tmp_path / "node1.alerts"
     try:
         wait_until(

@@ -5,21 +5,13 @@ Miranda per camera, stored once, each node's snapshot delivered (digest audited)
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from lfr.access.services import Services
-from lfr.app import build_services, init_data_dir
-from lfr.config import Settings
 from lfr.events import InMemoryEventBus
 from lfr.events.edge_credentials import centre_credentials
 from lfr.governance import lifecycle as dep
@@ -27,8 +19,8 @@ from lfr.governance.edge_centre import EdgeCentre
 from lfr.match.watchlist import Watchlist
 from lfr.store.keys import key_dir
 from lfr.store.tables import AlertRow
-from tests.e2e.conftest import CLIP, LIN, REPO
-from tests.e2e.edge_helpers import NODES, bus, live, store_watchlist
+from tests.e2e.conftest import LIN
+from tests.e2e.edge_helpers import NODES, bus, edge_node, live, store_watchlist
 from tests.gov.conftest import OPERATOR
 from tests.gov.factories import assert_chain_ok, audit_entries
 from tests.waiting import wait_until
@@ -37,29 +29,6 @@ JPEG, JPEG_BASE64 = b"\xff\xd8\xff\xe0\x00\x10JFIF", b"/9j/4AAQSkZJRg"
 """How a face picture (a crop, an enrolled face) begins, raw and in base64."""
 RUN_S = 600.0
 """Two processes load the models and play the clip (9 s) at its pace on a shared machine."""
-
-
-@pytest.fixture
-def centre(tmp_path: Path) -> Iterator[Services]:
-    settings = Settings(data_dir=tmp_path / "centre", database_url=None)
-    init_data_dir(settings)
-    services = replace(build_services(settings, {}), media_dirs=(CLIP.parent,))
-    yield services
-    services.db.dispose()
-
-
-def _node(url: str, creds: Path, home: Path) -> subprocess.Popen[bytes]:
-    """``lfr edge run`` in a world of its own (HOME, TMPDIR, cwd): it must write nothing."""
-    home.mkdir()
-    env = {**os.environ, "HOME": str(home), "TMPDIR": str(home), "LFR_DATA_DIR": str(home)}
-    with (home.parent / f"{home.name}.out").open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "lfr", "edge", "run", "--nats", url, "--creds", str(creds)],
-            cwd=home,
-            env={**env, "PYTHONPATH": str(REPO / "src")},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
 
 
 def test_two_nodes_each_raise_one_alert_for_lin_stored_once_and_wipe_their_snapshots(
@@ -72,7 +41,10 @@ def test_two_nodes_each_raise_one_alert_for_lin_stored_once_and_wipe_their_snaps
         services, InMemoryEventBus(), server.url, centre_credentials(key_dir(services.data_dir))
     )
     edge.start()
-    nodes = {n: _node(server.url, creds[n], tmp_path / f"home-{n}") for n in NODES}
+    nodes = {
+        n: edge_node(tmp_path / f"home-{n}", server.url, creds[n], tmp_path / f"home-{n}.out")
+        for n in NODES
+    }
     try:
         wait_until(
             lambda: len(audit_entries(services, "edge.snapshot.wiped")) == 2,
