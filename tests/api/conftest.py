@@ -17,12 +17,7 @@ from lfr.api import WebConfig, create_app
 from lfr.events import InMemoryEventBus
 from lfr.store.scrape_token import token_digest
 from tests.api.helpers import FakeCameras, FakeEnroller, LiveServer, WallClock
-from tests.gov.conftest import (  # noqa: F401 - fixtures and the backend parametrisation
-    database_url,
-    pytest_generate_tests,
-    services,
-    settings,
-)
+from tests.gov.conftest import services, settings  # noqa: F401 - fixtures
 from tests.gov.factories import add_users
 
 SESSION_KEY = b"0123456789abcdef0123456789abcdef"

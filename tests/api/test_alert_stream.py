@@ -1,6 +1,11 @@
 """The live alert stream over a real server: new alerts are pushed, nothing is lost on reconnect.
 How fast is measured and printed (``test_alert_delivery_latency``), never bet on: a busy machine
-delivers late, not wrongly."""
+delivers late, not wrongly.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import statistics
 import time
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from lfr.access.services import Services
@@ -17,6 +23,8 @@ from lfr.events import InMemoryEventBus
 from tests.api.conftest import SCRAPE_TOKEN
 from tests.api.helpers import FakeEnroller, LiveServer, SseReader, WallClock, raise_alert
 from tests.gov.factories import add_deployment, add_users
+
+pytestmark = pytest.mark.backends("sqlite")
 
 STREAM = "/api/alerts/stream"
 

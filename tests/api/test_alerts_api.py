@@ -1,9 +1,15 @@
-"""Reviewing alerts through the API: the faces (decrypted, audited), decisions, outcomes."""
+"""Reviewing alerts through the API: the faces (decrypted, audited), decisions, outcomes.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
 import base64
 
+import pytest
 from fastapi import FastAPI
 
 from lfr.access.services import Services
@@ -12,6 +18,8 @@ from lfr.events.bus import Event
 from lfr.governance.policy import Policy
 from tests.api.helpers import as_user, look_at_faces, raise_alert
 from tests.gov.factories import add_deployment, audit_entries, set_policy
+
+pytestmark = pytest.mark.backends("sqlite")
 
 
 def test_operator_confirms_and_field_officer_records_the_outcome(

@@ -1,9 +1,15 @@
 """Need to know over HTTP: an officer reads only the alerts, crops and live stream of the
 deployments they are assigned to; a supervisor assigns and unassigns (JSON API and the
-deployment page), and every change is audited."""
+deployment page), and every change is audited.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 
 from lfr.access.services import Services
@@ -11,6 +17,8 @@ from lfr.events import InMemoryEventBus, topics
 from tests.api.helpers import LiveServer, SseReader, as_user
 from tests.gov.conftest import FIELD, OPERATOR
 from tests.gov.factories import add_alert, add_deployment, audit_entries
+
+pytestmark = pytest.mark.backends("sqlite")
 
 STREAM = "/api/alerts/stream"
 

@@ -1,6 +1,11 @@
 """The independent authority at the API: it reads the requests submitted to it (entries by
 reference and category, never names, faces or alerts) and decides them; the force submits.
-Refusals are 4xx in plain words naming the rule's source."""
+Refusals are 4xx in plain words naming the rule's source.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from lfr.governance.policy import Policy
 from tests.api.helpers import as_user
 from tests.gov.conftest import JUDGE
 from tests.gov.factories import add_alert, add_deployment, add_users, set_policy, snapshot
+
+pytestmark = pytest.mark.backends("sqlite")
 
 SHA = hashlib.sha256(b"the order").hexdigest()
 REQUEST = {"justification_harm": "imminent threat", "justification_rights": "narrow, signposted"}

@@ -1,4 +1,9 @@
-"""``lfr serve``: its composition, its session key, and the demo content of ``--demo``."""
+"""``lfr serve``: its composition, its session key, and the demo content of ``--demo``.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from lfr.governance import assignments, lifecycle
 from lfr.ingest.synthetic import demo_watchlist_image
 from tests.api.helpers import FakeCameras, FakeEnroller, login
 from tests.gov.factories import add_users, audit_entries
+
+pytestmark = pytest.mark.backends("sqlite")
 
 
 def test_serve_parses_its_options() -> None:

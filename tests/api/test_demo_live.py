@@ -1,6 +1,11 @@
 """The demo end to end with the real face models: ``seed_demo`` enrols the astronaut, the
 operator starts the demo deployment through the API, the camera host plays the demo clip in
-real time, and the alert reaches a connected officer's stream."""
+real time, and the alert reaches a connected officer's stream.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import json
 import time
 
 import httpx
+import pytest
 
 from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
@@ -21,6 +27,8 @@ from lfr.ingest.synthetic import demo_watchlist_image
 from lfr.runtime.host import CameraHost
 from tests.api.helpers import LiveServer, SseReader
 from tests.waiting import PATIENCE_S
+
+pytestmark = pytest.mark.backends("sqlite")
 
 ALERT_PATIENCE_S = 120.0
 """The models load, then the looping demo clip plays at its own pace (a busy machine drops

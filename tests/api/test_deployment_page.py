@@ -1,7 +1,12 @@
 """The deployment and planning pages offer only what the viewer can do now: every go-live
 condition with a tick or a cross, Start disabled until all are ticked, no signage form once
 signage is confirmed, End and Cancel refused without a reason (the dialog warns of alerts still
-unreviewed), camera warnings when frames are dropped. Runs on SQLite and PostgreSQL."""
+unreviewed), camera warnings when frames are dropped.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 
 from lfr.access.services import Services
@@ -22,6 +28,8 @@ from tests.api.helpers import FakeCameras, FakeEnroller, as_user, raise_alert
 from tests.api.page_parsing import by_testid, unlabelled_fields
 from tests.gov.conftest import ADMIN, AUTHORISER, OPERATOR
 from tests.gov.factories import add_deployment, add_watchlist, audit_count, make_plan
+
+pytestmark = pytest.mark.backends("sqlite")
 
 
 def _conditions(html: str) -> dict[str | None, str | None]:

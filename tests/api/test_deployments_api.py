@@ -1,16 +1,24 @@
-"""A deployment's life through the API and its pages; the governance refusals as messages."""
+"""A deployment's life through the API and its pages; the governance refusals as messages.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 
 from lfr.access.services import Services
 from lfr.governance.policy import DEFAULT_PURPOSES
 from tests.api.helpers import FakeCameras, as_user
 from tests.gov.factories import add_watchlist
+
+pytestmark = pytest.mark.backends("sqlite")
 
 
 def plan_body(watchlist_id: int, **changes: Any) -> dict[str, Any]:

@@ -1,10 +1,16 @@
 """Encounters and blind two-person verification through the API: refusals come back as 422
-with the rule's source in plain words, and write nothing."""
+with the rule's source in plain words, and write nothing.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi import FastAPI
 
 from lfr.access.services import Services
@@ -15,6 +21,8 @@ from lfr.store.tables import Encounter
 from tests.api.helpers import as_user, look_at_faces, raise_alert
 from tests.gov.conftest import ADMIN
 from tests.gov.factories import add_deployment, audit_count, count, set_policy
+
+pytestmark = pytest.mark.backends("sqlite")
 
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 

@@ -1,17 +1,25 @@
 """Issue 11, part G over HTTP: an admin chooses the profile (audited), staff read its rules with
 their sources, the document registry, an evaluation's import and a deployment's expected false
-alerts. A refusal comes back in plain words with the rule's source and writes nothing."""
+alerts. A refusal comes back in plain words with the rule's source and writes nothing.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from lfr.access.services import Services
 from tests.api.helpers import as_user
 from tests.gov.factories import add_deployment, add_watchlist, audit_count, audit_entries
+
+pytestmark = pytest.mark.backends("sqlite")
 
 DPIA = {"kind": "dpia", "version": "3", "sha256": "ab" * 32, "review_by": "2030-01-01"}
 

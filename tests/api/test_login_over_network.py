@@ -1,5 +1,10 @@
 """The login page over plain http when the cookies are Secure: it says why logging in cannot
-work there and what to do, instead of "the login form expired"."""
+work there and what to do, instead of "the login form expired".
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
 from lfr.events import InMemoryEventBus
 from tests.gov.factories import PASSWORD
+
+pytestmark = pytest.mark.backends("sqlite")
 
 EXPLAINED = 'data-testid="login-needs-https"'
 

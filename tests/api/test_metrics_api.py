@@ -1,14 +1,22 @@
 """``/metrics``: the Prometheus text of what the event bus carried, for the scraper holding the
-scrape token or a member of staff; never for a passer-by, and alerts never by deployment."""
+scrape token or a member of staff; never for a passer-by, and alerts never by deployment.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from lfr.events import InMemoryEventBus, topics
 from tests.api.conftest import SCRAPE_TOKEN
 from tests.api.helpers import as_user, bearer
+
+pytestmark = pytest.mark.backends("sqlite")
 
 SCRAPER = {"Authorization": f"Bearer {SCRAPE_TOKEN}"}
 

@@ -1,6 +1,11 @@
 """The committed OpenAPI snapshot (docs/openapi.json) is what the app serves.
 
-After changing the API: ``.venv/bin/python -m lfr.api.openapi`` rewrites the snapshot."""
+After changing the API: ``.venv/bin/python -m lfr.api.openapi`` rewrites the snapshot.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from lfr.api.openapi import main, render, schema
 from tests.api.helpers import as_user
+
+pytestmark = pytest.mark.backends("sqlite")
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 

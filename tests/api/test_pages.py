@@ -1,4 +1,9 @@
-"""Every page renders for its role, and no page needs anything the CSP forbids."""
+"""Every page renders for its role, and no page needs anything the CSP forbids.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from lfr.access.services import Services
 from lfr.web import STATIC, TEMPLATES
 from tests.api.helpers import as_user
 from tests.gov.factories import add_deployment, add_watchlist
+
+pytestmark = pytest.mark.backends("sqlite")
 
 PAGES = [
     ("ada", "/users", ["user-create-form", "user-row"]),

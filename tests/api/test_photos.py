@@ -1,5 +1,10 @@
 """An upload's photos are checked from their headers before any is decoded, within a pixel
-budget per photo and per upload, and decoded on a worker thread (``lfr.api.photos``)."""
+budget per photo and per upload, and decoded on a worker thread (``lfr.api.photos``).
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from lfr.imaging import decode_image
 from tests.api.helpers import FakeCameras, FakeEnroller, _Enroller, as_user, photo
 from tests.gov.factories import add_users, snapshot
 from tests.unit.image_bytes import encoded, png_bomb
+
+pytestmark = pytest.mark.backends("sqlite")
 
 SUBJECT = {
     "reference": "WL-9002",

@@ -1,10 +1,16 @@
-"""The transparency page and the signage poster: no login, nobody named."""
+"""The transparency page and the signage poster: no login, nobody named.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -13,6 +19,8 @@ from lfr.audit.heads import publish_head
 from lfr.events import InMemoryEventBus
 from tests.api.helpers import FakeCameras, as_user, ended_with_alerts, look_at_faces
 from tests.gov.factories import add_deployment, audit_entries
+
+pytestmark = pytest.mark.backends("sqlite")
 
 
 def test_the_public_page_lists_deployments_and_records_without_names(

@@ -1,4 +1,9 @@
-"""Role checks at the API: the wrong role gets 403 with the service's own message."""
+"""Role checks at the API: the wrong role gets 403 with the service's own message.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from fastapi import FastAPI
 from lfr.access.services import Services
 from tests.api.helpers import as_user
 from tests.gov.factories import add_alert, add_deployment, snapshot
+
+pytestmark = pytest.mark.backends("sqlite")
 
 REFUSALS = [
     ("fred", "GET", "/api/users", None),

@@ -1,6 +1,11 @@
 """Live alert streams are capped per account and in all: over the cap the next connection is
 refused at once with Retry-After (429 for the account, 503 for the server), and a slot freed by a
-client that leaves is taken again."""
+client that leaves is taken again.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from lfr.events import InMemoryEventBus
 from tests.api.helpers import FakeEnroller, LiveServer, SseReader
 from tests.gov.factories import add_users
 from tests.waiting import wait_until
+
+pytestmark = pytest.mark.backends("sqlite")
 
 STREAM = "/api/alerts/stream"
 

@@ -1,15 +1,23 @@
 """The watchlist page: each entry's enrolled face, served only to watchlist managers and
 authorising officers, each view audited and never cached; every input labelled; Remove confirmed
-in a dialog with a reason. Runs on SQLite and PostgreSQL."""
+in a dialog with a reason.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 
 from lfr.access.services import Services
 from tests.api.helpers import as_user
 from tests.api.page_parsing import by_testid, unlabelled_fields
 from tests.gov.factories import add_watchlist, audit_entries
+
+pytestmark = pytest.mark.backends("sqlite")
 
 JPEG_START = b"\xff\xd8"
 

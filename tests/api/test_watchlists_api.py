@@ -1,12 +1,20 @@
-"""Watchlists through the API: create, add a person with photos, per-file errors, remove."""
+"""Watchlists through the API: create, add a person with photos, per-file errors, remove.
+
+SQLite only: the web layer (routes, roles, pages, forms, JSON shapes) above governance services
+whose own tests in tests/gov run on both backends; nothing here reaches the store in a way the
+engines treat differently.
+"""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 
 from lfr.access.services import Services
 from tests.api.helpers import _Enroller, as_user, photo
 from tests.gov.factories import snapshot
+
+pytestmark = pytest.mark.backends("sqlite")
 
 SUBJECT = {
     "reference": "WL-9001",

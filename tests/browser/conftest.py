@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -244,9 +245,18 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
+@pytest.fixture(scope="session")
+def seeded_once(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    """Seeded with the real models once per worker (enrolling the faces is most of it)."""
+    return seed(tmp_path_factory.mktemp("browser-seed"))
+
+
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    return seed(tmp_path_factory.mktemp("browser"))
+def seeded(seeded_once: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    """A module's own copy of the seeded data directory: its server changes it freely."""
+    data_dir = tmp_path_factory.mktemp("browser") / "data"
+    shutil.copytree(seeded_once.data_dir, data_dir)
+    return replace(seeded_once, data_dir=data_dir)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from lfr.governance import users
 from lfr.store.tables import Encounter
 from tests.browser.conftest import ACCOUNTS, PASSWORD, Server, Shots, log_in
 from tests.gov.factories import add_alert, add_deployment
+from tests.waiting import wait_until
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
@@ -129,5 +130,7 @@ def test_the_encounter_form_on_a_phone(
     assert _fits(page)
     shot(page, "field-officer-phone-stop-without-alert")
     stop.get_by_test_id("encounter-submit").click()
+    # The arrest's "recorded" message may still be shown: wait for the stop's own row.
+    wait_until(lambda: len(_encounters(data_dir)) == 2, what="the stop recorded")
     message.filter(has_text="recorded").wait_for()
     assert _encounters(data_dir)[-1] == (None, "no_action", "covering their face")

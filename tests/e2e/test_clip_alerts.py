@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from lfr.domain import Alert
@@ -51,3 +52,16 @@ def test_no_alert_with_lin_off_the_watchlist(
     alerts, summary = scan(engine, watchlist, data)
     assert alerts == []
     assert summary.face_detections > 100  # type: ignore[attr-defined]  # faces were there to see
+
+
+def test_a_stricter_threshold_loses_the_alert_a_looser_one_keeps_it(
+    engine: Engine, watchlist: Watchlist, data: Path
+) -> None:
+    """Was ``e2e/test_cli_flows.py``'s, through two ``lfr run --threshold`` processes; the flag
+    itself is parsed in ``unit/cli/test_engine_args.py``."""
+    for threshold, expected in ((0.3, []), (0.6, [LIN])):
+        alert_config = engine.config.alert.model_copy(update={"threshold": threshold})
+        at = replace(engine, config=engine.config.model_copy(update={"alert": alert_config}))
+        alerts, _ = scan(at, watchlist, data)
+        assert [a.subject.reference for a in alerts] == expected, threshold
+        assert all(a.threshold == threshold for a in alerts)

@@ -5,7 +5,9 @@ port), the control centre restarted. Each time: every alert the nodes raised (th
 ``lfr.runtime.edge_alert_log``) is stored exactly once, the counts are within one interval of
 the truth, the audit chain verifies, and every node has wiped its snapshot (audited). Each
 test runs twice: nodes connected to the hub directly, and each node on its own leaf server
-(``lfr nats leaf-config``), where "nats-server stopped" is the hub."""
+(``lfr nats leaf-config``), where "nats-server stopped" is the hub. Each run also checks that
+both nodes' snapshots matched go-live and that no store on the bus holds a picture in clear
+(these were ``test_edge_nodes.py``'s, the same two-node run without a fault)."""
 
 from __future__ import annotations
 
@@ -47,6 +49,8 @@ RUN_S = 300.0
 """Two processes load the models and play the clip at its pace on a shared machine."""
 COUNTS_EVERY_S = 1.0
 CAMERAS = {"node1": "cam1", "node2": "cam2"}
+JPEG, JPEG_BASE64 = b"\xff\xd8\xff\xe0\x00\x10JFIF", b"/9j/4AAQSkZJRg"
+"""How a face picture (a crop, an enrolled face) begins, raw and in base64."""
 
 
 @dataclass
@@ -196,9 +200,21 @@ def _assert_nothing_lost_or_doubled(rig: Rig, killed_run_reported: int | None = 
         assert killed_run_reported <= frames - sum(latest.values()) <= clip
 
     assert _wiped(services) == {node: 1 for node in NODES}
+    delivered = audit_entries(services, "edge.snapshot.delivered")
+    assert {e.details["node"] for e in delivered} == set(NODES)
+    assert all(e.details["matches_go_live"] for e in delivered)
     for node in NODES:  # nothing on a node's disk
         assert list((rig.tmp_path / f"home-{node}").rglob("*")) == [], node
+    _assert_no_picture_in_clear(rig.tmp_path)
     assert_chain_ok(services)
+
+
+def _assert_no_picture_in_clear(root: Path) -> None:
+    """The hub's and the leaves' JetStream stores hold the crops sealed, never a JPEG."""
+    for stored in root.rglob("*"):
+        if stored.is_file() and ("jetstream" in stored.parts or "leaf-store" in stored.parts):
+            body = stored.read_bytes()
+            assert JPEG not in body and JPEG_BASE64 not in body, stored
 
 
 def test_a_node_killed_mid_run_and_restarted_loses_no_alert_and_wipes(rig: Rig) -> None:

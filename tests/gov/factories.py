@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select, text
 
 from lfr.access.roles import Actor
@@ -49,6 +48,7 @@ from tests.gov.conftest import (
     OPERATOR_2,
     OVERSIGHT,
 )
+from tests.password_strength import TEST_STRENGTH
 
 CONTRACT = EmbeddingContract("fake-model", "0" * 64, 4, "fake")
 PASSWORD = "correct horse battery"
@@ -56,7 +56,7 @@ PASSWORD = "correct horse battery"
 
 @cache
 def _password_hash() -> str:
-    return PasswordHasher().hash(PASSWORD)  # argon2 is slow by design: hash once per run
+    return TEST_STRENGTH.hash(PASSWORD)  # argon2 is slow by design: hash once per run
 
 
 ALL_ACTORS = (ADMIN, MANAGER, AUTHORISER, AUTHORISER_2, OPERATOR, OPERATOR_2, FIELD, OVERSIGHT)

@@ -4,7 +4,13 @@ officer -> signage -> go live (snapshot frozen) -> camera run raises the alert -
 confirms -> field officer records the outcome -> end (snapshot wiped, record published) -> purge
 after the retention period -> the audit chain verifies and tells the whole story.
 
-It crosses every package, so it sits at the top of tests/gov/ rather than under one package."""
+It crosses every package, so it sits at the top of tests/gov/ rather than under one package.
+
+SQLite only: this is the one walk through every service with the real models; each service's SQL
+runs on both backends in its own tests (with fake models), and the web journey (tests/browser)
+and the command-line journey (tests/e2e/test_edge_black_box.py) walk the same path again as a
+user would.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +38,8 @@ from lfr.runtime.deployment import run_deployment
 from lfr.store.tables import AlertRow, SnapshotTemplate
 from tests.e2e.conftest import CLIP, DATA, LIN
 from tests.gov.factories import audit_actions
+
+pytestmark = pytest.mark.backends("sqlite")
 
 PASSWORD = "a long enough passphrase"
 CATEGORY = {LIN: DEFAULT_CATEGORIES[0]}

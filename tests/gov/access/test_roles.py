@@ -1,7 +1,11 @@
 """Who may do what, pinned: the permission matrix is written out below by hand, so adding or
 removing any single permission in ``lfr.access.roles`` fails here. Every protected action is then
 tried by every role: the allowed roles get past the role check, the others are refused and
-nothing at all is written (no row, no audit entry)."""
+nothing at all is written (no row, no audit entry).
+
+SQLite only: the permission matrix is policy above the store; 'nothing written' is counted
+through the same ORM queries on either engine, and every service's own tests run on both.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +42,8 @@ from lfr.governance.retention import purge
 from lfr.governance.snapshot import load_snapshot
 from lfr.store.tables import Base
 from tests.gov.factories import add_alert, add_deployment, add_watchlist, fixed_clock
+
+pytestmark = pytest.mark.backends("sqlite")
 
 # The expected matrix, copied by hand from the design - never computed from PERMISSIONS. One row
 # per action, one column per role: "x" = allowed, "." = refused. A change here is a change of

@@ -25,6 +25,12 @@ OLIVE_PASSWORD = "operator pass phrase"
 
 
 @pytest.fixture
+def database_url(empty_database_url: str) -> str:
+    """These tests build the schema themselves: they start from a database with none."""
+    return empty_database_url
+
+
+@pytest.fixture
 def data_dir(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "state"
     monkeypatch.setenv("LFR_DATA_DIR", str(data))

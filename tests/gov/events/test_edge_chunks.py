@@ -1,6 +1,10 @@
 """A watchlist too large for one NATS message (nats-server's default ``max_payload`` is 1 MB)
 reaches its node in chunks over a real server: the node reassembles them in memory, checks
-the digest, and opens the same snapshot the centre sealed."""
+the digest, and opens the same snapshot the centre sealed.
+
+SQLite only: chunking is about the bus's message size; the snapshot is sealed and stored by code
+that test_snapshot and the edge intake tests run on both backends.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +36,8 @@ from lfr.match.watchlist import Watchlist
 from lfr.runtime.edge_link import NodeHandlers, run_node_link
 from tests.gov.edge_bus import Bus, start_bus
 from tests.waiting import PATIENCE_S
+
+pytestmark = pytest.mark.backends("sqlite")
 
 ENTRIES, DIMENSION = 5_000, 128
 NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024

@@ -1,6 +1,11 @@
 """The centre's link to the nodes (``lfr.governance.edge_centre``): a node's alert, over a real
 nats-server, is stored and announced on the in-process bus (what the live alert stream and
-/metrics read), once; alerts raised while the centre is down arrive after it starts again."""
+/metrics read), once; alerts raised while the centre is down arrive after it starts again.
+
+SQLite only: this is the consumer loop around the alert intake (stored once, announced once);
+the intake's own SQL, the duplicate refused by the unique key included, runs on both backends in
+test_edge_intake.py.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +45,8 @@ from tests.gov.factories import (
     with_clock,
 )
 from tests.waiting import PATIENCE_S, wait_until
+
+pytestmark = pytest.mark.backends("sqlite")
 
 
 @pytest.fixture

@@ -1,6 +1,10 @@
 """An edge node's link (``lfr.runtime.edge_link``) over a real nats-server: it gets its own
 commands in order, exactly once each, including those sent while it was down; a malformed one
-is dropped; it sends a heartbeat every second naming what it runs."""
+is dropped; it sends a heartbeat every second naming what it runs.
+
+SQLite only: the link carries commands and heartbeats and holds no database; the centre only
+needs one to register the node.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from lfr.events.edge_protocol import Heartbeat, StartCommand, StopCommand
 from lfr.events.jetstream import send_command
 from lfr.runtime.edge_link import NodeHandlers, run_node_link
 from tests.gov.edge_bus import Bus, start_bus
+
+pytestmark = pytest.mark.backends("sqlite")
 
 PATIENCE_S = 30.0
 START = StartCommand(5, ("cam1=clip.mp4",), 2e9, 0.6)

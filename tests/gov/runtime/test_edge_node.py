@@ -2,7 +2,11 @@
 nats-server, on fake models: the node gets its cameras and the sealed snapshot, reports the
 snapshot's digest (audited), sends its one alert (stored once) and cumulative counts per camera,
 and on the deployment's end wipes the snapshot and says so (audited). Without any link, a node
-stops at the window's end by its own clock and wipes."""
+stops at the window's end by its own clock and wipes.
+
+SQLite only: the node's side holds no database; what reaches the centre's store goes through the
+alert intake, which tests/gov/governance/test_edge_intake.py runs on both backends.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +50,8 @@ from tests.gov.factories import (
 from tests.gov.runtime.fakes import BOX, MATCH, STRANGER, fake_engine
 from tests.unit.fakes import frame_with_faces
 from tests.waiting import wait_until
+
+pytestmark = pytest.mark.backends("sqlite")
 
 
 class LiveCamera:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from lfr.store.db import alembic_config
+from lfr.store.db import SCHEMA_HEAD, alembic_config, migrate, schema_revision
 
 # Only the columns 0001 requires without a default; the rest may be NULL or are filled here.
 INSERT_0001 = """
@@ -24,6 +25,13 @@ INSERT INTO deployments (
     :t, false, 0, 900, 300, 40
 );
 """
+
+
+@pytest.fixture
+def database_url(empty_database_url: str) -> str:
+    """These tests build the schema themselves: they start from a database with none."""
+    return empty_database_url
+
 
 
 def _columns(url: str) -> set[str]:
@@ -451,3 +459,16 @@ def test_0012_adds_the_snapshot_references_of_a_deployment_and_removes_them_on_d
     assert "snapshot_references" in _columns(database_url)
     command.downgrade(config, "0011")
     assert "snapshot_references" not in _columns(database_url)
+
+
+def test_the_schema_head_named_in_the_code_is_alembics_head(database_url: str) -> None:
+    """``migrate`` skips Alembic for a database at ``SCHEMA_HEAD``: a new migration must move it
+    (else databases would never get the new migration)."""
+    scripts = ScriptDirectory.from_config(alembic_config(database_url))
+    assert scripts.get_current_head() == SCHEMA_HEAD
+    assert schema_revision(database_url) is None
+    migrate(database_url)
+    assert schema_revision(database_url) == SCHEMA_HEAD
+    command.downgrade(alembic_config(database_url), "0011")
+    migrate(database_url)  # an older schema still goes through Alembic
+    assert schema_revision(database_url) == SCHEMA_HEAD
