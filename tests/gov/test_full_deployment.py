@@ -1,4 +1,4 @@
-"""A whole governed deployment on the real clip, with the real models, on SQLite and PostgreSQL:
+"""A whole governed deployment on the real clip, with the real models, through the services:
 users -> watchlist under policy -> plan -> authorise (another officer), who assigns the field
 officer -> signage -> go live (snapshot frozen) -> camera run raises the alert -> operator
 confirms -> field officer records the outcome -> end (snapshot wiped, record published) -> purge
