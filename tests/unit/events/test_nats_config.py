@@ -7,6 +7,8 @@ import json
 import warnings
 from pathlib import Path
 
+import pytest
+
 from lfr.events.nats_auth import bcrypt_hash, new_password
 from lfr.events.nats_config import BusUser, ServerPlan, render_config
 
@@ -52,6 +54,7 @@ def test_the_hub_listens_for_leaves_in_a_domain_of_its_own(tmp_path: Path) -> No
     assert config["jetstream"]["domain"] == "centre"
 
 
+@pytest.mark.real_password_hashing
 def test_bus_passwords_are_bcrypt_hashed_and_verify() -> None:
     password = new_password()
     hashed = bcrypt_hash(password)
