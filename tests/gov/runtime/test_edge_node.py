@@ -130,6 +130,10 @@ def test_a_node_runs_its_cameras_sends_one_alert_and_counts_and_wipes_at_the_end
     thread.start()
     try:
         wait_until(lambda: count(services, AlertRow) == 1, what="the node's alert stored")
+        # The digest report and the alert travel on different streams: either may come first.
+        wait_until(
+            lambda: audit_entries(services, "edge.snapshot.delivered"), what="the digest report"
+        )
         [delivered] = audit_entries(services, "edge.snapshot.delivered")
         assert delivered.details["matches_go_live"] is True
         wait_until(lambda: _counted(services) == {"cam1", "cam2"}, what="counts of both")
