@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
 from lfr.errors import LfrError, NotFoundError, StateError
-from lfr.governance.adjudication import refresh_record
+from lfr.governance.adjudication import alert_target, refresh_record
 from lfr.governance.assignments import is_assigned, require_assigned
 from lfr.governance.corroboration import IDENTITY_CHECKS, describe_check, require_corroboration
 from lfr.governance.policy_service import profile_in_force
@@ -173,15 +173,18 @@ def _alert_for(session: Session, actor: Actor, profile: Profile, alert_id: str) 
     return row
 
 
-def _set_alert_outcome(row: AlertRow, form: EncounterForm, actor: Actor, now: datetime) -> None:
-    """The encounter is the alert's outcome too, unless one was recorded already."""
+def _set_alert_outcome(row: AlertRow, form: EncounterForm, actor: Actor, now: datetime) -> bool:
+    """The encounter is the alert's outcome too, unless one was recorded already; True when it
+    is (the caller audits it as the alert's outcome)."""
     if form.outcome == "arrested" and row.status == AlertStatus.FALSE_ALERT:
         raise StateError(f"alert {row.id} is a false alert: an arrest cannot be its outcome")
-    if row.outcome is None:
-        row.outcome = form.outcome
-        row.outcome_by = actor.username
-        row.outcome_at = now
-        row.outcome_corroboration = _corroboration(form) or None
+    if row.outcome is not None:
+        return False
+    row.outcome = form.outcome
+    row.outcome_by = actor.username
+    row.outcome_at = now
+    row.outcome_corroboration = _corroboration(form) or None
+    return True
 
 
 def record_encounter(services: Services, actor: Actor, form: EncounterForm) -> EncounterView:
@@ -215,8 +218,7 @@ def record_encounter(services: Services, actor: Actor, form: EncounterForm) -> E
             recorded_at=now,
         )
         session.add(row)
-        if alert is not None:
-            _set_alert_outcome(alert, form, actor, now)
+        outcome_set = alert is not None and _set_alert_outcome(alert, form, actor, now)
         session.flush()
         minutes = stop_minutes(form.started_at, form.ended_at)
         details: dict[str, object] = {
@@ -231,7 +233,25 @@ def record_encounter(services: Services, actor: Actor, form: EncounterForm) -> E
         if alert is not None:
             details["record_updated"] = refresh_record(session, services, alert)
         services.record(session, actor.username, "encounter.record", f"encounter:{row.id}", details)
+        if outcome_set and alert is not None:
+            _audit_alert_outcome(services, session, actor, alert, row.id)
         return encounter_view(row)
+
+
+def _audit_alert_outcome(
+    services: Services, session: Session, actor: Actor, alert: AlertRow, encounter_id: int
+) -> None:
+    """The alert's outcome, as ``adjudication.record_outcome`` audits it: the audit log's story
+    of each alert (``lfr audit verify``) reads outcomes from these entries, so an outcome set
+    here without one read as tampering."""
+    details: dict[str, object] = {
+        "deployment": alert.deployment_id,
+        "outcome": alert.outcome,
+        "corroboration": alert.outcome_corroboration,
+        "status": alert.status,
+        "encounter": encounter_id,
+    }
+    services.record(session, actor.username, "alert.outcome", alert_target(alert.id), details)
 
 
 def list_encounters(services: Services, actor: Actor, deployment_id: int) -> list[EncounterView]:

@@ -28,6 +28,7 @@ from tests.gov.factories import (
     add_deployment,
     add_users,
     alert_row,
+    assert_chain_ok,
     audit_count,
     audit_entries,
     count,
@@ -184,3 +185,30 @@ def test_the_record_counts_stops_their_lengths_arrests_by_category_and_the_profi
     )
     assert record.arrests_by_category == {"wanted by the courts": 1, NO_ALERT: 1}
     assert record.threshold == 0.5
+
+
+def test_an_encounter_that_gives_the_alert_its_outcome_audits_it_and_the_chain_verifies(
+    svc: Services,
+) -> None:
+    """Issue 22's false tamper alarm: the outcome an encounter set was missing from the audit
+    log's story of the alert, so ``lfr audit verify`` reported the alert as altered."""
+    deployment = add_deployment(svc)
+    alert_id = _confirmed_alert(svc, deployment)
+    encounter = record_encounter(svc, FIELD, _form(alert_id=alert_id, outcome="arrested"))
+    [entry] = audit_entries(svc, "alert.outcome")
+    assert entry.target == f"alert:{alert_id}" and entry.actor == FIELD.username
+    assert entry.details["outcome"] == "arrested" and entry.details["encounter"] == encounter.id
+    assert alert_row(svc, alert_id).outcome == "arrested"
+    assert_chain_ok(svc)
+
+
+def test_an_encounter_after_the_outcome_leaves_the_outcome_and_its_audit_alone(
+    svc: Services,
+) -> None:
+    deployment = add_deployment(svc)
+    alert_id = _confirmed_alert(svc, deployment)
+    adj.record_outcome(svc, FIELD, alert_id, "engaged")
+    record_encounter(svc, FIELD, _form(alert_id=alert_id, outcome="no_action"))
+    assert [e.details["outcome"] for e in audit_entries(svc, "alert.outcome")] == ["engaged"]
+    assert alert_row(svc, alert_id).outcome == "engaged"
+    assert_chain_ok(svc)
