@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install (from Debian's packages, if missing) and start a local PostgreSQL for the storage
-# tests, with a role (allowed to create databases) and a database for them; prints the URL to use as LFR_TEST_PG_URL.
+# tests, with a role (allowed to create databases) and a database for them; prints the URL
+# to use as LFR_TEST_PG_URL.
 set -euo pipefail
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
@@ -14,7 +15,8 @@ for _ in $(seq 1 30); do
 done
 su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='lfr'\"" | grep -q 1 \
   || su postgres -c "psql -qc \"CREATE ROLE lfr LOGIN PASSWORD 'lfr'\"" >&2
-# Each test gets a database of its own, made from a migrated template (CREATE DATABASE).
+# The tests create databases of their own: one migrated per pytest worker, empty ones for the
+# migration tests (tests/databases.py).
 su postgres -c "psql -qc \"ALTER ROLE lfr CREATEDB\"" >&2
 su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='lfr_test'\"" | grep -q 1 \
   || su postgres -c "createdb -O lfr lfr_test" >&2
