@@ -46,14 +46,19 @@ def written_files(root: Path) -> list[Path]:
 
 
 SKIP_DIRS = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+TEST_OUTPUTS = {"test-artifacts", ".hypothesis"}
+"""What the other pytest worker writes while this test runs beside it: browser screenshots and
+junit.xml, Hypothesis' example database; and coverage's data files (``.coverage.*``)."""
 
 
 def repo_files_changed_since(started: float) -> list[str]:
     """Files in the repository modified since ``started`` (byte-code caches aside)."""
     changed = []
     for dirpath, dirnames, filenames in os.walk(REPO):
-        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS | TEST_OUTPUTS]
         for name in filenames:
+            if name.startswith(".coverage"):
+                continue
             path = Path(dirpath) / name
             if path.stat().st_mtime >= started:
                 changed.append(str(path.relative_to(REPO)))
