@@ -34,7 +34,9 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 ALERT_WAIT_MS = 180_000  # models load, then the 9 s clip plays at its own pace
 CAMERA_STOP_S = 120.0
 CLIP_FRAMES = 275  # the Hamilton clip's frames (tests/e2e/test_clip_alerts.py)
-pytestmark = pytest.mark.e2e  # real models on the real clip (needs ../shared/data)
+# Real models on the real clip (needs ../shared/data), played in real time by the server's
+# camera: it runs alone, as a frame picked up late beside another worker is not searched.
+pytestmark = [pytest.mark.e2e, pytest.mark.alone]
 
 # Set on the alert page once it has loaded: a reload or navigation would lose both.
 WATCH_QUEUE = """marker => {

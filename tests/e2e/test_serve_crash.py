@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.waiting import PATIENCE_S, wait_until
+
+pytestmark = pytest.mark.alone  # its camera plays in real time and must alert (tests/conftest.py)
 
 COUNTS_EVERY_S = 2
 DEMO_FPS = 25
