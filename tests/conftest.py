@@ -16,7 +16,6 @@ import tempfile
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import pytest
 
@@ -83,7 +82,7 @@ def _turn(item: pytest.Item) -> Iterator[None]:
         return
     base = Path(tempfile.gettempdir()) / f"openlfr-tests-{worker_input['testrunuid']}"
     mode = fcntl.LOCK_EX if item.get_closest_marker("alone") else fcntl.LOCK_SH
-    with _opened(f"{base}.turnstile") as turnstile, _opened(f"{base}.lock") as lock:
+    with open(f"{base}.turnstile", "a") as turnstile, open(f"{base}.lock", "a") as lock:
         fcntl.flock(turnstile, fcntl.LOCK_EX)
         fcntl.flock(lock, mode)
         fcntl.flock(turnstile, fcntl.LOCK_UN)
@@ -91,7 +90,3 @@ def _turn(item: pytest.Item) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _opened(path: str) -> IO[str]:
-    return open(path, "a")
