@@ -33,12 +33,12 @@ from edge_setup import (
 from lfr.app import build_services, init_data_dir
 from lfr.config import Settings
 from lfr.domain import EmbeddingContract, Subject, Template
+from lfr.edge.centre.link import EdgeCentre
+from lfr.edge.credentials.files import BusCredentials, centre_credentials, read_credentials
+from lfr.edge.jetstream import connect
+from lfr.edge.protocol import AlertMessage
+from lfr.edge.wire.alerts import publish_alert, seal_crop
 from lfr.events import InMemoryEventBus, topics
-from lfr.events.edge_alerts import publish_alert, seal_crop
-from lfr.events.edge_credentials import BusCredentials, centre_credentials, read_credentials
-from lfr.events.edge_protocol import AlertMessage
-from lfr.events.jetstream import connect
-from lfr.governance.edge_centre import EdgeCentre
 from lfr.imaging import encode_jpeg
 from lfr.store.keys import key_dir
 

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from edge_centre import AlertTimings, RunningCentre
 from edge_setup import end, go_live, lfr_env, wait_for
 from lfr.access.services import Services
-from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV, read_alert_ids
+from lfr.edge.node.alert_log import ALERT_ID_LOG_ENV, read_alert_ids
 from lfr.store.tables import AlertRow, EdgeCameraCounts, EdgeRun
 
 NODE_START_S = 300.0

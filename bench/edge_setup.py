@@ -22,12 +22,13 @@ from common import REPO
 from lfr.access.roles import Actor, Role
 from lfr.access.services import Services
 from lfr.domain import Subject, Template
-from lfr.events.edge_credentials import write_credentials
-from lfr.governance import lifecycle as dep
-from lfr.governance import users, watchlists
-from lfr.governance.deployment_plan import DeploymentPlan
-from lfr.governance.edge_nodes import add_node
-from lfr.governance.policy_service import current_policy
+from lfr.edge.centre.nodes import add_node
+from lfr.edge.credentials.files import write_credentials
+from lfr.governance.accounts import users
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.deployments.plan import DeploymentPlan
+from lfr.governance.law.policy_service import current_policy
+from lfr.governance.watchlists import entries as watchlists
 
 ADMIN = Actor("bench-admin", Role.ADMIN)
 MANAGER = Actor("bench-manager", Role.WATCHLIST_MANAGER)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from lfr.events import nats_auth
-from lfr.governance import users
+from lfr.edge.credentials import passwords as nats_auth
+from lfr.governance.accounts import users
 from tests.password_strength import TEST_STRENGTH
 
 pytest_plugins = ("tests.databases",)

@@ -40,11 +40,11 @@ if TYPE_CHECKING:
 
     from lfr.api.config import WebConfig
     from lfr.audit.heads import HeadPublisher
+    from lfr.centre.schedule_enforcer import ScheduleEnforcer
+    from lfr.edge.centre.link import EdgeCentre
     from lfr.embed.onnx_resnet import OnnxResnetEmbedder
     from lfr.events.bus import EventBus
-    from lfr.governance.edge_centre import EdgeCentre
-    from lfr.governance.retention import PurgeScheduler
-    from lfr.governance.schedule_enforcer import ScheduleEnforcer
+    from lfr.governance.retention.purge import PurgeScheduler
     from lfr.runtime.host import CameraHost
 
 
@@ -329,12 +329,12 @@ def build_control_centre(
 ) -> ControlCentre:
     from lfr.api import create_app
     from lfr.audit.heads import HeadPublisher
+    from lfr.centre.camera_port import GovernedDeployments
+    from lfr.centre.schedule_enforcer import ScheduleEnforcer
     from lfr.events import InMemoryEventBus
     from lfr.events.health import HealthBoard
     from lfr.events.metrics import Metrics
-    from lfr.governance.camera_port import GovernedDeployments
-    from lfr.governance.retention import PurgeScheduler
-    from lfr.governance.schedule_enforcer import ScheduleEnforcer
+    from lfr.governance.retention.purge import PurgeScheduler
     from lfr.runtime.host import CameraHost
 
     engine_config = engine_config or EngineConfig()
@@ -375,8 +375,8 @@ def build_control_centre(
 
 
 def _edge_centre(services: Services, bus: EventBus, url: str) -> EdgeCentre:
-    from lfr.events.edge_credentials import centre_credentials
-    from lfr.governance.edge_centre import EdgeCentre
+    from lfr.edge.centre.link import EdgeCentre
+    from lfr.edge.credentials.files import centre_credentials
     from lfr.store.keys import key_dir
 
     return EdgeCentre(services, bus, url, centre_credentials(key_dir(services.data_dir)))

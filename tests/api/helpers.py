@@ -22,8 +22,8 @@ from lfr.domain import Alert, Image, Subject, Template
 from lfr.errors import EnrolmentError
 from lfr.events import topics
 from lfr.events.bus import EventBus, InMemoryEventBus
-from lfr.governance import lifecycle
-from lfr.governance.alert_intake import store_alert
+from lfr.governance.alerts.intake import store_alert
+from lfr.governance.deployments import lifecycle
 from lfr.imaging import encode_jpeg
 from tests.gov.conftest import OPERATOR
 from tests.gov.factories import CONTRACT, PASSWORD, add_deployment, ensure_snapshot

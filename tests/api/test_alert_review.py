@@ -13,9 +13,9 @@ from sqlalchemy import delete
 
 from lfr.access.services import Services
 from lfr.events import InMemoryEventBus
-from lfr.governance import adjudication as adj
-from lfr.governance import lifecycle
-from lfr.governance.policy import Policy
+from lfr.governance.alerts import adjudication as adj
+from lfr.governance.deployments import lifecycle
+from lfr.governance.law.policy import Policy
 from lfr.store.tables import DeploymentAssignment
 from tests.api.helpers import as_user, look_at_faces, raise_alert
 from tests.gov.conftest import FIELD, OPERATOR, OPERATOR_2

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from lfr.access.services import Services
 from lfr.events import InMemoryEventBus
 from lfr.events.bus import Event
-from lfr.governance.policy import Policy
+from lfr.governance.law.policy import Policy
 from tests.api.helpers import as_user, look_at_faces, raise_alert
 from tests.gov.factories import add_deployment, audit_entries, set_policy
 

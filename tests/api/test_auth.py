@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
 from lfr.events import InMemoryEventBus
-from lfr.governance.login_failures import AUDIT_ACTION, WINDOW, close_windows
+from lfr.governance.accounts.login_failures import AUDIT_ACTION, WINDOW, close_windows
 from tests.api.helpers import WallClock, as_user, bearer, login
 from tests.gov.factories import PASSWORD, audit_entries
 

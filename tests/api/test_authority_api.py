@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from lfr.access.services import Services
-from lfr.governance.policy import Policy
+from lfr.governance.law.policy import Policy
 from tests.api.helpers import as_user
 from tests.gov.conftest import JUDGE
 from tests.gov.factories import add_alert, add_deployment, add_users, set_policy, snapshot

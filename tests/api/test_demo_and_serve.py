@@ -23,7 +23,7 @@ from lfr.api.demo_data import CREDENTIALS_FILE, seed_demo
 from lfr.cli import build_parser, serve
 from lfr.config import Settings
 from lfr.errors import LfrError
-from lfr.governance import assignments, lifecycle
+from lfr.governance.deployments import assignments, lifecycle
 from lfr.ingest.synthetic import demo_watchlist_image
 from tests.api.helpers import FakeCameras, FakeEnroller, login
 from tests.gov.factories import add_users, audit_entries

@@ -19,10 +19,10 @@ from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
 from lfr.api.demo_data import seed_demo
 from lfr.app import LazyEnroller, build_engine
+from lfr.centre.camera_port import GovernedDeployments
 from lfr.config import EngineConfig
 from lfr.events import InMemoryEventBus, topics
 from lfr.events.bus import Event
-from lfr.governance.camera_port import GovernedDeployments
 from lfr.ingest.synthetic import demo_watchlist_image
 from lfr.runtime.host import CameraHost
 from tests.api.helpers import LiveServer, SseReader

@@ -20,9 +20,9 @@ from fastapi import FastAPI
 
 from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
+from lfr.edge.centre.nodes import add_node
 from lfr.events import InMemoryEventBus, topics
-from lfr.governance import lifecycle
-from lfr.governance.edge_nodes import add_node
+from lfr.governance.deployments import lifecycle
 from lfr.governance.states import DeploymentState
 from tests.api.helpers import FakeCameras, FakeEnroller, as_user, raise_alert
 from tests.api.page_parsing import by_testid, unlabelled_fields

@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from lfr.access.services import Services
-from lfr.governance.policy import DEFAULT_PURPOSES
+from lfr.governance.law.policy import DEFAULT_PURPOSES
 from tests.api.helpers import FakeCameras, as_user
 from tests.gov.factories import add_watchlist
 

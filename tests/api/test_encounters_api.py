@@ -15,8 +15,8 @@ from fastapi import FastAPI
 
 from lfr.access.services import Services
 from lfr.events import InMemoryEventBus
-from lfr.governance.policy import Policy
-from lfr.governance.users import set_training
+from lfr.governance.accounts.users import set_training
+from lfr.governance.law.policy import Policy
 from lfr.store.tables import Encounter
 from tests.api.helpers import as_user, look_at_faces, raise_alert
 from tests.gov.conftest import ADMIN

@@ -16,8 +16,8 @@ from sqlalchemy import update
 
 from lfr.access.services import Services
 from lfr.api.login_throttle import LoginThrottle, ThrottleLimits
-from lfr.governance import users
-from lfr.governance.login_failures import AUDIT_ACTION, WINDOW, close_windows
+from lfr.governance.accounts import users
+from lfr.governance.accounts.login_failures import AUDIT_ACTION, WINDOW, close_windows
 from lfr.store.tables import User
 from tests.api.helpers import WallClock
 from tests.gov.factories import PASSWORD, audit_count, audit_entries

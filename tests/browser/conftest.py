@@ -33,9 +33,10 @@ from lfr.access.roles import Actor, Role
 from lfr.app import build_engine, build_services, init_data_dir
 from lfr.config import EngineConfig, Settings
 from lfr.enrol.folder import Enroller
-from lfr.governance import users, watchlists
-from lfr.governance.policy import DEFAULT_CATEGORIES
-from lfr.governance.watchlist_import import enrol_folder_into
+from lfr.governance.accounts import users
+from lfr.governance.law.policy import DEFAULT_CATEGORIES
+from lfr.governance.watchlists import entries as watchlists
+from lfr.governance.watchlists.folder_import import enrol_folder_into
 from tests.e2e.conftest import CLIP, DATA, LIN
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, BrowserContext, ViewportSize
 
 from lfr.app import build_services
 from lfr.config import Settings
-from lfr.governance.alert_intake import store_alert
-from lfr.governance.policy import DEFAULT_PURPOSES
+from lfr.governance.alerts.intake import store_alert
+from lfr.governance.law.policy import DEFAULT_PURPOSES
 from tests.api.helpers import make_alert
 from tests.browser.axe import blocking, describe, require_axe, violations
 from tests.browser.conftest import PASSWORD, Seeded, Server

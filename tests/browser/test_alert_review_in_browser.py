@@ -21,8 +21,8 @@ import pytest
 from lfr.access.roles import Actor, Role
 from lfr.app import build_services, init_data_dir
 from lfr.config import Settings
-from lfr.governance import adjudication as adj
-from lfr.governance import users
+from lfr.governance.accounts import users
+from lfr.governance.alerts import adjudication as adj
 from tests.browser.conftest import ACCOUNTS, PASSWORD, Server, Shots, log_in
 from tests.gov.factories import add_alert, add_deployment
 

@@ -22,10 +22,10 @@ from lfr.access.roles import Actor, Role
 from lfr.access.services import Services
 from lfr.app import build_services, init_data_dir
 from lfr.config import Settings
-from lfr.governance import lifecycle as dep
-from lfr.governance import users
-from lfr.governance.documents import FRIA_FIELDS, DocumentKind
-from lfr.governance.policy import Policy
+from lfr.governance.accounts import users
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.law.policy import Policy
+from lfr.governance.records.documents import FRIA_FIELDS, DocumentKind
 from lfr.store.tables import DocumentRow, Encounter
 from tests.browser.conftest import PASSWORD, Server, Shots
 from tests.gov.factories import add_alert, add_watchlist, assign_officers, make_plan, set_policy

@@ -13,7 +13,7 @@ import pytest
 
 from lfr.app import build_services, init_data_dir
 from lfr.config import Settings
-from lfr.governance import users
+from lfr.governance.accounts import users
 from tests.browser.conftest import PASSWORD, Server
 from tests.gov.factories import add_deployment
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from lfr.access.services import Services
 from lfr.cli import main
 from lfr.config import EngineConfig
-from lfr.events.edge_credentials import write_credentials
-from lfr.governance import lifecycle as dep
-from lfr.governance.edge_nodes import add_node
-from lfr.governance.policy import DEFAULT_CATEGORIES
+from lfr.edge.centre.nodes import add_node
+from lfr.edge.credentials.files import write_credentials
+from lfr.edge.node.alert_log import ALERT_ID_LOG_ENV
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.law.policy import DEFAULT_CATEGORIES
 from lfr.match.watchlist import Watchlist
-from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV
 from lfr.store.sealing import entry_owner, seal_image, seal_vector
 from lfr.store.tables import EntryImage, WatchlistEntry
 from lfr.store.tables import Watchlist as WatchlistRow
@@ -125,7 +125,7 @@ def edge_node(
 ) -> subprocess.Popen[bytes]:
     """``lfr edge run`` in a world of its own (HOME, TMPDIR, cwd, data dir: ``home``, which
     must stay empty); its output to ``out``; with ``alert_log``, the ids of the alerts it
-    raises go there (test-only, ``lfr.runtime.edge_alert_log``), outside ``home``."""
+    raises go there (test-only, ``lfr.edge.node.alert_log``), outside ``home``."""
     home.mkdir(exist_ok=True)
     env = {
         **os.environ,

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lfr.runtime.edge_alert_log import read_alert_ids
+from lfr.edge.node.alert_log import read_alert_ids
 from tests.e2e.conftest import CLIP, LIN
 from tests.e2e.edge_helpers import edge_node
 from tests.e2e.test_cli_flows import lfr
@@ -105,7 +105,7 @@ class Flow:
 
     def start_node(self) -> None:
         """``lfr edge run`` in a world of its own (HOME, TMPDIR, cwd): it must write nothing.
-        Its alert ids go to a list outside it (test-only, ``lfr.runtime.edge_alert_log``)."""
+        Its alert ids go to a list outside it (test-only, ``lfr.edge.node.alert_log``)."""
         self.node = edge_node(
             self.root / "node1-home",
             (self.leaf or self.nats).url,

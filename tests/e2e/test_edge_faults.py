@@ -2,7 +2,7 @@
 on a real nats-server, each node with a camera on the real clip, and one fault mid-run: a node
 killed (-9) and restarted, nats-server stopped for 10 s and started again (same store, same
 port), the control centre restarted. Each time: every alert the nodes raised (their own lists,
-``lfr.runtime.edge_alert_log``) is stored exactly once, the counts are within one interval of
+``lfr.edge.node.alert_log``) is stored exactly once, the counts are within one interval of
 the truth, the audit chain verifies, and every node has wiped its snapshot (audited). Each
 test runs twice: nodes connected to the hub directly, and each node on its own leaf server
 (``lfr nats leaf-config``), where "nats-server stopped" is the hub. Each run also checks that
@@ -23,12 +23,12 @@ import pytest
 from sqlalchemy import select
 
 from lfr.access.services import Services
+from lfr.edge.centre.link import EdgeCentre
+from lfr.edge.credentials.files import centre_credentials
+from lfr.edge.node.alert_log import read_alert_ids
 from lfr.events import InMemoryEventBus
-from lfr.events.edge_credentials import centre_credentials
-from lfr.governance import lifecycle as dep
-from lfr.governance.edge_centre import EdgeCentre
+from lfr.governance.deployments import lifecycle as dep
 from lfr.match.watchlist import Watchlist
-from lfr.runtime.edge_alert_log import read_alert_ids
 from lfr.store.keys import key_dir
 from lfr.store.tables import AlertRow, Deployment, EdgeCameraCounts
 from tests.e2e.conftest import CLIP

@@ -13,19 +13,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lfr.access.services import Services
+from lfr.edge import protocol as proto
+from lfr.edge.centre.link import EdgeCentre
+from lfr.edge.centre.nodes import add_node
+from lfr.edge.credentials.files import centre_credentials, read_credentials, write_credentials
+from lfr.edge.jetstream import connect
+from lfr.edge.leaf import LEAF_STREAMS
+from lfr.edge.node.alert_log import read_alert_ids
 from lfr.events import InMemoryEventBus
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_credentials import (
-    centre_credentials,
-    read_credentials,
-    write_credentials,
-)
-from lfr.events.edge_leaf import LEAF_STREAMS
-from lfr.events.jetstream import connect
-from lfr.governance.edge_centre import EdgeCentre
-from lfr.governance.edge_nodes import add_node
 from lfr.match.watchlist import Watchlist
-from lfr.runtime.edge_alert_log import read_alert_ids
 from lfr.store.keys import key_dir
 from lfr.store.tables import AlertRow, EdgeNode
 from tests.e2e.edge_helpers import edge_node, leaf_server, live, store_watchlist

@@ -61,7 +61,7 @@ class ClipTwice:
 class InMemoryDeployments:
     """The governed store's part (``GovernedDeployments``), in memory: alerts kept, counts
     added, and the operator's rejections given to the cameras as negatives, each the rejected
-    alert's probe descriptor (as ``lfr.governance.lookalikes.add_negative`` keeps it)."""
+    alert's probe descriptor (as ``lfr.governance.watchlists.lookalikes.add_negative`` keeps it)."""
 
     def __init__(self) -> None:
         self.alerts: list[Alert] = []

@@ -12,16 +12,16 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from lfr.access.services import Services
-from lfr.events.edge_credentials import BusCredentials, centre_credentials
-from lfr.events.jetstream import (
+from lfr.edge.centre.nodes import add_node, nodes_for_config
+from lfr.edge.credentials.files import BusCredentials, centre_credentials
+from lfr.edge.credentials.passwords import bcrypt_hash
+from lfr.edge.hub_config import BusUser, ServerPlan, render_config
+from lfr.edge.jetstream import (
     connect,
     ensure_centre_consumers,
     ensure_node_consumer,
     ensure_streams,
 )
-from lfr.events.nats_auth import bcrypt_hash
-from lfr.events.nats_config import BusUser, ServerPlan, render_config
-from lfr.governance.edge_nodes import add_node, nodes_for_config
 from lfr.store.keys import key_dir
 from tests.gov.conftest import ADMIN
 from tests.nats_server import NatsServer, free_port

@@ -19,10 +19,10 @@ from lfr.access.services import Services
 from lfr.cli import main
 from lfr.config import Settings
 from lfr.domain import Alert, EmbeddingContract, Subject
-from lfr.governance import lifecycle as dep
-from lfr.governance.deployment_plan import DeploymentPlan
-from lfr.governance.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES, Policy
-from lfr.governance.snapshot import freeze_snapshot
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.deployments.plan import DeploymentPlan
+from lfr.governance.deployments.snapshot import freeze_snapshot
+from lfr.governance.law.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES, Policy
 from lfr.imaging import encode_jpeg
 from lfr.store.deployment_keys import deployment_cipher
 from lfr.store.sealing import entry_owner, seal_image, seal_vector

@@ -25,15 +25,18 @@ from sqlalchemy import func, select
 from lfr.access.roles import Actor, Role
 from lfr.access.services import Services
 from lfr.app import build_engine
+from lfr.centre.camera_port import GovernedDeployments
 from lfr.config import EngineConfig
 from lfr.enrol.folder import Enroller
-from lfr.governance import adjudication, assignments, lifecycle, users, watchlists
-from lfr.governance.camera_port import GovernedDeployments
-from lfr.governance.deployment_plan import DeploymentPlan
-from lfr.governance.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES
-from lfr.governance.records import get_record, public_records
-from lfr.governance.retention import purge
-from lfr.governance.watchlist_import import enrol_folder_into
+from lfr.governance.accounts import users
+from lfr.governance.alerts import adjudication
+from lfr.governance.deployments import assignments, lifecycle
+from lfr.governance.deployments.plan import DeploymentPlan
+from lfr.governance.law.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES
+from lfr.governance.records.published import get_record, public_records
+from lfr.governance.retention.purge import purge
+from lfr.governance.watchlists import entries as watchlists
+from lfr.governance.watchlists.folder_import import enrol_folder_into
 from lfr.runtime.deployment import run_deployment
 from lfr.store.tables import AlertRow, SnapshotTemplate
 from tests.e2e.conftest import CLIP, DATA, LIN

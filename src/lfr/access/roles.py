@@ -93,7 +93,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 
 ASSIGNED_ONLY: frozenset[Role] = frozenset({R.OPERATOR, R.FIELD_OFFICER})
 """Need to know: these roles read a deployment's alerts (crops and live stream included) only
-while assigned to it (``lfr.governance.assignments``); supervisors (authorising officers) and
+while assigned to it (``lfr.governance.deployments.assignments``); supervisors (authorising
+officers) and
 oversight read every deployment's."""
 
 

@@ -14,9 +14,9 @@ from lfr.access.services import Services
 from lfr.api.sessions import Claims, Kind, SessionError
 from lfr.api.state import AppState
 from lfr.errors import AuthenticationError
-from lfr.governance import user_sessions
-from lfr.governance.user_sessions import WHY_ENDED
-from lfr.governance.users import authenticate
+from lfr.governance.accounts import sessions as user_sessions
+from lfr.governance.accounts.sessions import WHY_ENDED
+from lfr.governance.accounts.users import authenticate
 
 
 async def sign_in(request: Request, state: AppState, username: str, password: str) -> Actor:

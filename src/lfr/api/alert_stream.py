@@ -37,7 +37,7 @@ from lfr.api.state import AppState
 from lfr.errors import NotFoundError
 from lfr.events import topics
 from lfr.events.bus import Event
-from lfr.governance.adjudication import AlertView, get_alert, list_alerts
+from lfr.governance.alerts.adjudication import AlertView, get_alert, list_alerts
 from lfr.governance.states import ADJUDICATED, AWAITING_REVIEW
 
 RETRY_MS = 2000

@@ -22,11 +22,13 @@ from lfr.access.services import Services
 from lfr.api.ports import FaceEnroller
 from lfr.domain import Image, Subject
 from lfr.errors import LfrError
-from lfr.governance import assignments, lifecycle, users, watchlists
-from lfr.governance.deployment_plan import DeploymentPlan
-from lfr.governance.policy_service import current_policy
-from lfr.governance.site_settings import SiteSettings, read_site_settings, set_site_settings
+from lfr.governance.accounts import users
+from lfr.governance.deployments import assignments, lifecycle
+from lfr.governance.deployments.plan import DeploymentPlan
+from lfr.governance.law.policy_service import current_policy
+from lfr.governance.records.site_settings import SiteSettings, read_site_settings, set_site_settings
 from lfr.governance.states import DeploymentState
+from lfr.governance.watchlists import entries as watchlists
 
 CREDENTIALS_FILE = "demo-credentials.json"
 WATCHLIST = "Demo watchlist"

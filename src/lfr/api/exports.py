@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from lfr.governance.records import PublishedRecord
+from lfr.governance.records.published import PublishedRecord
 
 RECORD_COLUMNS = (
     "deployment_id",

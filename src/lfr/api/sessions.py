@@ -3,7 +3,7 @@
 A token is ``v1.<payload>.<mac>``: the payload (session id, user, kind, issue and expiry times)
 in base64url, and an HMAC-SHA256 over it with the server's key. The signature and the expiry are
 checked here; whether the session still holds is its row in the database
-(``lfr.governance.user_sessions``, read by ``lfr.api.accounts``), so a logout, or every session
+(``lfr.governance.accounts.sessions``, read by ``lfr.api.accounts``), so a logout, or every session
 of a user revoked at once (a new password, a new role, a disabled account), outlives a
 restart. The role is NOT in the token: every request looks the account and its session up.
 

@@ -26,10 +26,10 @@ from lfr.access.services import Services
 from lfr.cli.common import acting, add_actor_args, login, open_services
 from lfr.cli.stopping import StopRequest, stop_on_signals
 from lfr.errors import LfrError, StateError
-from lfr.governance import adjudication as adj
-from lfr.governance import holds
-from lfr.governance.adjudication import AlertView
-from lfr.governance.retention import PurgeReport, purge
+from lfr.governance.alerts import adjudication as adj
+from lfr.governance.alerts.adjudication import AlertView
+from lfr.governance.retention import holds
+from lfr.governance.retention.purge import PurgeReport, purge
 from lfr.governance.states import AlertStatus
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> list[argparse.ArgumentPars
 
 @with_actor
 def _assign(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.assignments import assign
+    from lfr.governance.deployments.assignments import assign
 
     view = assign(services, actor, args.id, args.officer)
     print(f"{view.username} ({view.role.value}) assigned to deployment {args.id}")
@@ -45,7 +45,7 @@ def _assign(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _unassign(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.assignments import unassign
+    from lfr.governance.deployments.assignments import unassign
 
     unassign(services, actor, args.id, args.officer)
     print(f"{args.officer} no longer assigned to deployment {args.id}")
@@ -53,7 +53,7 @@ def _unassign(services: Services, actor: Actor, args: argparse.Namespace) -> Non
 
 @with_actor
 def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.assignments import list_assignments
+    from lfr.governance.deployments.assignments import list_assignments
 
     views = list_assignments(services, actor, args.id)
     if args.json:

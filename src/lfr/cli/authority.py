@@ -66,7 +66,7 @@ def _moment(text: str) -> datetime:
 
 @with_actor
 def _request(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.independent_authority import request_authority
+    from lfr.governance.authority.requests import request_authority
 
     request_authority(services, actor, args.id, args.justification_harm, args.justification_rights)
     print(f"deployment {args.id}: submitted to the independent authority")
@@ -74,7 +74,7 @@ def _request(services: Services, actor: Actor, args: argparse.Namespace) -> None
 
 @with_actor
 def _decide(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.independent_authority import Decision, decide
+    from lfr.governance.authority.requests import Decision, decide
 
     decision = Decision(
         grant=bool(args.grant),
@@ -104,7 +104,7 @@ def _sha256(args: argparse.Namespace) -> str:
 
 def print_urgent_clock(services: Services, actor: Actor, deployment_id: int) -> None:
     """After an urgent start (EU AI Act Art. 5(3)): when the authority must have granted it."""
-    from lfr.governance.independent_authority import get_request
+    from lfr.governance.authority.requests import get_request
 
     view = get_request(services, actor, deployment_id)
     if view is not None and view.urgent_deadline is not None:

@@ -57,7 +57,7 @@ def read_password(args: argparse.Namespace, prompt: str = "password: ") -> str:
 def login(services: Services, args: argparse.Namespace) -> Actor:
     """Authenticate the acting user (audited, with lock-out after repeated failures)."""
     from lfr.errors import AuthenticationError
-    from lfr.governance.users import authenticate
+    from lfr.governance.accounts.users import authenticate
 
     if not args.user:
         raise AuthenticationError("say who is acting: --user NAME (or $LFR_USER)")

@@ -37,7 +37,7 @@ from lfr.governance.states import DeploymentState
 from lfr.store.tables import Watchlist as WatchlistRow
 
 if TYPE_CHECKING:
-    from lfr.governance.records import PublishedRecord
+    from lfr.governance.records.published import PublishedRecord
 
 # Before it goes live, ``show`` lists what still stands in the way.
 _NOT_YET_LIVE = (DeploymentState.DRAFT, DeploymentState.AUTHORISED)
@@ -184,8 +184,8 @@ def watchlist_id_by_name(services: Services, name: str) -> int:
 
 @with_actor
 def _create(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.deployment_plan import DeploymentPlan
-    from lfr.governance.lifecycle import plan_deployment
+    from lfr.governance.deployments.lifecycle import plan_deployment
+    from lfr.governance.deployments.plan import DeploymentPlan
 
     cameras = dict(args.camera)
     if len(cameras) != len(args.camera):
@@ -212,7 +212,7 @@ def _create(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _authorise(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.lifecycle import authorise
+    from lfr.governance.deployments.lifecycle import authorise
 
     authorise(services, actor, args.id, args.note, threshold_reason=args.threshold_reason)
     print(f"deployment {args.id} authorised by {actor.username}")
@@ -220,7 +220,7 @@ def _authorise(services: Services, actor: Actor, args: argparse.Namespace) -> No
 
 @with_actor
 def _signage(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.lifecycle import confirm_signage
+    from lfr.governance.deployments.lifecycle import confirm_signage
 
     confirm_signage(services, actor, args.id, args.reference)
     print(f"deployment {args.id}: signage confirmed by {actor.username}")
@@ -228,7 +228,7 @@ def _signage(services: Services, actor: Actor, args: argparse.Namespace) -> None
 
 @with_actor
 def _start(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.lifecycle import get_deployment, start
+    from lfr.governance.deployments.lifecycle import get_deployment, start
 
     digest = start(services, actor, args.id, emergency=args.emergency)
     view = get_deployment(services, actor, args.id)
@@ -247,7 +247,7 @@ def _start(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _end(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.lifecycle import end
+    from lfr.governance.deployments.lifecycle import end
 
     record = end(services, actor, args.id, args.reason)
     print(
@@ -258,7 +258,7 @@ def _end(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _cancel(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.lifecycle import cancel
+    from lfr.governance.deployments.lifecycle import cancel
 
     cancel(services, actor, args.id, args.reason)
     print(f"deployment {args.id} cancelled")
@@ -266,8 +266,8 @@ def _cancel(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _show(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.evaluations import deployment_cost
-    from lfr.governance.lifecycle import get_deployment, readiness
+    from lfr.governance.deployments.evaluations import deployment_cost
+    from lfr.governance.deployments.lifecycle import get_deployment, readiness
 
     view = get_deployment(services, actor, args.id)
     problems = readiness(services, actor, args.id) if view.state in _NOT_YET_LIVE else []
@@ -291,7 +291,7 @@ def _show(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.lifecycle import list_deployments
+    from lfr.governance.deployments.lifecycle import list_deployments
 
     views = list_deployments(services, actor, args.state)
     if args.json:
@@ -320,7 +320,7 @@ def _run_cameras(
     services: Services, actor: Actor, args: argparse.Namespace, stop: StopRequest
 ) -> None:
     from lfr.app import CameraEngines
-    from lfr.governance.camera_port import GovernedDeployments
+    from lfr.centre.camera_port import GovernedDeployments
     from lfr.runtime.deployment import run_deployment
 
     engines = CameraEngines(load_config(args))
@@ -357,7 +357,7 @@ def _run_cameras(
 
 @with_actor
 def _record(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.records import get_record
+    from lfr.governance.records.published import get_record
 
     record = get_record(services, actor, args.id)
     if args.json:
@@ -391,7 +391,7 @@ def format_record(record: PublishedRecord) -> str:
 
 
 def _enforce(args: argparse.Namespace) -> int:
-    from lfr.governance.schedule import enforce_schedule
+    from lfr.governance.authority.schedule import enforce_schedule
 
     services = open_services(args)
     try:

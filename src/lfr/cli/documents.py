@@ -17,7 +17,7 @@ from lfr.errors import LfrError
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add the ``document`` and ``evaluation`` groups."""
-    from lfr.governance.documents import DocumentKind
+    from lfr.governance.records.documents import DocumentKind
 
     document = commands.add_parser("document", help="the force's document registry")
     sub = document.add_subparsers(
@@ -75,7 +75,7 @@ def _read(path: Path) -> bytes:
 
 @with_actor
 def _add(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.documents import NewDocument, add_document
+    from lfr.governance.records.documents import NewDocument, add_document
 
     new = NewDocument.of_file(
         args.kind, args.version, args.title, _read(args.file), args.review_by, args.fria_fields
@@ -86,7 +86,7 @@ def _add(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.documents import list_documents
+    from lfr.governance.records.documents import list_documents
 
     documents = list_documents(services, actor)
     if args.json:
@@ -98,7 +98,7 @@ def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _import(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.evaluations import import_evaluation
+    from lfr.governance.deployments.evaluations import import_evaluation
 
     evaluation_id = import_evaluation(services, actor, _read(args.file))
     print(f"evaluation {evaluation_id} imported from {args.file}")

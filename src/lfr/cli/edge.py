@@ -41,8 +41,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 @with_actor
 def _add(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.events.edge_credentials import write_credentials
-    from lfr.governance.edge_nodes import add_node, remove_node
+    from lfr.edge.centre.nodes import add_node, remove_node
+    from lfr.edge.credentials.files import write_credentials
 
     if args.out.exists():  # checked first, so a refused file leaves no node behind
         raise LfrError(f"{args.out} exists: credentials are never overwritten")
@@ -58,7 +58,7 @@ def _add(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _remove(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.edge_nodes import remove_node
+    from lfr.edge.centre.nodes import remove_node
 
     remove_node(services, actor, args.name)
     print(f"node {args.name} removed; write the bus configuration again and reload nats-server")
@@ -66,7 +66,7 @@ def _remove(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.edge_nodes import list_nodes
+    from lfr.edge.centre.nodes import list_nodes
 
     for node in list_nodes(services, actor):
         print(f"{node.name}  added {node.created_at:%Y-%m-%d %H:%M} by {node.created_by}")

@@ -28,9 +28,9 @@ def register_run(sub: argparse._SubParsersAction[Any]) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from lfr.app import CameraEngines
-    from lfr.events.edge_credentials import read_credentials
-    from lfr.runtime.edge_alert_log import ALERT_ID_LOG_ENV
-    from lfr.runtime.edge_serve import serve_node
+    from lfr.edge.credentials.files import read_credentials
+    from lfr.edge.node.alert_log import ALERT_ID_LOG_ENV
+    from lfr.edge.node.serve import serve_node
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     credentials = read_credentials(args.creds)

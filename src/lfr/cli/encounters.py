@@ -11,8 +11,8 @@ from typing import Any
 from lfr.access.roles import Actor
 from lfr.access.services import Services
 from lfr.cli.common import add_actor_args, with_actor
-from lfr.governance.corroboration import IDENTITY_CHECKS
-from lfr.governance.encounters import (
+from lfr.governance.alerts.corroboration import IDENTITY_CHECKS
+from lfr.governance.alerts.encounters import (
     ENCOUNTER_OUTCOMES,
     EncounterForm,
     EncounterView,

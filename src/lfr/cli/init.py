@@ -39,7 +39,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run_init(args: argparse.Namespace) -> int:
     from lfr.app import build_services, init_data_dir
-    from lfr.governance.users import bootstrap_admin, check_password, check_username
+    from lfr.governance.accounts.users import bootstrap_admin, check_password, check_username
 
     settings = settings_from(args)
     password = ""

@@ -63,10 +63,10 @@ def _register_leaf(sub: argparse._SubParsersAction[Any]) -> None:
 
 @with_actor
 def _config(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.events.edge_credentials import centre_credentials
-    from lfr.events.nats_auth import bcrypt_hash
-    from lfr.events.nats_config import BusUser, ServerPlan, render_config
-    from lfr.governance.edge_nodes import nodes_for_config
+    from lfr.edge.centre.nodes import nodes_for_config
+    from lfr.edge.credentials.files import centre_credentials
+    from lfr.edge.credentials.passwords import bcrypt_hash
+    from lfr.edge.hub_config import BusUser, ServerPlan, render_config
     from lfr.store.keys import key_dir
 
     centre = centre_credentials(key_dir(services.data_dir))
@@ -86,8 +86,8 @@ def _config(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 
 def _leaf_config(args: argparse.Namespace) -> int:
-    from lfr.events.edge_credentials import read_credentials
-    from lfr.events.edge_leaf import LeafPlan, render_leaf_config
+    from lfr.edge.credentials.files import read_credentials
+    from lfr.edge.leaf import LeafPlan, render_leaf_config
 
     credentials = read_credentials(args.creds)
     plan = LeafPlan(

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from lfr.cli.common import acting, add_actor_args
-from lfr.governance.policy import Policy
-from lfr.governance.policy_service import current_policy, load_policy_file, set_policy
-from lfr.governance.profiles import ProfileName
+from lfr.governance.law.policy import Policy
+from lfr.governance.law.policy_service import current_policy, load_policy_file, set_policy
+from lfr.governance.law.profiles import ProfileName
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -63,7 +63,7 @@ def set_policy_file(args: argparse.Namespace) -> int:
 
 
 def choose_profile_command(args: argparse.Namespace) -> int:
-    from lfr.governance.profile_choice import choose_profile
+    from lfr.governance.law.profile_choice import choose_profile
 
     with acting(args) as (services, actor):
         profile, digest = choose_profile(services, actor, args.name)
@@ -74,7 +74,7 @@ def choose_profile_command(args: argparse.Namespace) -> int:
 
 
 def eu_registration_command(args: argparse.Namespace) -> int:
-    from lfr.governance.profile_choice import set_eu_registration
+    from lfr.governance.law.profile_choice import set_eu_registration
 
     with acting(args) as (services, actor):
         digest = set_eu_registration(services, actor, args.number)

@@ -10,7 +10,7 @@ from typing import Any
 from lfr.access.roles import Actor
 from lfr.access.services import Services
 from lfr.cli.common import add_actor_args, with_actor
-from lfr.governance.regulator_reports import use_notice, yearly_report
+from lfr.governance.records.regulator_reports import use_notice, yearly_report
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:

@@ -93,7 +93,7 @@ def read_new_password(args: argparse.Namespace, prompt: str) -> str:
 
 @with_actor
 def _add(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.users import create_user
+    from lfr.governance.accounts.users import create_user
 
     password = read_new_password(args, f"password for {args.name}: ")
     create_user(services, actor, args.name, password, Role(args.role))
@@ -102,7 +102,7 @@ def _add(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _list(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.users import list_users
+    from lfr.governance.accounts.users import list_users
 
     users = list_users(services, actor)
     now = services.clock()
@@ -146,7 +146,7 @@ def _end_of_day(text: str) -> datetime:
 
 @with_actor
 def _training(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.users import set_training
+    from lfr.governance.accounts.users import set_training
 
     set_training(services, actor, args.name, args.until)
     print(f"user {args.name} holds a training record until {args.until:%Y-%m-%d}")
@@ -154,7 +154,7 @@ def _training(services: Services, actor: Actor, args: argparse.Namespace) -> Non
 
 @with_actor
 def _disable(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.users import disable_user
+    from lfr.governance.accounts.users import disable_user
 
     disable_user(services, actor, args.name)
     print(f"user {args.name} disabled")
@@ -162,7 +162,7 @@ def _disable(services: Services, actor: Actor, args: argparse.Namespace) -> None
 
 @with_actor
 def _enable(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.users import enable_user
+    from lfr.governance.accounts.users import enable_user
 
     enable_user(services, actor, args.name)
     print(f"user {args.name} enabled")
@@ -170,14 +170,14 @@ def _enable(services: Services, actor: Actor, args: argparse.Namespace) -> None:
 
 @with_actor
 def _role(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.users import set_role
+    from lfr.governance.accounts.users import set_role
 
     set_role(services, actor, args.name, Role(args.role))
     print(f"user {args.name} now has role {args.role}")
 
 
 def _passwd(args: argparse.Namespace) -> int:
-    from lfr.governance.users import authenticate, change_password
+    from lfr.governance.accounts.users import authenticate, change_password
 
     if not args.user:
         raise AuthenticationError("say who is acting: --user NAME (or $LFR_USER)")

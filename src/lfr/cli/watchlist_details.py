@@ -10,7 +10,7 @@ from lfr.access.roles import Actor
 from lfr.access.services import Services
 from lfr.cli.common import add_actor_args, with_actor
 from lfr.cli.documents import iso_day
-from lfr.governance.annex_ii import ANNEX_II_OFFENCES
+from lfr.governance.law.annex_ii import ANNEX_II_OFFENCES
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -46,7 +46,7 @@ def _watchlist_id(services: Services, name: str) -> int:
 
 @with_actor
 def _details(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.entry_details import EntryDetails, set_entry_details
+    from lfr.governance.watchlists.entry_details import EntryDetails, set_entry_details
 
     details = EntryDetails(
         offence=args.offence,
@@ -60,7 +60,7 @@ def _details(services: Services, actor: Actor, args: argparse.Namespace) -> None
 
 @with_actor
 def _approve(services: Services, actor: Actor, args: argparse.Namespace) -> None:
-    from lfr.governance.entry_details import approve_child
+    from lfr.governance.watchlists.entry_details import approve_child
 
     approve_child(services, actor, _watchlist_id(services, args.name), args.reference)
     print(f"under-18 entry {args.reference!r} on {args.name!r} approved by {actor.username}")

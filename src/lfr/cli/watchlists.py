@@ -15,8 +15,7 @@ from typing import Any
 from lfr.access.roles import Action, require
 from lfr.cli.argtypes import positive_int
 from lfr.cli.common import acting, add_actor_args
-from lfr.governance.watchlist_import import enrol_folder_into
-from lfr.governance.watchlists import (
+from lfr.governance.watchlists.entries import (
     EntryView,
     create_watchlist,
     find_watchlist,
@@ -24,6 +23,7 @@ from lfr.governance.watchlists import (
     list_watchlists,
     remove_entry,
 )
+from lfr.governance.watchlists.folder_import import enrol_folder_into
 
 EXIT_NOT_ALL_ADDED = 1
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from lfr.events import topics
 from lfr.events.bus import Event, EventBus, Subscription
-from lfr.events.edge_protocol import CameraCounts
+from lfr.events.topics import CameraCounts
 
 NODE_OFFLINE_AFTER_S = 3.0
 """No heartbeat (one a second) for this long: the node is shown offline."""

@@ -6,6 +6,7 @@ reader loads what its role may see from the governed store.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
 from lfr.events.bus import Event, EventBus
@@ -63,3 +64,24 @@ def publish_deployment(
     return bus.publish(
         DEPLOYMENT, {"deployment_id": deployment_id, "state": state, "by": by, "reason": reason}
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CameraCounts:
+    """Cumulative since the camera's run started on the node: a lost message loses nothing
+    once a later one arrives."""
+
+    node: str
+    deployment_id: int
+    camera: str
+    frames: int
+    frames_dropped: int
+    face_detections: int
+    tracks: int
+    embeddings: int
+    fps: float
+    sent_at: float
+    final: bool = False
+    """The run has stopped; these are its last counts."""
+    run: str = ""
+    """Which run of the camera (new when the node restarts it): counts start again from 0."""

@@ -74,3 +74,12 @@ ADJUDICATED: Final[frozenset[AlertStatus]] = frozenset(
     {AlertStatus.CONFIRMED, AlertStatus.FALSE_ALERT}
 )
 """Alerts decided for good: the only ones an outcome can be recorded for."""
+
+
+# Why a deployment ended, where the reason changes what is kept and published.
+EMERGENCY_REFUSED: Final = "emergency start not authorised in time"
+"""``end_reason`` of an emergency deployment whose alerts and counts were deleted."""
+AUTHORITY_REFUSED: Final = "refused by the independent authority: use deleted"
+CLOCK_EXPIRED: Final = "urgent start not authorised within 24 hours: use deleted"
+DELETED_REASONS: Final = (AUTHORITY_REFUSED, CLOCK_EXPIRED)
+"""``end_reason`` of a deployment whose use was deleted."""

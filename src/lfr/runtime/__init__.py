@@ -6,6 +6,6 @@ and publishes health and alerts on the event bus; ``monitor`` measures the sourc
 opens them as live cameras. The runtime reaches the governed store only through
 ``port.DeploymentPort`` (open a run, store an alert, add counts, say why to stop, run the
 schedule, hand over the lookalike negatives of rejected alerts):
-``lfr.governance.camera_port`` implements it on the database, and a camera node away from the
+``lfr.centre.camera_port`` implements it on the database, and a camera node away from the
 control centre can implement it over a bus.
 """

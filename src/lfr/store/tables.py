@@ -105,7 +105,7 @@ class WatchlistEntry(Base):
     expires_at: Mapped[datetime]
     removed_at: Mapped[datetime | None]
     offence: Mapped[str | None] = mapped_column(String(100))
-    """An EU AI Act Annex II offence type (``lfr.governance.annex_ii``), for objective (iii)."""
+    """An EU AI Act Annex II offence type (``lfr.governance.law.annex_ii``), for objective (iii)."""
     max_sentence_years: Mapped[float | None] = mapped_column(Float)
     """The offence's national maximum custodial sentence, in years."""
     date_of_birth: Mapped[date | None]
@@ -173,14 +173,15 @@ class Deployment(Base):
     lookalikes_suppressed: Mapped[int] = mapped_column(default=0)
     """Tracks that would have alerted but for a lookalike negative (a count, like the others)."""
     objective: Mapped[str | None] = mapped_column(String(4))
-    """EU AI Act Art. 5(1)(h) objective: i, ii or iii (``lfr.governance.annex_ii``)."""
+    """EU AI Act Art. 5(1)(h) objective: i, ii or iii (``lfr.governance.law.annex_ii``)."""
     expected_footfall: Mapped[int | None]
     """People expected to pass the cameras: times FPIR, the expected false alerts."""
     threshold_reason: Mapped[str | None] = mapped_column(Text)
     """Why a threshold looser than the evaluated fair operating point (given at authorisation)."""
     live_facts: Mapped[dict[str, Any] | None]
     """Kept when it goes live, for the published record (the snapshot is wiped at the end):
-    {"profile", "entries_by_category", "under_18_entries"} (``lfr.governance.live_facts``)."""
+    {"profile", "entries_by_category", "under_18_entries"}
+    (``lfr.governance.deployments.live_facts``)."""
     pinned_documents: Mapped[dict[str, Any] | None]
     """{kind: {"id", "version", "sha256"}}: the documents it went live on (pinned at start)."""
     snapshot_references: Mapped[list[str] | None] = mapped_column(JSON)
@@ -205,7 +206,7 @@ class SnapshotTemplate(Base):
 
 class LookalikeNegative(Base):
     """A rejected alert's probe descriptor (sealed): that face must not alert again for that
-    subject while the deployment is live (``lfr.governance.lookalikes``); wiped with the
+    subject while the deployment is live (``lfr.governance.watchlists.lookalikes``); wiped with the
     snapshot. An alert's evidence, never a non-match's data."""
 
     __tablename__ = "lookalike_negatives"
@@ -380,7 +381,7 @@ class AlertMediaView(Base):
 
 
 class EdgeNode(Base):
-    """A machine allowed on the bus to run cameras (``lfr.governance.edge_nodes``). Only the
+    """A machine allowed on the bus to run cameras (``lfr.edge.centre.nodes``). Only the
     bcrypt hash of its bus password is kept: nats-server checks it, the node holds the rest."""
 
     __tablename__ = "edge_nodes"
@@ -394,7 +395,7 @@ class EdgeNode(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(64))
     last_seen_at: Mapped[datetime | None]
-    """Its last heartbeat (``lfr.governance.edge_commands``)."""
+    """Its last heartbeat (``lfr.edge.centre.commands``)."""
 
 
 class EdgeRun(Base):
@@ -449,7 +450,7 @@ class DeploymentKey(Base):
 
 class AuthorityRequest(Base):
     """A force's reasoned request to an independent authority for one deployment, and the
-    authority's decision (``lfr.governance.independent_authority``). A grant may narrow the
+    authority's decision (``lfr.governance.authority.requests``). A grant may narrow the
     deployment: a shorter window, fewer cameras, fewer named entries (None: as planned)."""
 
     __tablename__ = "authority_requests"
@@ -476,7 +477,7 @@ class AuthorityRequest(Base):
 
 
 class Encounter(Base):
-    """What happened on the ground (``lfr.governance.encounters``): one per alert, and one
+    """What happened on the ground (``lfr.governance.alerts.encounters``): one per alert, and one
     per stop in the zone that no alert caused. No biometric data: only the officer's record."""
 
     __tablename__ = "encounters"
@@ -497,7 +498,8 @@ class Encounter(Base):
 
 
 class DocumentRow(Base):
-    """One version of a force document (``lfr.governance.documents``): only its hash is kept."""
+    """One version of a force document (``lfr.governance.records.documents``): only its hash is
+    kept."""
 
     __tablename__ = "documents"
     __table_args__ = (UniqueConstraint("kind", "version"),)

@@ -21,25 +21,21 @@ from lfr.access.roles import PERMISSIONS, Action, Actor, Role, require
 from lfr.access.services import Services
 from lfr.audit.service import read_audit
 from lfr.errors import LfrError, PermissionDeniedError
-from lfr.governance import (
-    adjudication,
-    assignments,
-    documents,
-    entry_details,
-    evaluations,
-    holds,
-    independent_authority,
-    lifecycle,
-    policy_service,
-    records,
-    users,
-    watchlist_faces,
-    watchlists,
-)
-from lfr.governance.deployment_plan import DeploymentPlan
-from lfr.governance.policy import Policy
-from lfr.governance.retention import purge
-from lfr.governance.snapshot import load_snapshot
+from lfr.governance.accounts import users
+from lfr.governance.alerts import adjudication
+from lfr.governance.authority import requests as independent_authority
+from lfr.governance.deployments import assignments, evaluations, lifecycle
+from lfr.governance.deployments.plan import DeploymentPlan
+from lfr.governance.deployments.snapshot import load_snapshot
+from lfr.governance.law import policy_service
+from lfr.governance.law.policy import Policy
+from lfr.governance.records import documents
+from lfr.governance.records import published as records
+from lfr.governance.retention import holds
+from lfr.governance.retention.purge import purge
+from lfr.governance.watchlists import entries as watchlists
+from lfr.governance.watchlists import entry_details
+from lfr.governance.watchlists import faces as watchlist_faces
 from lfr.store.tables import Base
 from tests.gov.factories import add_alert, add_deployment, add_watchlist, fixed_clock
 

@@ -15,10 +15,11 @@ from lfr.audit.log import VerifyReport
 from lfr.audit.service import verify_chain
 from lfr.config import Settings
 from lfr.domain import Alert, Subject
-from lfr.governance import adjudication, holds
-from lfr.governance.alert_intake import store_alert
-from lfr.governance.policy import Policy, RetentionPolicy
-from lfr.governance.retention import purge
+from lfr.governance.alerts import adjudication
+from lfr.governance.alerts.intake import store_alert
+from lfr.governance.law.policy import Policy, RetentionPolicy
+from lfr.governance.retention import holds
+from lfr.governance.retention.purge import purge
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 from tests.gov.conftest import ADMIN, AUTHORISER, OPERATOR, OVERSIGHT
 from tests.gov.factories import (

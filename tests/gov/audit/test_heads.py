@@ -18,7 +18,7 @@ from lfr.audit.heads import (
 )
 from lfr.audit.service import verify_chain
 from lfr.config import Settings
-from lfr.governance import lifecycle as dep
+from lfr.governance.deployments import lifecycle as dep
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 from tests.gov.conftest import OPERATOR
 from tests.gov.factories import (

@@ -10,7 +10,7 @@ import pytest
 from lfr.access.services import Services
 from lfr.config import Settings
 from lfr.errors import NotFoundError
-from lfr.governance import adjudication
+from lfr.governance.alerts import adjudication
 from tests.gov.conftest import FIELD
 from tests.gov.factories import add_alert, add_deployment, add_users, run_cli, use_cli
 

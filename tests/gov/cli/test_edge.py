@@ -18,10 +18,10 @@ from lfr.access.services import Services
 from lfr.app import build_services
 from lfr.cli import main
 from lfr.config import Settings
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_credentials import BusCredentials, centre_credentials, read_credentials
-from lfr.events.edge_protocol import StopCommand
-from lfr.events.jetstream import connect, ensure_node_consumer, ensure_streams
+from lfr.edge import protocol as proto
+from lfr.edge.credentials.files import BusCredentials, centre_credentials, read_credentials
+from lfr.edge.jetstream import connect, ensure_node_consumer, ensure_streams
+from lfr.edge.protocol import StopCommand
 from lfr.store.keys import key_dir
 from tests.gov.factories import audit_entries
 from tests.nats_server import NatsServer, free_port

@@ -21,19 +21,13 @@ from nats.js.api import ConsumerInfo
 
 from lfr.access.services import Services
 from lfr.domain import EmbeddingContract, Subject, Template
+from lfr.edge.jetstream import send_command
+from lfr.edge.node.link import NodeHandlers, run_node_link
+from lfr.edge.protocol import DOWN_STREAM, StartCommand, down_consumer, encode, snapshot_subject
+from lfr.edge.wire.chunks import CHUNK_CHARS, SnapshotAssembler, send_start, split_start
+from lfr.edge.wire.snapshot import SealedSnapshot, open_snapshot, seal_snapshot
 from lfr.errors import IntegrityError
-from lfr.events.edge_chunks import CHUNK_CHARS, SnapshotAssembler, send_start, split_start
-from lfr.events.edge_protocol import (
-    DOWN_STREAM,
-    StartCommand,
-    down_consumer,
-    encode,
-    snapshot_subject,
-)
-from lfr.events.edge_snapshot import SealedSnapshot, open_snapshot, seal_snapshot
-from lfr.events.jetstream import send_command
 from lfr.match.watchlist import Watchlist
-from lfr.runtime.edge_link import NodeHandlers, run_node_link
 from tests.gov.edge_bus import Bus, start_bus
 from tests.waiting import PATIENCE_S
 

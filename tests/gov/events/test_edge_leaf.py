@@ -17,9 +17,12 @@ import pytest
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import NotFoundError, ServiceUnavailableError
 
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_credentials import BusCredentials
-from lfr.events.edge_leaf import (
+from lfr.edge import protocol as proto
+from lfr.edge.credentials.files import BusCredentials
+from lfr.edge.credentials.passwords import bcrypt_hash, new_password
+from lfr.edge.hub_config import BusUser, ServerPlan, render_config
+from lfr.edge.jetstream import connect, ensure_node_consumer, ensure_streams, send_command
+from lfr.edge.leaf import (
     HUB_DOMAIN,
     LEAF_STREAMS,
     LeafPlan,
@@ -27,10 +30,7 @@ from lfr.events.edge_leaf import (
     on_own_leaf,
     render_leaf_config,
 )
-from lfr.events.edge_protocol import StopCommand
-from lfr.events.jetstream import connect, ensure_node_consumer, ensure_streams, send_command
-from lfr.events.nats_auth import bcrypt_hash, new_password
-from lfr.events.nats_config import BusUser, ServerPlan, render_config
+from lfr.edge.protocol import StopCommand
 from tests.nats_server import NatsServer, free_port
 from tests.waiting import wait_until
 

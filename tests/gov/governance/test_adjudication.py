@@ -17,11 +17,11 @@ from lfr.access.roles import ASSIGNED_ONLY, PERMISSIONS, Action, Actor, Role
 from lfr.access.services import Services
 from lfr.config import Settings
 from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
-from lfr.governance import adjudication as adj
-from lfr.governance import holds
-from lfr.governance.policy import Policy
-from lfr.governance.profiles import RuleRefusalError
-from lfr.governance.records import build_record, publish_record
+from lfr.governance.alerts import adjudication as adj
+from lfr.governance.law.policy import Policy
+from lfr.governance.law.profiles import RuleRefusalError
+from lfr.governance.records.published import build_record, publish_record
+from lfr.governance.retention import holds
 from lfr.store.tables import (
     Deployment,
     DeploymentRecord,

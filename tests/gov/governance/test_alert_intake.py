@@ -1,4 +1,4 @@
-"""Alerts and counts entering the governed store (``lfr.governance.alert_intake``)."""
+"""Alerts and counts entering the governed store (``lfr.governance.alerts.intake``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from lfr.access.services import Services
 from lfr.audit.alerts import raised_details
 from lfr.domain import Subject
 from lfr.errors import IntegrityError, LfrError, NotFoundError, PolicyViolationError, StateError
-from lfr.governance import lifecycle as dep
-from lfr.governance.alert_intake import add_counts, store_alert
+from lfr.governance.alerts.intake import add_counts, store_alert
+from lfr.governance.deployments import lifecycle as dep
 from lfr.imaging import decode_jpeg
 from lfr.store.sealing import open_image
 from lfr.store.tables import AlertRow, WatchlistEntry

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from lfr.access.services import Services
 from lfr.errors import LfrError, NotFoundError, StateError
-from lfr.governance import adjudication as adj
-from lfr.governance.alert_history import handled_alerts
-from lfr.governance.alert_views import PicturesNotViewedError
-from lfr.governance.policy import Policy, RetentionPolicy
-from lfr.governance.retention import purge
+from lfr.governance.alerts import adjudication as adj
+from lfr.governance.alerts.history import handled_alerts
+from lfr.governance.alerts.views import PicturesNotViewedError
+from lfr.governance.law.policy import Policy, RetentionPolicy
+from lfr.governance.retention.purge import purge
 from lfr.store.tables import AlertMediaView
 from tests.gov.conftest import ADMIN, FIELD, OPERATOR, OPERATOR_2
 from tests.gov.factories import (

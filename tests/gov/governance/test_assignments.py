@@ -1,4 +1,5 @@
-"""Need to know (``lfr.governance.assignments``): operators and field officers read, decide and
+"""Need to know (``lfr.governance.deployments.assignments``): operators and field officers read,
+decide and
 record only the alerts of deployments they are assigned to; supervisors and oversight read all.
 Assignments are made by supervisors and admins, the planning operator is assigned by planning,
 and every change is audited; a refused change writes nothing."""
@@ -10,10 +11,10 @@ import pytest
 from lfr.access.roles import Role
 from lfr.access.services import Services
 from lfr.errors import LfrError, NotFoundError, PermissionDeniedError, StateError
-from lfr.governance import adjudication as adj
-from lfr.governance import assignments as asg
-from lfr.governance import lifecycle
-from lfr.governance.users import disable_user
+from lfr.governance.accounts.users import disable_user
+from lfr.governance.alerts import adjudication as adj
+from lfr.governance.deployments import assignments as asg
+from lfr.governance.deployments import lifecycle
 from tests.gov.conftest import ADMIN, AUTHORISER, FIELD, OPERATOR, OPERATOR_2, OVERSIGHT
 from tests.gov.factories import (
     add_alert,

@@ -1,4 +1,5 @@
-"""Camera sources under the policy (``lfr.governance.camera_sources``): allowed schemes, local
+"""Camera sources under the policy (``lfr.governance.deployments.camera_sources``): allowed
+schemes, local
 files only inside the media folder, a limit on cameras, and credentials sealed at rest."""
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from lfr.access.services import Services
+from lfr.centre.camera_port import GovernedDeployments
 from lfr.errors import PolicyViolationError
-from lfr.governance import lifecycle as dep
-from lfr.governance.camera_port import GovernedDeployments
-from lfr.governance.camera_sources import CameraSourcePolicy
-from lfr.governance.policy import Policy
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.law.policy import CameraSourcePolicy, Policy
 from lfr.store.tables import Deployment
 from tests.gov.conftest import OPERATOR
 from tests.gov.factories import (

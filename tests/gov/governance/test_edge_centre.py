@@ -1,4 +1,4 @@
-"""The centre's link to the nodes (``lfr.governance.edge_centre``): a node's alert, over a real
+"""The centre's link to the nodes (``lfr.edge.centre.link``): a node's alert, over a real
 nats-server, is stored and announced on the in-process bus (what the live alert stream and
 /metrics read), once; alerts raised while the centre is down arrive after it starts again.
 
@@ -21,17 +21,17 @@ from lfr.access.services import Services
 from lfr.api.config import WebConfig
 from lfr.app import build_control_centre
 from lfr.config import Settings
+from lfr.edge import protocol as proto
+from lfr.edge.centre.link import EdgeCentre
+from lfr.edge.centre.nodes import add_node, remove_node
+from lfr.edge.centre.registry import served_nodes
+from lfr.edge.jetstream import send_command
+from lfr.edge.leaf import leaf_api
+from lfr.edge.node.link import NodeHandlers, run_node_link
+from lfr.edge.protocol import StartCommand
+from lfr.edge.wire.alerts import alert_message, publish_alert
 from lfr.events import InMemoryEventBus, topics
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_alerts import alert_message, publish_alert
-from lfr.events.edge_leaf import leaf_api
-from lfr.events.edge_protocol import StartCommand
-from lfr.events.jetstream import send_command
-from lfr.governance import lifecycle as dep
-from lfr.governance.edge_centre import EdgeCentre
-from lfr.governance.edge_nodes import add_node, remove_node
-from lfr.governance.edge_registry import served_nodes
-from lfr.runtime.edge_link import NodeHandlers, run_node_link
+from lfr.governance.deployments import lifecycle as dep
 from lfr.store.tables import AlertRow
 from tests.gov.conftest import ADMIN, AUTHORISER, OPERATOR
 from tests.gov.edge_bus import Bus, start_bus

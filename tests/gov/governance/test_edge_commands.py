@@ -1,4 +1,4 @@
-"""The centre commands its nodes (``lfr.governance.edge_commands`` run by ``edge_centre``), over
+"""The centre commands its nodes (``lfr.edge.centre.commands`` run by ``edge_centre``), over
 a real nats-server: a deployment with a camera ``@node1`` going live sends node1 a start command
 with its cameras, its window and the snapshot sealed for node1 and that deployment; ending it
 sends a stop; both audited, each sent once. The node's snapshot reports, counts and heartbeats
@@ -17,18 +17,19 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import select
 
 from lfr.access.services import Services
+from lfr.centre.camera_port import GovernedDeployments
+from lfr.edge import protocol as proto
+from lfr.edge.centre import commands as edge_commands
+from lfr.edge.centre.link import EdgeCentre
+from lfr.edge.centre.nodes import add_node
+from lfr.edge.node.link import NodeHandlers, run_node_link
+from lfr.edge.protocol import Heartbeat, NodeReport, StartCommand, StopCommand
+from lfr.edge.wire.snapshot import SealedSnapshot, open_snapshot
 from lfr.errors import StateError
 from lfr.events import InMemoryEventBus
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_protocol import CameraCounts, Heartbeat, NodeReport, StartCommand, StopCommand
-from lfr.events.edge_snapshot import SealedSnapshot, open_snapshot
 from lfr.events.health import HealthBoard
-from lfr.governance import edge_commands
-from lfr.governance import lifecycle as dep
-from lfr.governance.camera_port import GovernedDeployments
-from lfr.governance.edge_centre import EdgeCentre
-from lfr.governance.edge_nodes import add_node
-from lfr.runtime.edge_link import NodeHandlers, run_node_link
+from lfr.events.topics import CameraCounts
+from lfr.governance.deployments import lifecycle as dep
 from lfr.store.tables import EdgeNode, EdgeRun
 from tests.gov.conftest import ADMIN, OPERATOR
 from tests.gov.edge_bus import Bus, start_bus

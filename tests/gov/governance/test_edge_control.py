@@ -1,5 +1,5 @@
 """A node's answer that overtakes the centre's record of the start it answers
-(``lfr.governance.edge_control``): the centre publishes a start, then records it, and a fast
+(``lfr.edge.centre.control``): the centre publishes a start, then records it, and a fast
 node's "snapshot received" can arrive in between. Found by ``tests/e2e/test_edge_black_box.py``:
 the report was refused for good ("never sent") and the delivery never audited. Now it is
 taken again a second later and audited once the start is on record; an answer to a start that
@@ -16,10 +16,11 @@ import pytest
 from nats.aio.msg import Msg
 
 from lfr.access.services import Services
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_protocol import NodeReport
-from lfr.governance import edge_commands, edge_control
-from lfr.governance.edge_nodes import add_node
+from lfr.edge import protocol as proto
+from lfr.edge.centre import commands as edge_commands
+from lfr.edge.centre import control as edge_control
+from lfr.edge.centre.nodes import add_node
+from lfr.edge.protocol import NodeReport
 from tests.gov.conftest import ADMIN
 from tests.gov.factories import audit_entries, deployment_row, live, with_clock
 

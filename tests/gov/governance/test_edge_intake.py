@@ -1,5 +1,5 @@
 """Alerts from an edge node over a real nats-server's JetStream into the governed store
-(``lfr.governance.edge_intake``): stored once however often they are delivered, acknowledged
+(``lfr.edge.centre.intake``): stored once however often they are delivered, acknowledged
 only after the commit, and picked up after a restart of the centre where it stopped."""
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from nats.js import JetStreamContext
 from sqlalchemy.exc import OperationalError
 
 from lfr.access.services import Services
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_alerts import alert_message, publish_alert
-from lfr.governance import edge_intake
-from lfr.governance import lifecycle as dep
-from lfr.governance.edge_intake import Outcome, Stored, consume_alerts, handle
-from lfr.governance.records import get_record
+from lfr.edge import protocol as proto
+from lfr.edge.centre import intake as edge_intake
+from lfr.edge.centre.intake import Outcome, Stored, consume_alerts, handle
+from lfr.edge.wire.alerts import alert_message, publish_alert
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.records.published import get_record
 from lfr.imaging import decode_jpeg
 from lfr.store.sealing import open_image
 from lfr.store.tables import AlertRow

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from lfr.access.services import Services
+from lfr.edge.centre.nodes import add_node, list_nodes, nodes_for_config, remove_node
 from lfr.errors import NotFoundError, PermissionDeniedError, StateError
-from lfr.governance.edge_nodes import add_node, list_nodes, nodes_for_config, remove_node
 from lfr.store.tables import EdgeNode
 from tests.gov.conftest import ADMIN, OPERATOR
 from tests.gov.factories import audit_actions, audit_count

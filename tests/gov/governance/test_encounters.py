@@ -13,13 +13,13 @@ from sqlalchemy import update
 
 from lfr.access.services import Services
 from lfr.errors import LfrError
-from lfr.governance import adjudication as adj
-from lfr.governance.encounters import EncounterForm, list_encounters, record_encounter
-from lfr.governance.policy import DEFAULT_CATEGORIES, Policy
-from lfr.governance.profiles import RuleRefusalError
-from lfr.governance.record_figures import NO_ALERT
-from lfr.governance.records import build_record
-from lfr.governance.users import set_training
+from lfr.governance.accounts.users import set_training
+from lfr.governance.alerts import adjudication as adj
+from lfr.governance.alerts.encounters import EncounterForm, list_encounters, record_encounter
+from lfr.governance.law.policy import DEFAULT_CATEGORIES, Policy
+from lfr.governance.law.profiles import RuleRefusalError
+from lfr.governance.records.figures import NO_ALERT
+from lfr.governance.records.published import build_record
 from lfr.store.tables import Deployment, Encounter, WatchlistEntry
 from tests.gov.conftest import ADMIN, FIELD, OPERATOR, OPERATOR_2, OVERSIGHT
 from tests.gov.factories import (

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from lfr.access.services import Services
 from lfr.errors import StateError
-from lfr.governance.lifecycle import checklist, readiness, start
-from lfr.governance.policy import DEFAULT_PURPOSES
+from lfr.governance.deployments.lifecycle import checklist, readiness, start
+from lfr.governance.law.policy import DEFAULT_PURPOSES
 from lfr.governance.states import DeploymentState
 from lfr.store.tables import Deployment, SnapshotTemplate
 from tests.gov.conftest import AUTHORISER, OPERATOR, OPERATOR_2

@@ -15,21 +15,21 @@ import pytest
 from lfr.access.services import Services
 from lfr.audit.alerts import USE_DELETED
 from lfr.audit.service import verify_chain
+from lfr.centre.camera_port import GovernedDeployments
 from lfr.cli.authority import print_urgent_clock
 from lfr.cli.main import main
 from lfr.config import Settings
 from lfr.domain import Subject
 from lfr.errors import IntegrityError, PermissionDeniedError, PolicyViolationError
-from lfr.governance import alert_intake
-from lfr.governance import independent_authority as authority
-from lfr.governance import lifecycle as dep
-from lfr.governance.camera_port import GovernedDeployments
-from lfr.governance.documents import FRIA_FIELDS, DocumentKind
-from lfr.governance.independent_authority import Decision
-from lfr.governance.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES, Policy
-from lfr.governance.profiles import RuleRefusalError
-from lfr.governance.schedule import enforce_schedule
-from lfr.governance.use_deletion import AUTHORITY_REFUSED
+from lfr.governance.alerts import intake as alert_intake
+from lfr.governance.authority import requests as authority
+from lfr.governance.authority.requests import Decision
+from lfr.governance.authority.schedule import enforce_schedule
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.law.policy import DEFAULT_CATEGORIES, DEFAULT_PURPOSES, Policy
+from lfr.governance.law.profiles import RuleRefusalError
+from lfr.governance.records.documents import FRIA_FIELDS, DocumentKind
+from lfr.governance.states import AUTHORITY_REFUSED
 from lfr.store.deployment_keys import deployment_cipher
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 from lfr.store.sealing import open_image

@@ -14,15 +14,15 @@ import pytest
 from lfr.access.roles import Actor, Role
 from lfr.access.services import Services
 from lfr.errors import LfrError, PolicyViolationError
-from lfr.governance import lifecycle as dep
-from lfr.governance.deployment_plan import DeploymentPlan
-from lfr.governance.documents import NewDocument, add_document
-from lfr.governance.entry_details import EntryDetails, approve_child, set_entry_details
-from lfr.governance.evaluations import deployment_cost, import_evaluation
-from lfr.governance.independent_authority import Decision, decide, request_authority
-from lfr.governance.policy import Policy
-from lfr.governance.profile_choice import choose_profile
+from lfr.governance.authority.requests import Decision, decide, request_authority
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.deployments.evaluations import deployment_cost, import_evaluation
+from lfr.governance.deployments.plan import DeploymentPlan
+from lfr.governance.law.policy import Policy
+from lfr.governance.law.profile_choice import choose_profile
+from lfr.governance.records.documents import NewDocument, add_document
 from lfr.governance.states import DeploymentState
+from lfr.governance.watchlists.entry_details import EntryDetails, approve_child, set_entry_details
 from lfr.store.tables import DocumentRow, EvaluationReportRow
 from tests.gov.conftest import ADMIN, AUTHORISER, AUTHORISER_2, MANAGER, OPERATOR
 from tests.gov.factories import (

@@ -1,6 +1,6 @@
 """An alert an edge node raised inside the window but delivered after the deployment ended
 (its link was down) is stored late, once, with the subject check against the references kept of
-the wiped snapshot, and the published record is revised (``lfr.governance.late_alerts``)."""
+the wiped snapshot, and the published record is revised (``lfr.governance.alerts.late_alerts``)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from sqlalchemy import update
 from lfr.access.services import Services
 from lfr.domain import Subject
 from lfr.errors import IntegrityError, StateError
-from lfr.governance import lifecycle as dep
-from lfr.governance.alert_intake import store_alert
-from lfr.governance.records import get_record
-from lfr.governance.use_deletion import AUTHORITY_REFUSED
+from lfr.governance.alerts.intake import store_alert
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.records.published import get_record
+from lfr.governance.states import AUTHORITY_REFUSED
 from lfr.store.tables import AlertRow, Deployment, SnapshotTemplate
 from tests.gov.conftest import AUTHORISER, OPERATOR
 from tests.gov.factories import (

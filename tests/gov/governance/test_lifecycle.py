@@ -25,11 +25,11 @@ from lfr.errors import (
     PolicyViolationError,
     StateError,
 )
-from lfr.governance import lifecycle as dep
-from lfr.governance.policy import DEFAULT_PURPOSES, Policy
-from lfr.governance.records import get_record
-from lfr.governance.schedule import enforce_schedule
-from lfr.governance.snapshot import load_snapshot
+from lfr.governance.authority.schedule import enforce_schedule
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.deployments.snapshot import load_snapshot
+from lfr.governance.law.policy import DEFAULT_PURPOSES, Policy
+from lfr.governance.records.published import get_record
 from lfr.match.watchlist import Watchlist
 from lfr.store.sealing import open_vector
 from lfr.store.tables import (

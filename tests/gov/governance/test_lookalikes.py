@@ -1,4 +1,5 @@
-"""Not this person in the governed store (``lfr.governance.lookalikes``): a rejected alert's
+"""Not this person in the governed store (``lfr.governance.watchlists.lookalikes``): a rejected
+alert's
 probe descriptor becomes a sealed negative for its subject, audited without biometric data,
 and is wiped with the snapshot when the deployment ends."""
 
@@ -10,13 +11,13 @@ from datetime import timedelta
 import numpy as np
 
 from lfr.access.services import Services
-from lfr.governance import adjudication as adj
-from lfr.governance import lifecycle as dep
-from lfr.governance.alert_intake import store_alert
-from lfr.governance.camera_port import GovernedDeployments
-from lfr.governance.lookalikes import NEGATIVE_KIND
-from lfr.governance.policy import Policy
-from lfr.governance.retention import purge
+from lfr.centre.camera_port import GovernedDeployments
+from lfr.governance.alerts import adjudication as adj
+from lfr.governance.alerts.intake import store_alert
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.law.policy import Policy
+from lfr.governance.retention.purge import purge
+from lfr.governance.watchlists.lookalikes import NEGATIVE_KIND
 from lfr.store.sealing import open_vector
 from lfr.store.tables import LookalikeNegative
 from tests.gov.conftest import ADMIN, OPERATOR, OPERATOR_2

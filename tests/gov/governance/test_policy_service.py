@@ -11,8 +11,8 @@ from lfr.access.services import Services
 from lfr.cli import main
 from lfr.config import Settings
 from lfr.errors import LfrError, PermissionDeniedError, PolicyViolationError
-from lfr.governance.policy import Policy, RetentionPolicy
-from lfr.governance.policy_service import current_policy, load_policy_file, set_policy
+from lfr.governance.law.policy import Policy, RetentionPolicy
+from lfr.governance.law.policy_service import current_policy, load_policy_file, set_policy
 from lfr.store.tables import PolicyVersion
 from tests.gov.conftest import ADMIN, MANAGER, OPERATOR, OVERSIGHT
 from tests.gov.factories import PASSWORD, add_users, audit_count, audit_entries

@@ -12,10 +12,15 @@ from sqlalchemy.orm import Session
 from lfr.access.roles import SYSTEM
 from lfr.access.services import Services
 from lfr.errors import NotFoundError
-from lfr.governance import lifecycle as dep
-from lfr.governance.adjudication import adjudicate
-from lfr.governance.alert_intake import add_counts
-from lfr.governance.records import get_record, public_records, public_schedule, publish_record
+from lfr.governance.alerts.adjudication import adjudicate
+from lfr.governance.alerts.intake import add_counts
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.records.published import (
+    get_record,
+    public_records,
+    public_schedule,
+    publish_record,
+)
 from lfr.store.tables import AlertRow, Deployment, DeploymentRecord, RecordRevision
 from tests.gov.conftest import AUTHORISER, OPERATOR, OVERSIGHT
 from tests.gov.factories import (

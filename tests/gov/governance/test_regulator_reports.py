@@ -11,8 +11,8 @@ from sqlalchemy import update
 
 from lfr.access.services import Services
 from lfr.errors import PermissionDeniedError
-from lfr.governance.records import publish_record
-from lfr.governance.regulator_reports import use_notice, yearly_report
+from lfr.governance.records.published import publish_record
+from lfr.governance.records.regulator_reports import use_notice, yearly_report
 from lfr.store.tables import AuthorityRequest, Deployment
 from tests.gov.conftest import ADMIN, FIELD, OVERSIGHT
 from tests.gov.factories import (

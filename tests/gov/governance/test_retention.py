@@ -21,9 +21,9 @@ from lfr.audit.log import AuditLog
 from lfr.cli.stopping import StopRequest
 from lfr.config import Settings
 from lfr.errors import PermissionDeniedError
-from lfr.governance import retention
-from lfr.governance.policy import Policy, RetentionPolicy
-from lfr.governance.retention import PurgeScheduler, purge
+from lfr.governance.law.policy import Policy, RetentionPolicy
+from lfr.governance.retention import purge as retention
+from lfr.governance.retention.purge import PurgeScheduler, purge
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 from lfr.store.sealing import seal_image, seal_vector
 from lfr.store.tables import (

@@ -1,4 +1,4 @@
-"""Sessions held in the database (``lfr.governance.user_sessions``): a logout is stored and
+"""Sessions held in the database (``lfr.governance.accounts.sessions``): a logout is stored and
 audited, and a new password, a new role or a disabled account revokes every session of that
 user at once, in the same transaction as the change, and says so in its audit entry."""
 
@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from lfr.access.roles import Role
 from lfr.access.services import Services
-from lfr.governance import user_sessions as us
-from lfr.governance.users import change_password, disable_user, set_role
+from lfr.governance.accounts import sessions as us
+from lfr.governance.accounts.users import change_password, disable_user, set_role
 from lfr.store.tables import AuthSession
 from tests.gov.conftest import ADMIN, FIELD, OPERATOR
 from tests.gov.factories import PASSWORD, add_users, audit_entries, count

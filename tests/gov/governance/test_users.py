@@ -1,4 +1,5 @@
-"""Accounts, roles and login: the service layer (``lfr.governance.users``) on both backends."""
+"""Accounts, roles and login: the service layer (``lfr.governance.accounts.users``) on both
+backends."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from lfr.errors import (
     PermissionDeniedError,
     StateError,
 )
-from lfr.governance.login_failures import AUDIT_ACTION, WINDOW, close_windows
-from lfr.governance.users import (
+from lfr.governance.accounts.login_failures import AUDIT_ACTION, WINDOW, close_windows
+from lfr.governance.accounts.users import (
     LOCKOUT,
     MAX_FAILED_LOGINS,
     WRONG_CREDENTIALS,

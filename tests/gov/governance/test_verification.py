@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from lfr.access.services import Services
-from lfr.governance import adjudication as adj
-from lfr.governance import policy_service
-from lfr.governance.policy import Policy
-from lfr.governance.profiles import RuleRefusalError
-from lfr.governance.users import list_users, set_training
+from lfr.governance.accounts.users import list_users, set_training
+from lfr.governance.alerts import adjudication as adj
+from lfr.governance.law import policy_service
+from lfr.governance.law.policy import Policy
+from lfr.governance.law.profiles import RuleRefusalError
 from lfr.store.tables import PolicyVersion
 from tests.gov.conftest import ADMIN, OPERATOR, OPERATOR_2
 from tests.gov.factories import (

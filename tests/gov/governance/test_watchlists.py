@@ -27,10 +27,9 @@ from lfr.errors import (
     StateError,
     WatchlistError,
 )
-from lfr.governance.policy import DEFAULT_CATEGORIES, Policy
-from lfr.governance.policy_service import set_policy
-from lfr.governance.watchlist_import import enrol_folder_into
-from lfr.governance.watchlists import (
+from lfr.governance.law.policy import DEFAULT_CATEGORIES, Policy
+from lfr.governance.law.policy_service import set_policy
+from lfr.governance.watchlists.entries import (
     EntryView,
     active_templates,
     add_entry,
@@ -41,6 +40,7 @@ from lfr.governance.watchlists import (
     remove_entry,
     wipe_expired_entry_images,
 )
+from lfr.governance.watchlists.folder_import import enrol_folder_into
 from lfr.imaging import encode_jpeg
 from lfr.store.crypto import DataCipher, new_key
 from lfr.store.tables import EntryImage, WatchlistEntry

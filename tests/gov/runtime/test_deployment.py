@@ -15,15 +15,15 @@ from sqlalchemy import select
 
 from lfr.access.services import Services
 from lfr.app import build_engine
+from lfr.centre.camera_port import GovernedDeployments
 from lfr.config import EngineConfig
 from lfr.domain import Detection, Frame, Subject, Template
 from lfr.enrol.folder import Enroller
 from lfr.errors import PermissionDeniedError, SourceError, StateError
-from lfr.governance import adjudication as adj
-from lfr.governance import lifecycle as dep
-from lfr.governance.camera_port import GovernedDeployments
-from lfr.governance.policy import DEFAULT_CATEGORIES
-from lfr.governance.records import get_record
+from lfr.governance.alerts import adjudication as adj
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.law.policy import DEFAULT_CATEGORIES
+from lfr.governance.records.published import get_record
 from lfr.imaging import decode_jpeg
 from lfr.ingest.stream import StreamSource
 from lfr.ingest.synthetic import demo_watchlist_image

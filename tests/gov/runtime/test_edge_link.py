@@ -1,4 +1,4 @@
-"""An edge node's link (``lfr.runtime.edge_link``) over a real nats-server: it gets its own
+"""An edge node's link (``lfr.edge.node.link``) over a real nats-server: it gets its own
 commands in order, exactly once each, including those sent while it was down; a malformed one
 is dropped; it sends a heartbeat every second naming what it runs.
 
@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from lfr.access.services import Services
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_protocol import Heartbeat, StartCommand, StopCommand
-from lfr.events.jetstream import send_command
-from lfr.runtime.edge_link import NodeHandlers, run_node_link
+from lfr.edge import protocol as proto
+from lfr.edge.jetstream import send_command
+from lfr.edge.node.link import NodeHandlers, run_node_link
+from lfr.edge.protocol import Heartbeat, StartCommand, StopCommand
 from tests.gov.edge_bus import Bus, start_bus
 
 pytestmark = pytest.mark.backends("sqlite")

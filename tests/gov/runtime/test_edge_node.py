@@ -1,4 +1,4 @@
-"""An edge node (``lfr.runtime.edge_serve``/``edge_node``) with the control centre over a real
+"""An edge node (``lfr.edge.node.serve``/``edge_node``) with the control centre over a real
 nats-server, on fake models: the node gets its cameras and the sealed snapshot, reports the
 snapshot's digest (audited), sends its one alert (stored once) and cumulative counts per camera,
 and on the deployment's end wipes the snapshot and says so (audited). Without any link, a node
@@ -24,17 +24,18 @@ from sqlalchemy import select
 from lfr.access.roles import SYSTEM
 from lfr.access.services import Services
 from lfr.domain import Frame
+from lfr.edge import protocol as proto
+from lfr.edge.centre.link import EdgeCentre
+from lfr.edge.node.outbox import Outgoing
+from lfr.edge.node.runtime import EdgeNodeRuntime
+from lfr.edge.node.serve import serve_node
+from lfr.edge.protocol import NodeReport, StartCommand
+from lfr.edge.wire.snapshot import seal_snapshot
 from lfr.events import InMemoryEventBus
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_protocol import CameraCounts, NodeReport, StartCommand
-from lfr.events.edge_snapshot import seal_snapshot
-from lfr.governance import lifecycle as dep
-from lfr.governance.edge_centre import EdgeCentre
-from lfr.governance.snapshot import load_snapshot
+from lfr.events.topics import CameraCounts
+from lfr.governance.deployments import lifecycle as dep
+from lfr.governance.deployments.snapshot import load_snapshot
 from lfr.ingest.base import SourceStats
-from lfr.runtime.edge_node import EdgeNodeRuntime
-from lfr.runtime.edge_outbox import Outgoing
-from lfr.runtime.edge_serve import serve_node
 from lfr.store.tables import AlertRow, EdgeCameraCounts
 from tests.gov.conftest import AUTHORISER, OPERATOR
 from tests.gov.edge_bus import Bus, start_bus

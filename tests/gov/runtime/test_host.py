@@ -13,14 +13,14 @@ import pytest
 
 from lfr.access.roles import SYSTEM
 from lfr.access.services import Services
+from lfr.centre.camera_port import GovernedDeployments
 from lfr.domain import Frame
 from lfr.errors import PermissionDeniedError, StateError
 from lfr.events import InMemoryEventBus, topics
 from lfr.events.bus import Event
 from lfr.events.health import HealthBoard
 from lfr.events.metrics import Metrics
-from lfr.governance import lifecycle as dep
-from lfr.governance.camera_port import GovernedDeployments
+from lfr.governance.deployments import lifecycle as dep
 from lfr.ingest.base import SourceStats
 from lfr.runtime.host import CameraHost
 from tests.gov.conftest import FIELD, OPERATOR

@@ -33,7 +33,6 @@ def database_url(empty_database_url: str) -> str:
     return empty_database_url
 
 
-
 def _columns(url: str) -> set[str]:
     engine = create_engine(url)
     try:

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
+from lfr.edge.protocol import SnapshotChunk, StartCommand
+from lfr.edge.wire.chunks import SnapshotAssembler, split_start
 from lfr.errors import IntegrityError
-from lfr.events.edge_chunks import SnapshotAssembler, split_start
-from lfr.events.edge_protocol import SnapshotChunk, StartCommand
 
 SEALED = "QUJD" * 5_000  # stands in for base64 ciphertext
 

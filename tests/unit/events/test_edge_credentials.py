@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from lfr.errors import LfrError
-from lfr.events.edge_credentials import (
+from lfr.edge.credentials.files import (
     BusCredentials,
     centre_credentials,
     read_credentials,
     write_credentials,
 )
+from lfr.errors import LfrError
 
 
 def test_a_credentials_file_is_private_and_never_overwritten(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from lfr.edge.leaf import LeafPlan, hub_sources, render_leaf_config
 from lfr.errors import LfrError
-from lfr.events.edge_leaf import LeafPlan, hub_sources, render_leaf_config
 
 
 def _plan(tmp_path: Path, hub_url: str = "nats-leaf://centre.example:7422") -> LeafPlan:

@@ -7,11 +7,9 @@ import json
 
 import pytest
 
-from lfr.errors import LfrError
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_protocol import (
+from lfr.edge import protocol as proto
+from lfr.edge.protocol import (
     AlertMessage,
-    CameraCounts,
     Heartbeat,
     NodeReport,
     ProtocolError,
@@ -20,6 +18,8 @@ from lfr.events.edge_protocol import (
     decode,
     encode,
 )
+from lfr.errors import LfrError
+from lfr.events.topics import CameraCounts
 
 MESSAGES = [
     Heartbeat("node1", 1.5, (3, 4)),

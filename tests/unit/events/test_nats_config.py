@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lfr.events.nats_auth import bcrypt_hash, new_password
-from lfr.events.nats_config import BusUser, ServerPlan, render_config
+from lfr.edge.credentials.passwords import bcrypt_hash, new_password
+from lfr.edge.hub_config import BusUser, ServerPlan, render_config
 
 
 def _users(config: dict[str, object]) -> dict[str, dict[str, object]]:

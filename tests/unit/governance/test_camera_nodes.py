@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lfr.governance.camera_nodes import by_node, in_process, split_node
+from lfr.governance.deployments.camera_nodes import by_node, in_process, split_node
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lfr.errors import LfrError
-from lfr.governance.policy import Policy
-from lfr.governance.policy_service import load_policy_file
+from lfr.governance.law.policy import Policy
+from lfr.governance.law.policy_service import load_policy_file
 from tests.unit.settings_files import (
     DEEP,
     MALFORMED,

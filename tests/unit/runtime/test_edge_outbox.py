@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from lfr.domain import Alert, Subject
-from lfr.events import edge_protocol as proto
-from lfr.events.edge_alerts import alert_message, open_crop
+from lfr.edge import protocol as proto
+from lfr.edge.node.outbox import Outbox, Outgoing
+from lfr.edge.wire.alerts import alert_message, open_crop
 from lfr.imaging import encode_jpeg
-from lfr.runtime.edge_outbox import Outbox, Outgoing
 
 
 def _counts(n: int) -> Outgoing:
@@ -55,7 +55,7 @@ def test_counts_arriving_when_alerts_fill_it_are_dropped_not_the_alerts() -> Non
 def test_when_alerts_alone_fill_it_a_new_alert_is_refused_counted_and_logged_by_subject(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, "lfr.runtime.edge_outbox")
+    caplog.set_level(logging.WARNING, "lfr.edge.node.outbox")
 
     outbox, held = _held_after(2, [_alert("a"), _alert("b"), _alert("secret-c")])
 

@@ -1,4 +1,4 @@
-"""``lfr edge run``'s process (``lfr.runtime.edge_serve``) stops when told, even while its first
+"""``lfr edge run``'s process (``lfr.edge.node.serve``) stops when told, even while its first
 connection is still being retried (a bus down or refusing it): SIGTERM must not wait minutes."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import os
 import socket
 import threading
 
-from lfr.events.edge_credentials import BusCredentials
-from lfr.runtime.edge_serve import serve_node
+from lfr.edge.credentials.files import BusCredentials
+from lfr.edge.node.serve import serve_node
 
 
 def _closed_port() -> int:

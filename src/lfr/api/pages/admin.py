@@ -12,10 +12,10 @@ from fastapi.responses import Response
 from lfr.access.roles import Action, Actor, Role
 from lfr.api.deps import CurrentActor, State, UserManager, allowed
 from lfr.api.pages.common import render
-from lfr.governance import users
-from lfr.governance.policy_service import current_policy
-from lfr.governance.profiles import PROFILES, profile_named
-from lfr.governance.site_settings import read_site_settings
+from lfr.governance.accounts import users
+from lfr.governance.law.policy_service import current_policy
+from lfr.governance.law.profiles import PROFILES, profile_named
+from lfr.governance.records.site_settings import read_site_settings
 
 router = APIRouter(include_in_schema=False)
 SettingsAdmin = Annotated[Actor, Depends(allowed(Action.POLICY_SET))]

@@ -14,7 +14,7 @@ from lfr.access.roles import Action, Actor
 from lfr.api.deps import State, allowed
 from lfr.api.pages.common import render
 from lfr.api.schemas.base import RowId
-from lfr.governance import independent_authority as authority
+from lfr.governance.authority import requests as authority
 
 router = APIRouter(include_in_schema=False)
 Authority = Annotated[Actor, Depends(allowed(Action.DEPLOYMENT_INDEPENDENT_DECISION))]

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from lfr.access.roles import PERMISSIONS, Action, Actor
 from lfr.api.deps import State, allowed
 from lfr.api.pages.common import render
-from lfr.governance.documents import FRIA_FIELDS, DocumentKind, list_documents
+from lfr.governance.records.documents import FRIA_FIELDS, DocumentKind, list_documents
 
 router = APIRouter(include_in_schema=False)
 DocumentReader = Annotated[Actor, Depends(allowed(Action.DOCUMENT_READ))]

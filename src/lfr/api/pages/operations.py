@@ -13,13 +13,14 @@ from lfr.access.roles import PERMISSIONS, Action, Actor
 from lfr.api.deps import AlertReader, DeploymentReader, State, allowed
 from lfr.api.pages.common import render
 from lfr.api.schemas.base import RowId
-from lfr.governance import assignments, independent_authority, lifecycle
-from lfr.governance.edge_reach import node_cameras_not_running
-from lfr.governance.evaluations import deployment_cost
-from lfr.governance.policy_service import current_policy
-from lfr.governance.records import find_record, get_record
+from lfr.edge.centre.reach import node_cameras_not_running
+from lfr.governance.authority import requests as independent_authority
+from lfr.governance.deployments import assignments, lifecycle
+from lfr.governance.deployments.evaluations import deployment_cost
+from lfr.governance.law.policy_service import current_policy
+from lfr.governance.records.published import find_record, get_record
 from lfr.governance.states import DeploymentState
-from lfr.governance.watchlist_choices import watchlists_to_plan_with
+from lfr.governance.watchlists.choices import watchlists_to_plan_with
 
 router = APIRouter(include_in_schema=False)
 Planner = Annotated[Actor, Depends(allowed(Action.DEPLOYMENT_PLAN))]

@@ -21,9 +21,9 @@ from lfr.api.pages.audit_view import (
 from lfr.api.pages.common import render
 from lfr.audit.service import read_audit
 from lfr.errors import LfrError
-from lfr.governance import lifecycle
-from lfr.governance.adjudication import list_alerts
-from lfr.governance.records import public_records
+from lfr.governance.alerts.adjudication import list_alerts
+from lfr.governance.deployments import lifecycle
+from lfr.governance.records.published import public_records
 from lfr.governance.states import AlertStatus
 
 router = APIRouter(include_in_schema=False)

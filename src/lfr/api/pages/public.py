@@ -3,7 +3,7 @@ printable signage poster.
 
 Nothing here names or pictures anyone: deployments (where, when, why) and their published
 records (counts only). Who runs the system, how to reach them and the local time zone come from
-the site settings (``lfr.governance.site_settings``).
+the site settings (``lfr.governance.records.site_settings``).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from lfr.api.qr import qr_svg
 from lfr.api.schemas.base import RowId
 from lfr.audit.heads import latest_published
 from lfr.errors import NotFoundError
-from lfr.governance.policy_service import policy_in_force, profile_in_force
-from lfr.governance.profiles import Profile
-from lfr.governance.records import public_records, public_schedule
-from lfr.governance.site_settings import SiteSettings, read_site_settings
+from lfr.governance.law.policy_service import policy_in_force, profile_in_force
+from lfr.governance.law.profiles import Profile
+from lfr.governance.records.published import public_records, public_schedule
+from lfr.governance.records.site_settings import SiteSettings, read_site_settings
 from lfr.governance.states import DeploymentState
 
 router = APIRouter(include_in_schema=False)

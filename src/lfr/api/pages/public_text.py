@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from lfr.api.pages.common import percent
-from lfr.governance.records import Revision
+from lfr.governance.records.published import Revision
 
 LocalTime = Callable[[object], str]
 _RATES = ("false_alert_rate_per_face_seen", "false_alert_rate_per_alert")

@@ -9,10 +9,10 @@ from lfr.access.roles import PERMISSIONS, Action
 from lfr.api.deps import State, WatchlistReader
 from lfr.api.pages.common import render
 from lfr.api.schemas.base import RowId
-from lfr.governance import watchlists
-from lfr.governance.annex_ii import ANNEX_II_OFFENCES
-from lfr.governance.entry_details import entry_facts
-from lfr.governance.policy_service import current_policy
+from lfr.governance.law.annex_ii import ANNEX_II_OFFENCES
+from lfr.governance.law.policy_service import current_policy
+from lfr.governance.watchlists import entries as watchlists
+from lfr.governance.watchlists.entry_details import entry_facts
 
 router = APIRouter(include_in_schema=False)
 

@@ -28,10 +28,12 @@ from lfr.api.state import AppState
 from lfr.api.stream_slots import STREAM_REFUSALS, SlotStreamingResponse
 from lfr.errors import NotFoundError
 from lfr.events import topics
-from lfr.governance import adjudication, assignments, holds
-from lfr.governance.adjudication import AlertView
-from lfr.governance.alert_history import MAX_PAGE, handled_alerts
-from lfr.governance.alert_views import Picture
+from lfr.governance.alerts import adjudication
+from lfr.governance.alerts.adjudication import AlertView
+from lfr.governance.alerts.history import MAX_PAGE, handled_alerts
+from lfr.governance.alerts.views import Picture
+from lfr.governance.deployments import assignments
+from lfr.governance.retention import holds
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 

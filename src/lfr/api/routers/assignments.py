@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Response, status
 from lfr.api.deps import CurrentActor, DeploymentReader, State
 from lfr.api.schemas.assignments import AssignmentCreate, AssignmentPublic
 from lfr.api.schemas.base import RowId
-from lfr.governance import assignments
+from lfr.governance.deployments import assignments
 
 router = APIRouter(prefix="/api/deployments", tags=["deployments"])
 

@@ -18,7 +18,7 @@ from lfr.api.schemas.authority import (
 )
 from lfr.api.schemas.base import RowId
 from lfr.errors import NotFoundError
-from lfr.governance import independent_authority as authority
+from lfr.governance.authority import requests as authority
 
 router = APIRouter(tags=["independent authorisation"])
 

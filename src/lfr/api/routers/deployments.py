@@ -25,7 +25,7 @@ from lfr.api.schemas.deployments import (
 from lfr.api.state import AppState
 from lfr.errors import ModelNotInstalledError, PolicyViolationError
 from lfr.events import topics
-from lfr.governance import lifecycle
+from lfr.governance.deployments import lifecycle
 from lfr.governance.states import DeploymentState
 
 router = APIRouter(prefix="/api/deployments", tags=["deployments"])

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, status
 from lfr.api.deps import AlertReader, CurrentActor, State
 from lfr.api.schemas.base import RowId
 from lfr.api.schemas.encounters import EncounterCreate, EncounterPublic
-from lfr.governance import encounters
+from lfr.governance.alerts import encounters
 
 router = APIRouter(prefix="/api/encounters", tags=["encounters"])
 

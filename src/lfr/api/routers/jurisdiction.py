@@ -22,11 +22,13 @@ from lfr.api.schemas.jurisdiction import (
     ProfilePublic,
     RulePublic,
 )
-from lfr.governance import documents, entry_details, evaluations
-from lfr.governance.policy import Policy
-from lfr.governance.policy_service import current_policy
-from lfr.governance.profile_choice import choose_profile
-from lfr.governance.profiles import Profile, profile_named
+from lfr.governance.deployments import evaluations
+from lfr.governance.law.policy import Policy
+from lfr.governance.law.policy_service import current_policy
+from lfr.governance.law.profile_choice import choose_profile
+from lfr.governance.law.profiles import Profile, profile_named
+from lfr.governance.records import documents
+from lfr.governance.watchlists import entry_details
 
 router = APIRouter(prefix="/api", tags=["jurisdiction"])
 

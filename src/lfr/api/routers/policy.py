@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from lfr.api.deps import CurrentActor, State
-from lfr.governance.policy import Policy
-from lfr.governance.policy_service import current_policy, set_policy
+from lfr.governance.law.policy import Policy
+from lfr.governance.law.policy_service import current_policy, set_policy
 
 router = APIRouter(prefix="/api/policy", tags=["policy"])
 

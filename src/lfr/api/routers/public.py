@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from lfr.api.deps import State
 from lfr.api.schemas.records import RecordPublic, ScheduledPublic
-from lfr.governance.records import public_records, public_schedule
+from lfr.governance.records.published import public_records, public_schedule
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 

@@ -11,7 +11,7 @@ from lfr.api.deps import RecordReader, State
 from lfr.api.exports import records_csv, records_json
 from lfr.api.schemas.base import RowId
 from lfr.api.schemas.records import RecordPublic
-from lfr.governance.records import get_record, public_records
+from lfr.governance.records.published import get_record, public_records
 
 router = APIRouter(prefix="/api/records", tags=["records"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from lfr.api.deps import CurrentActor, State
 from lfr.api.schemas.settings import SiteSettingsBody, SiteSettingsPublic
-from lfr.governance.site_settings import SiteSettings, read_site_settings, set_site_settings
+from lfr.governance.records.site_settings import SiteSettings, read_site_settings, set_site_settings
 
 router = APIRouter(prefix="/api/settings", tags=["settings"])
 

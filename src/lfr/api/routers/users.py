@@ -8,7 +8,7 @@ from lfr.api.deps import CurrentActor, State, UserManager
 from lfr.api.schemas.users import PasswordChange, RoleChange, UserCreate, UserPublic
 from lfr.api.sessions import Claims
 from lfr.errors import NotFoundError
-from lfr.governance import users
+from lfr.governance.accounts import users
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 

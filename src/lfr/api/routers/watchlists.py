@@ -32,9 +32,10 @@ from lfr.api.schemas.watchlists import (
 )
 from lfr.domain import Image, Subject, Template
 from lfr.errors import EnrolmentError, LfrError, ModelNotInstalledError, PolicyViolationError
-from lfr.governance import watchlist_faces, watchlists
-from lfr.governance.entry_rules import expiry_problems, refusal, subject_problems
-from lfr.governance.policy_service import current_policy
+from lfr.governance.law.policy_service import current_policy
+from lfr.governance.watchlists import entries as watchlists
+from lfr.governance.watchlists import faces as watchlist_faces
+from lfr.governance.watchlists.entry_rules import expiry_problems, refusal, subject_problems
 
 router = APIRouter(prefix="/api/watchlists", tags=["watchlists"])
 

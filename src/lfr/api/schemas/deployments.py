@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import Field
 
 from lfr.api.schemas.base import Public, Request
-from lfr.governance.deployment_plan import DeploymentPlan
+from lfr.governance.deployments.plan import DeploymentPlan
 from lfr.governance.states import DeploymentState
 
 DeploymentCreate = DeploymentPlan

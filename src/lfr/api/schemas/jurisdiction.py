@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from lfr.api.schemas.base import Public, Request
-from lfr.governance.annex_ii import ANNEX_II_OFFENCES
+from lfr.governance.law.annex_ii import ANNEX_II_OFFENCES
 
 OffenceName = Literal[ANNEX_II_OFFENCES]  # type: ignore[valid-type]
 

@@ -2,7 +2,7 @@
 
 - alert_media_views: one row per (session, alert, picture) the first time a session loads the
   probe crop or the enrolled image of an alert. Adjudication is refused until the session has
-  loaded both (``lfr.governance.alert_views``). No picture is stored here, only that it was
+  loaded both (``lfr.governance.alerts.views``). No picture is stored here, only that it was
   shown; a new login must load the pictures again.
 
 Revision ID: 0004

@@ -1,0 +1,258 @@
+"""An edge node (``lfr edge run``): runs the cameras the control centre commands, on the same
+pipeline as ``lfr serve``, against a snapshot held in memory only.
+
+- start: open the snapshot (sealed for this node and deployment), report its digest, run each
+  camera (``run_live``, one camera each, so counts are per camera) until the stop command, the
+  window's end (by the node's own clock, link or no link) or the sources' end;
+- then: forget the snapshot and report the wipe (sent whenever the link allows);
+- meanwhile: each alert is published (crops sealed), cumulative counts per camera every
+  ``counts_every_s``. Nothing about a face that did not match is sent or written anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from lfr.access.roles import Actor
+from lfr.domain import Alert
+from lfr.edge import protocol as proto
+from lfr.edge.node.outbox import Outgoing
+from lfr.edge.protocol import NodeReport, SnapshotChunk, StartCommand, StopCommand
+from lfr.edge.wire.alerts import alert_message
+from lfr.edge.wire.chunks import SnapshotAssembler
+from lfr.edge.wire.snapshot import SealedSnapshot, open_snapshot
+from lfr.events.topics import CameraCounts
+from lfr.ingest.base import FrameSource
+from lfr.match.negatives import Negative
+from lfr.match.watchlist import Watchlist
+from lfr.runtime.deployment import EngineFactory, run_live
+from lfr.runtime.port import LiveDeployment, RunCounts
+from lfr.runtime.sources import SourceOpener, open_live
+
+log = logging.getLogger(__name__)
+
+WINDOW_ENDED = "window ended"
+STOPPED = "stopped by the control centre"
+
+Send = Callable[[Outgoing], None]
+
+
+@dataclass
+class _CameraRun:
+    """One camera of a deployment on this node: its counts so far (cumulative)."""
+
+    name: str
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    counts: RunCounts = field(default_factory=RunCounts)
+    started: float = field(default_factory=time.monotonic)
+    dropped: Callable[[], int] = lambda: 0
+
+
+@dataclass
+class _Deployment:
+    command: StartCommand
+    digest: str
+    stop: threading.Event = field(default_factory=threading.Event)
+    cameras: dict[str, _CameraRun] = field(default_factory=dict)
+    thread: threading.Thread | None = None
+
+
+class EdgeNodeRuntime:
+    """The handlers ``edge_link.run_node_link`` calls, and the cameras they start."""
+
+    def __init__(
+        self,
+        node: str,
+        node_key: bytes,
+        engine_factory: EngineFactory,
+        send: Send,
+        open_source: SourceOpener = open_live,
+        counts_every_s: float = 5.0,
+    ) -> None:
+        self.node = node
+        self._key = node_key
+        self._chunks = SnapshotAssembler()
+        """Pieces of large sealed snapshots, in memory until their start command comes."""
+        self._engines = engine_factory
+        self._send = send
+        self._open_source = open_source
+        self._counts_every_s = counts_every_s
+        self._lock = threading.Lock()
+        self._runs: dict[int, _Deployment] = {}
+        self.alerts_sent: list[str] = []
+        """The ids of the alerts this node raised (the fault tests compare them with the store)."""
+
+    # --- the link's handlers -------------------------------------------------------------
+
+    def on_start(self, command: StartCommand) -> None:
+        with self._lock:
+            if command.deployment_id in self._runs:
+                return  # a command delivered again: it runs already
+            if time.time() >= command.ends_at:
+                log.info("deployment %s: its window has ended; not started", command.deployment_id)
+                return
+        sealed = SealedSnapshot(command.snapshot_key, self._chunks.sealed_text(command))
+        watchlist = open_snapshot(self._key, self.node, command.deployment_id, sealed)
+        # Kept without the sealed copy: once the cameras stop, nothing here can open it again.
+        run = _Deployment(replace(command, snapshot_key="", snapshot=""), watchlist.digest())
+        self._report(command.deployment_id, "received", run.digest)
+        run.thread = threading.Thread(
+            target=self._run,
+            args=(run, watchlist),
+            name=f"edge-deployment-{command.deployment_id}",
+            daemon=True,
+        )
+        del watchlist  # from here on only the run's thread holds it
+        with self._lock:
+            self._runs[command.deployment_id] = run
+        run.thread.start()
+
+    def on_chunk(self, chunk: SnapshotChunk) -> None:
+        self._chunks.add(chunk)
+
+    def on_stop(self, command: StopCommand) -> None:
+        with self._lock:
+            run = self._runs.get(command.deployment_id)
+        if run is not None:
+            run.stop.set()
+
+    def running(self) -> tuple[int, ...]:
+        with self._lock:
+            return tuple(sorted(d for d, r in self._runs.items() if not r.stop.is_set()))
+
+    def stop_all(self, timeout_s: float = 15.0) -> None:
+        with self._lock:
+            runs = list(self._runs.values())
+        for run in runs:
+            run.stop.set()
+        for run in runs:
+            if run.thread is not None:
+                run.thread.join(timeout_s)
+
+    # --- a deployment's cameras ---------------------------------------------------------
+
+    def _run(self, run: _Deployment, watchlist: Watchlist) -> None:
+        command = run.command
+        cameras = dict(spec.split("=", 1) for spec in command.cameras)
+        threads = []
+        for name, source in cameras.items():
+            camera = run.cameras[name] = _CameraRun(name)
+            live = LiveDeployment(
+                command.deployment_id, {name: source}, command.threshold, watchlist
+            )
+            thread = threading.Thread(
+                target=self._camera,
+                args=(run, camera, live),
+                name=f"edge-camera-{name}",
+                daemon=True,
+            )
+            threads.append(thread)
+        del watchlist
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        # Every camera stopped: the snapshot goes with their LiveDeployments; say so.
+        run.stop.set()
+        self._report(command.deployment_id, "wiped", run.digest)
+        log.info("deployment %s: snapshot wiped", command.deployment_id)
+
+    def _camera(self, run: _Deployment, camera: _CameraRun, live: LiveDeployment) -> None:
+        port = _NodePort(self, run, camera)
+
+        def opener(spec: str, name: str) -> FrameSource:
+            source = self._open_source(spec, name)
+            camera.dropped = lambda: source.stats().frames_dropped
+            return source
+
+        try:
+            run_live(
+                port,
+                live,
+                self._engines,
+                opener,
+                counts_every_s=self._counts_every_s,
+                stop=run.stop,
+            )
+        except Exception:
+            log.exception("camera %s stopped", camera.name)
+        finally:
+            self.send_counts(run, camera, final=True)
+
+    # --- what goes up -------------------------------------------------------------------
+
+    def _report(self, deployment_id: int, event: str, digest: str) -> None:
+        report = NodeReport(self.node, deployment_id, event, digest, time.time())
+        self._send(
+            Outgoing(
+                proto.report_subject(self.node, deployment_id),
+                proto.encode(report),
+                f"{event}-{deployment_id}-{self.node}-{digest[:16]}",
+            )
+        )
+
+    def send_alert(self, deployment_id: int, alert: Alert) -> None:
+        message = alert_message(self.node, deployment_id, alert, self._key)
+        self.alerts_sent.append(alert.id)
+        self._send(
+            Outgoing(proto.alert_subject(self.node, deployment_id), proto.encode(message), alert.id)
+        )
+
+    def send_counts(self, run: _Deployment, camera: _CameraRun, final: bool = False) -> None:
+        counts, elapsed = camera.counts, max(1e-6, time.monotonic() - camera.started)
+        message = CameraCounts(
+            node=self.node,
+            deployment_id=run.command.deployment_id,
+            camera=camera.name,
+            frames=counts.frames,
+            frames_dropped=int(camera.dropped()),
+            face_detections=counts.face_detections,
+            tracks=counts.tracks,
+            embeddings=counts.face_detections,  # not counted apart: at most one per face
+            fps=round(counts.frames / elapsed, 2),
+            sent_at=time.time(),
+            final=final,
+            run=camera.run_id,
+        )
+        self._send(
+            Outgoing(
+                proto.counts_subject(self.node, run.command.deployment_id, camera.name),
+                proto.encode(message),
+            )
+        )
+
+
+class _NodePort:
+    """``DeploymentPort`` for one camera on a node: alerts and counts go to the bus, the stop
+    reason is the node's own (window end by its clock, or the centre's stop)."""
+
+    def __init__(self, node: EdgeNodeRuntime, run: _Deployment, camera: _CameraRun) -> None:
+        self._node, self._run, self._camera = node, run, camera
+
+    def open_run(self, actor: Actor, deployment_id: int) -> LiveDeployment:
+        raise NotImplementedError("a node's runs are opened by the centre's start command")
+
+    def store_alert(self, deployment_id: int, alert: Alert) -> bool:
+        self._node.send_alert(deployment_id, alert)
+        return True
+
+    def add_counts(self, deployment_id: int, counts: RunCounts) -> bool:
+        self._camera.counts = self._camera.counts + counts
+        self._node.send_counts(self._run, self._camera)
+        return True
+
+    def lookalike_negatives(self, deployment_id: int, after_id: int) -> list[Negative]:
+        return []
+
+    def stop_reason(self, deployment_id: int) -> str | None:
+        if time.time() >= self._run.command.ends_at:
+            return WINDOW_ENDED
+        return STOPPED if self._run.stop.is_set() else None
+
+    def enforce_schedule(self) -> list[str]:
+        return []
