@@ -39,12 +39,12 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from lfr.api.config import WebConfig
-    from lfr.audit.heads import HeadPublisher
+    from lfr.centre.head_publisher import HeadPublisher
+    from lfr.centre.purge_scheduler import PurgeScheduler
     from lfr.centre.schedule_enforcer import ScheduleEnforcer
     from lfr.edge.centre.link import EdgeCentre
     from lfr.embed.onnx_resnet import OnnxResnetEmbedder
     from lfr.events.bus import EventBus
-    from lfr.governance.retention.purge import PurgeScheduler
     from lfr.runtime.host import CameraHost
 
 
@@ -328,13 +328,13 @@ def build_control_centre(
     nats_url: str | None = None,
 ) -> ControlCentre:
     from lfr.api import create_app
-    from lfr.audit.heads import HeadPublisher
     from lfr.centre.camera_port import GovernedDeployments
+    from lfr.centre.head_publisher import HeadPublisher
+    from lfr.centre.purge_scheduler import PurgeScheduler
     from lfr.centre.schedule_enforcer import ScheduleEnforcer
     from lfr.events import InMemoryEventBus
     from lfr.events.health import HealthBoard
     from lfr.events.metrics import Metrics
-    from lfr.governance.retention.purge import PurgeScheduler
     from lfr.runtime.host import CameraHost
 
     engine_config = engine_config or EngineConfig()

@@ -2,7 +2,7 @@
 
 Removing the newest entries leaves a shorter chain that is still valid. So the head (the last
 entry's hash) is published where a cut cannot reach it unnoticed: in every published deployment
-record (``RECORD_KEY``), and regularly (``HeadPublisher`` in ``lfr serve``, or
+record (``RECORD_KEY``), and regularly (``lfr.centre.head_publisher`` in ``lfr serve``, or
 ``lfr audit publish-head`` from cron) to ``<data dir>/published/audit_heads.jsonl``, whose
 newest line the public page shows. Each line carries the entry's own Ed25519 signature, so a
 forged publication is told apart from a cut. ``head_problems`` is what verification checks:
@@ -14,9 +14,7 @@ Publishing writes no audit entry (that would move the head it publishes).
 from __future__ import annotations
 
 import json
-import logging
 import os
-import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,10 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lfr.access.services import Services
 from lfr.store.tables import AuditEntry, DeploymentRecord
-
-log = logging.getLogger(__name__)
 
 HEADS_FILE: Final = Path("published") / "audit_heads.jsonl"
 RECORD_KEY: Final = "audit_head"
@@ -153,44 +148,3 @@ def _cut(where: str, digest: str) -> str:
         f"{where} ({digest[:16]}...) is no longer in the log: entries were cut from its end,"
         " or the log was rebuilt"
     )
-
-
-class HeadPublisher:
-    """Publishes the head at once, then every ``every_s`` seconds, and once more on stop; a
-    failure is logged and retried at the next interval."""
-
-    def __init__(self, services: Services, every_s: float = 3600.0) -> None:
-        if every_s <= 0:
-            raise ValueError("every_s must be positive")
-        self._services = services
-        self._every_s = every_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def publish_now(self) -> PublishedHead | None:
-        try:
-            with self._services.transaction() as session:
-                return publish_head(session, self._services.data_dir, self._services.clock())
-        except Exception:
-            log.exception("publishing the audit head failed; retrying in %ss", self._every_s)
-            return None
-
-    def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="lfr-audit-head", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._stop.set()
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout_s)
-            self.publish_now()
-
-    def _loop(self) -> None:
-        while True:
-            self.publish_now()
-            if self._stop.wait(self._every_s):
-                return

@@ -68,7 +68,7 @@ class GovernedDeployments:
         return None
 
     def enforce_schedule(self) -> list[str]:
-        return enforce_schedule(self.services)
+        return [str(action) for action in enforce_schedule(self.services)]
 
     def _live_cameras(self, actor: Actor, deployment_id: int) -> tuple[dict[str, str], float]:
         with self.services.transaction() as session:

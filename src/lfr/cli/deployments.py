@@ -395,7 +395,7 @@ def _enforce(args: argparse.Namespace) -> int:
 
     services = open_services(args)
     try:
-        lines = enforce_schedule(services)
+        lines = [str(action) for action in enforce_schedule(services)]
     finally:
         services.db.dispose()
     print("\n".join(lines) if lines else "schedule: nothing to do")

@@ -10,13 +10,13 @@ from sqlalchemy import text
 
 from lfr.access.services import Services
 from lfr.audit.heads import (
-    HeadPublisher,
     heads_path,
     latest_published,
     publish_head,
     read_heads,
 )
 from lfr.audit.service import verify_chain
+from lfr.centre.head_publisher import HeadPublisher
 from lfr.config import Settings
 from lfr.governance.deployments import lifecycle as dep
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key

@@ -244,7 +244,7 @@ def test_a_narrowed_grant_limits_entries_cameras_and_window(services: Services) 
     with pytest.raises(IntegrityError):  # an entry not named can never alert
         alert_intake.store_alert(svc, deployment_id, make_alert("a-0", subject=OTHER))
     clock.now = granted_end
-    lines = enforce_schedule(svc)
+    lines = [str(action) for action in enforce_schedule(svc)]
     assert any("authorised window ended" in line for line in lines)
     assert deployment_row(svc, deployment_id).state == "ended"
 
@@ -334,7 +334,7 @@ def test_an_urgent_start_not_granted_within_24_hours_is_deleted(services: Servic
     enforce_schedule(svc)
     assert count(svc, AlertRow, deployment_id=deployment_id) == 2  # the window ended; kept
     clock.advance(hours=1, minutes=1)
-    lines = enforce_schedule(svc)
+    lines = [str(action) for action in enforce_schedule(svc)]
     assert any("2 alert(s) deleted" in line for line in lines)
     _assert_use_deleted(svc, deployment_id, ids, copied)
     with pytest.raises(Exception, match="deleted"):

@@ -25,7 +25,8 @@ from lfr.errors import (
     PolicyViolationError,
     StateError,
 )
-from lfr.governance.authority.schedule import enforce_schedule
+from lfr.governance.authority.actions import ScheduleAction
+from lfr.governance.authority.schedule import WINDOW_ENDED, enforce_schedule
 from lfr.governance.deployments import lifecycle as dep
 from lfr.governance.deployments.snapshot import load_snapshot
 from lfr.governance.law.policy import DEFAULT_PURPOSES, Policy
@@ -405,7 +406,7 @@ def test_schedule_ends_a_deployment_at_the_end_of_its_window(services: Services)
     other = live(svc, clock, ends_at=ENDS + timedelta(hours=2))
     assert enforce_schedule(svc) == []
     clock.now = ENDS
-    assert enforce_schedule(svc) == [f"deployment {deployment_id} ended: window ended"]
+    assert enforce_schedule(svc) == [ScheduleAction(deployment_id, WINDOW_ENDED)]
     row = deployment_row(svc, deployment_id)
     assert (row.state, row.end_reason, row.ended_at) == ("ended", "window ended", ENDS)
     assert deployment_row(svc, other).state == "live"
@@ -470,7 +471,7 @@ def test_emergency_authorised_in_time_keeps_its_alerts(services: Services) -> No
     assert (row.state, row.authorised_by) == ("live", AUTHORISER.username)
     assert audit_entries(svc, "deployment.authorise")[0].details["emergency_start"] is True
     clock.now = STARTS + timedelta(hours=30)
-    assert enforce_schedule(svc) == [f"deployment {deployment_id} ended: window ended"]
+    assert enforce_schedule(svc) == [ScheduleAction(deployment_id, WINDOW_ENDED)]
     assert count(svc, AlertRow) == 1
 
 
@@ -495,18 +496,22 @@ def test_emergency_not_authorised_in_time_loses_every_alert_and_count(
 
     clock.now = ENDS  # the window ends first: an ordinary end, alerts still kept for now
     assert enforce_schedule(svc) == [
-        f"deployment {deployment_id} ended: window ended",
-        f"deployment {other} ended: window ended",
+        ScheduleAction(deployment_id, WINDOW_ENDED),
+        ScheduleAction(other, WINDOW_ENDED),
     ]
     assert count(svc, AlertRow, deployment_id=deployment_id) == 2
 
     clock.now = STARTS + timedelta(hours=24)
     assert enforce_schedule(svc) == []  # still inside the 24 h
     clock.advance(minutes=1)
-    assert enforce_schedule(svc) == [
+    (refused,) = enforce_schedule(svc)
+    assert refused == ScheduleAction(
+        deployment_id, "emergency start not authorised within 24 h", "2 alert(s) deleted"
+    )
+    assert str(refused) == (
         f"deployment {deployment_id} ended: emergency start not authorised within 24 h;"
         " 2 alert(s) deleted"
-    ]
+    )
     assert count(svc, AlertRow, deployment_id=deployment_id) == 0
     assert count(svc, AlertRow, deployment_id=other) == 1
     row = deployment_row(svc, deployment_id)
@@ -534,7 +539,7 @@ def test_a_live_emergency_start_past_its_deadline_is_stopped(services: Services)
     dep.start(svc, OPERATOR, deployment_id, emergency=True)
     add_alert(svc, deployment_id)
     clock.advance(hours=1, minutes=1)
-    lines = enforce_schedule(svc)
+    lines = [str(action) for action in enforce_schedule(svc)]
     assert lines == [
         f"deployment {deployment_id} ended: emergency start not authorised within 1 h;"
         " 1 alert(s) deleted"

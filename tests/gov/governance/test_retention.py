@@ -18,12 +18,13 @@ from sqlalchemy import func, select, text
 from lfr.access.roles import PERMISSIONS, SYSTEM, Action, Actor, Role
 from lfr.access.services import Services
 from lfr.audit.log import AuditLog
+from lfr.centre import purge_scheduler
+from lfr.centre.purge_scheduler import PurgeScheduler
 from lfr.cli.stopping import StopRequest
 from lfr.config import Settings
 from lfr.errors import PermissionDeniedError
 from lfr.governance.law.policy import Policy, RetentionPolicy
-from lfr.governance.retention import purge as retention
-from lfr.governance.retention.purge import PurgeScheduler, purge
+from lfr.governance.retention.purge import purge
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 from lfr.store.sealing import seal_image, seal_vector
 from lfr.store.tables import (
@@ -287,7 +288,7 @@ def test_scheduler_logs_failures_and_keeps_going(
 
     broken = dataclasses.replace(svc, clock=broken_clock)
     with (
-        caplog.at_level(logging.ERROR, logger=retention.__name__),
+        caplog.at_level(logging.ERROR, logger=purge_scheduler.__name__),
         PurgeScheduler(broken, interval_s=0.02) as scheduler,
     ):
         wait_until(lambda: scheduler.failures >= 2, what="two failed purges")

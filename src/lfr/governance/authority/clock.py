@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lfr.access.services import Services
+from lfr.governance.authority.actions import ScheduleAction
 from lfr.governance.authority.use_deletion import delete_use
 from lfr.governance.deployments.authority_rules import authorised_end, urgent_deadline
 from lfr.governance.deployments.lifecycle import end_live
@@ -25,9 +26,9 @@ GRANTED_WINDOW_ENDED = "the authorised window ended"
 
 def enforce_authority(
     session: Session, services: Services, actor_name: str, now: datetime
-) -> list[str]:
-    """Close runs past their granted window; delete urgent uses past their clock. One line
-    per action."""
+) -> list[ScheduleAction]:
+    """Close runs past their granted window; delete urgent uses past their clock. One action
+    per deployment."""
     done = []
     live = session.scalars(
         select(Deployment)
@@ -39,7 +40,7 @@ def enforce_authority(
     for row in live:
         if now >= authorised_end(session, row):
             end_live(session, services, actor_name, row, now, GRANTED_WINDOW_ENDED)
-            done.append(f"deployment {row.id} ended: {GRANTED_WINDOW_ENDED}")
+            done.append(ScheduleAction(row.id, GRANTED_WINDOW_ENDED))
     policy = policy_in_force(session)
     waiting = session.scalars(
         select(AuthorityRequest)
@@ -57,7 +58,10 @@ def enforce_authority(
             session, services, actor_name, expired, now, CLOCK_EXPIRED, RULES[URGENT_START].source
         )
         done.append(
-            f"deployment {expired.id} ended: urgent start not authorised by {deadline.isoformat()};"
-            f" {deleted.alerts} alert(s) deleted, its key destroyed"
+            ScheduleAction(
+                expired.id,
+                f"urgent start not authorised by {deadline.isoformat()}",
+                f"{deleted.alerts} alert(s) deleted, its key destroyed",
+            )
         )
     return done

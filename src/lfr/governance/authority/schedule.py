@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from lfr.access.roles import SYSTEM, Action, require
 from lfr.access.services import Services
 from lfr.governance.accounts.login_failures import close_windows
+from lfr.governance.authority.actions import ScheduleAction
 from lfr.governance.authority.clock import enforce_authority
 from lfr.governance.deployments.lifecycle import end_live
 from lfr.governance.deployments.plan import audit_target, emergency_deadline, iso
@@ -27,12 +28,12 @@ WINDOW_ENDED = "window ended"
 """``end_reason`` of a deployment the schedule ended at the end of its window."""
 
 
-def enforce_schedule(services: Services, now: datetime | None = None) -> list[str]:
+def enforce_schedule(services: Services, now: datetime | None = None) -> list[ScheduleAction]:
     """End deployments whose window is over, and refuse emergency starts not authorised in
-    time (ending them and deleting their alerts and counts). Returns one line per action."""
+    time (ending them and deleting their alerts and counts). Returns one action per deployment."""
     actor = SYSTEM
     require(actor, Action.DEPLOYMENT_END)
-    done: list[str] = []
+    done: list[ScheduleAction] = []
     with services.transaction() as session:
         now = now or services.clock()
         policy = policy_in_force(session)
@@ -45,7 +46,7 @@ def enforce_schedule(services: Services, now: datetime | None = None) -> list[st
         for row in live:
             if now >= row.ends_at:
                 end_live(session, services, actor.username, row, now, WINDOW_ENDED)
-                done.append(f"deployment {row.id} ended: {WINDOW_ENDED}")
+                done.append(ScheduleAction(row.id, WINDOW_ENDED))
         unauthorised = session.scalars(
             select(Deployment)
             .where(
@@ -59,10 +60,11 @@ def enforce_schedule(services: Services, now: datetime | None = None) -> list[st
         for row in unauthorised:
             if row.end_reason != EMERGENCY_REFUSED and now > emergency_deadline(row, policy):
                 deleted = _refuse_emergency(session, services, actor.username, row, now, policy)
-                done.append(
-                    f"deployment {row.id} ended: emergency start not authorised within"
-                    f" {policy.emergency_authorisation_hours} h; {deleted} alert(s) deleted"
+                reason = (
+                    "emergency start not authorised within"
+                    f" {policy.emergency_authorisation_hours} h"
                 )
+                done.append(ScheduleAction(row.id, reason, f"{deleted} alert(s) deleted"))
         done += enforce_authority(session, services, actor.username, now)  # issue 11
     close_windows(services, now)  # failed logins of a window that is over: one audit entry
     return done

@@ -14,16 +14,14 @@
 Alerts on evidential hold are never purged. Each run writes one "retention.purge" audit entry
 with the counts (also when nothing was due), in the same transaction as the deletions.
 
-``PurgeScheduler`` runs the purge as the system actor on a background thread.
+``lfr.centre.purge_scheduler`` runs the purge as the system actor on a background thread.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from types import TracebackType
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -39,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from lfr.access.roles import SYSTEM, Action, Actor, require
+from lfr.access.roles import Action, Actor, require
 from lfr.access.services import Services
 from lfr.audit.alerts import MEDIA_PURGED_IDS, PURGED_IDS
 from lfr.governance.alerts.views import forget_views
@@ -193,93 +191,3 @@ def purge(services: Services, actor: Actor, now: datetime | None = None) -> Purg
 
 def _alert_ids(session: Session, *where: ColumnElement[bool]) -> list[str]:
     return list(session.scalars(select(AlertRow.id).where(*where).order_by(AlertRow.id)))
-
-
-class PurgeScheduler:
-    """Runs ``purge`` as the system actor at once and then every ``interval_s`` seconds on a
-    daemon thread. A failed run is logged and retried at the next interval; it never reaches
-    the caller. Use ``start``/``stop`` or as a context manager."""
-
-    def __init__(self, services: Services, interval_s: float, actor: Actor = SYSTEM) -> None:
-        if interval_s <= 0:
-            raise ValueError("interval_s must be positive")
-        self._services = services
-        self._interval_s = interval_s
-        self._actor = actor
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-        self._runs = 0
-        self._failures = 0
-        self._last: PurgeReport | None = None
-
-    @property
-    def runs(self) -> int:
-        with self._lock:
-            return self._runs
-
-    @property
-    def failures(self) -> int:
-        with self._lock:
-            return self._failures
-
-    @property
-    def last_report(self) -> PurgeReport | None:
-        with self._lock:
-            return self._last
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="lfr-purge", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float | None = 30.0) -> None:
-        self._stop.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-
-    def run_once(self) -> PurgeReport | None:
-        try:
-            report = purge(self._services, self._actor)
-        except Exception:
-            log.exception("scheduled retention purge failed; retrying in %ss", self._interval_s)
-            with self._lock:
-                self._failures += 1
-            return None
-        with self._lock:
-            self._runs += 1
-            self._last = report
-        if report.removed:
-            log.info(
-                "retention purge: %d alert media, %d alerts, %d snapshot templates,"
-                " %d enrolment images removed",
-                report.alert_media_purged,
-                report.alerts_deleted,
-                report.snapshot_templates_deleted,
-                report.entry_images_deleted,
-            )
-        return report
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self.run_once()
-            self._stop.wait(self._interval_s)
-
-    def __enter__(self) -> PurgeScheduler:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
