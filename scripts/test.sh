@@ -32,6 +32,8 @@ fi
 .venv/bin/ruff check src tests bench scripts
 .venv/bin/mypy
 .venv/bin/lint-imports
+# The documentation site; not --quiet: with it, mkdocs 1.6 drops the warnings --strict counts.
+NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true .venv/bin/mkdocs build --strict --site-dir .cache/docs-site
 # One worker per core; a test file stays on one worker, so its module fixtures (a server, a
 # browser, the models) start once.
 workers=(-n "${LFR_TEST_WORKERS:-$(nproc)}" --dist loadfile)
