@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from lfr.api import WebConfig
-from lfr.api.middleware import SECURITY_HEADERS
+from lfr.api.http.middleware import SECURITY_HEADERS
 from tests.api.conftest import UPLOAD_LIMIT
 from tests.api.helpers import as_user, login
 from tests.gov.factories import add_watchlist

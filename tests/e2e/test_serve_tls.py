@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from lfr.cli.listen import machine_addresses
+from lfr.cli.engine.listen import machine_addresses
 from tests.waiting import PATIENCE_S, wait_until
 
 PASSWORD = "correct horse battery staple"

@@ -12,10 +12,10 @@ from fastapi.staticfiles import StaticFiles
 
 from lfr import __version__
 from lfr.access.services import Services
-from lfr.api import error_docs, errors
 from lfr.api.config import WebConfig
+from lfr.api.http import error_docs, errors
+from lfr.api.http.middleware import BodyLimit, SecurityHeaders
 from lfr.api.login_throttle import LoginThrottle
-from lfr.api.middleware import BodyLimit, SecurityHeaders
 from lfr.api.pages import admin as admin_pages
 from lfr.api.pages import auth as auth_pages
 from lfr.api.pages import authority as authority_pages

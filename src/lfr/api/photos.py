@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from lfr.api.multipart import Upload
+from lfr.api.http.multipart import Upload
 from lfr.api.schemas.watchlists import FileProblem
 from lfr.config import ImageLimits
 from lfr.domain import Image

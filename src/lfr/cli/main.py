@@ -45,22 +45,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register(commands: argparse._SubParsersAction[_OneLineParser]) -> None:
     """Every command module adds its parsers, each with a ``handler``."""
-    from lfr.cli import (
+    from lfr.cli import init, metrics, serve
+    from lfr.cli.engine import evaluate, models, scan
+    from lfr.cli.fleet import edge, nats_server
+    from lfr.cli.governed import (
         alerts,
         audit,
         deployments,
         documents,
-        edge,
         encounters,
-        evaluate,
-        init,
-        metrics,
-        models,
-        nats_server,
         policy,
         reports,
-        scan,
-        serve,
         users,
         watchlist_details,
         watchlists,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lfr.cli.common import add_data_dir_arg
-from lfr.cli.listen import listening_line, tls_files
+from lfr.cli.engine.listen import listening_line, tls_files
 from lfr.cli.stopping import StopRequest, stop_on_signals
 from lfr.config import EngineConfig, Settings
 from lfr.errors import LfrError

@@ -16,7 +16,7 @@ from lfr.access.services import Services
 from lfr.audit.alerts import USE_DELETED
 from lfr.audit.service import verify_chain
 from lfr.centre.camera_port import GovernedDeployments
-from lfr.cli.authority import print_urgent_clock
+from lfr.cli.governed.authority import print_urgent_clock
 from lfr.cli.main import main
 from lfr.config import Settings
 from lfr.domain import Subject

@@ -336,7 +336,9 @@ def test_cli_purge_every(
             os.kill(os.getpid(), signal.SIGTERM)  # as systemd stops the service
         return self.event.wait(0)
 
-    monkeypatch.setattr(StopRequest, "wait", wait)  # the pause between runs in lfr.cli.alerts
+    monkeypatch.setattr(
+        StopRequest, "wait", wait
+    )  # the pause between runs in lfr.cli.governed.alerts
     code, out, err = run_cli(capsys, "purge", "--every", "3600", "--json")
     assert code == 143 and waits == [3600.0, 3600.0]
     assert err == "lfr: purge stopped by SIGTERM\n"

@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from lfr.cli.engine_args import load_config
+from lfr.cli.engine.engine_args import load_config
 from lfr.config import EngineConfig
 from lfr.errors import LfrError
 from tests.unit.settings_files import (

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lfr.cli import build_parser, listen
+from lfr.cli import build_parser
+from lfr.cli.engine import listen
 from lfr.errors import LfrError
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lfr.cli import main, models
+from lfr.cli import main
+from lfr.cli.engine import models
 from lfr.domain import Image
 from lfr.embed import onnx_resnet
 

@@ -68,6 +68,6 @@ def test_main_exits_143_with_one_line_on_sigterm(
         threading.Event().wait(1.0)
         return 0
 
-    monkeypatch.setattr("lfr.cli.scan.show_command", killed)
+    monkeypatch.setattr("lfr.cli.engine.scan.show_command", killed)
     code = main(["watchlist", "show", "missing.npz"])
     assert code == 143 and capsys.readouterr().err == "lfr: stopped by SIGTERM\n"

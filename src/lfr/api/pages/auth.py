@@ -16,8 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from lfr.api.accounts import close_session, current_account, sign_in
-from lfr.api.cookies import end_session, start_session
 from lfr.api.deps import CurrentActor, State, presented_token
+from lfr.api.http.cookies import end_session, start_session
 from lfr.api.login_throttle import LoginThrottledError
 from lfr.api.pages.common import home_for, render
 from lfr.api.sessions import Claims, SessionError

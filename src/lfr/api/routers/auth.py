@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from lfr.api.accounts import close_session, open_session, sign_in
-from lfr.api.cookies import end_session, start_session
 from lfr.api.deps import CurrentActor, State
+from lfr.api.http.cookies import end_session, start_session
 from lfr.api.login_throttle import RETRY_AFTER
 from lfr.api.schemas.auth import LoginRequest, MePublic, SessionPublic, TokenPublic
 from lfr.api.sessions import Claims

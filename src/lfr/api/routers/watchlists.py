@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from lfr.api.deps import CurrentActor, State, WatchlistManager, WatchlistReader
-from lfr.api.multipart import read_multipart
+from lfr.api.http.multipart import read_multipart
 from lfr.api.photos import PhotoRefusal, decode_photos
 from lfr.api.ports import FaceEnroller
 from lfr.api.schemas.base import RowId

@@ -1,5 +1,5 @@
 """``lfr deployment``: plan, authorise, confirm signage, start, run, end, cancel, show, list,
-read the published record, run the schedule, and assign officers (``lfr.cli.assignments``).
+read the published record, run the schedule, and assign officers (``lfr.cli.governed.assignments``).
 
 Every command but ``enforce`` logs the acting user in (``--user`` or $LFR_USER; the password
 from $LFR_PASSWORD, ``--password-stdin`` or a prompt). ``enforce`` is what a scheduler (cron,
@@ -20,9 +20,6 @@ from sqlalchemy import select
 from lfr.access.roles import Actor
 from lfr.access.services import Services
 from lfr.cli.argtypes import positive_int
-from lfr.cli.assignments import register as register_assignments
-from lfr.cli.authority import print_urgent_clock
-from lfr.cli.authority import register as register_authority
 from lfr.cli.common import (
     acting,
     add_actor_args,
@@ -30,7 +27,10 @@ from lfr.cli.common import (
     open_services,
     with_actor,
 )
-from lfr.cli.engine_args import add_engine_args, load_config
+from lfr.cli.engine.engine_args import add_engine_args, load_config
+from lfr.cli.governed.assignments import register as register_assignments
+from lfr.cli.governed.authority import print_urgent_clock
+from lfr.cli.governed.authority import register as register_authority
 from lfr.cli.stopping import StopRequest, stop_on_signals
 from lfr.errors import LfrError, NotFoundError
 from lfr.governance.states import DeploymentState

@@ -1,7 +1,7 @@
 """``lfr run``, ``lfr demo``, ``lfr watchlist enrol`` and ``lfr watchlist show``: scanning a
 source against a watchlist file or folder, without the governed system.
 
-The handlers import ``lfr.cli.scanning`` (OpenCV, dlib) only once the arguments are valid.
+The handlers import ``lfr.cli.engine.scanning`` (OpenCV, dlib) only once the arguments are valid.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lfr.cli.argtypes import positive_int
-from lfr.cli.engine_args import add_engine_args, load_config
+from lfr.cli.engine.engine_args import add_engine_args, load_config
 from lfr.cli.stopping import StopRequest
 from lfr.errors import SourceError
 
@@ -71,7 +71,7 @@ def _add_output_args(parser: argparse.ArgumentParser) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from lfr.cli.scanning import ScanRequest, run_scan
+    from lfr.cli.engine.scanning import ScanRequest, run_scan
 
     request = ScanRequest(
         source=args.source,
@@ -87,7 +87,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def demo_command(args: argparse.Namespace) -> int:
-    from lfr.cli.scanning import run_demo
+    from lfr.cli.engine.scanning import run_demo
 
     stop = StopRequest()
     summary = run_demo(load_config(args), _make_sink(args), sys.stderr, stop)
@@ -95,13 +95,13 @@ def demo_command(args: argparse.Namespace) -> int:
 
 
 def enrol_command(args: argparse.Namespace) -> int:
-    from lfr.cli.scanning import enrol_to_file
+    from lfr.cli.engine.scanning import enrol_to_file
 
     return enrol_to_file(load_config(args), args.folder, args.out, sys.stderr)
 
 
 def show_command(args: argparse.Namespace) -> int:
-    from lfr.cli.scanning import show_watchlist
+    from lfr.cli.engine.scanning import show_watchlist
 
     return show_watchlist(args.file, sys.stdout)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lfr.cli.argtypes import positive_int
-from lfr.cli.engine_args import add_engine_args, load_config
+from lfr.cli.engine.engine_args import add_engine_args, load_config
 
 DEFAULT_OUT = Path("lfr-evaluation")
 

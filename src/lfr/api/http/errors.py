@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from lfr.api.deps import SESSION_COOKIE, CsrfError
-from lfr.api.middleware import BodyTooLargeError
+from lfr.api.http.middleware import BodyTooLargeError
 from lfr.api.sessions import SessionError
 from lfr.errors import (
     AuthenticationError,

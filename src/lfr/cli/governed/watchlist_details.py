@@ -9,7 +9,7 @@ from typing import Any
 from lfr.access.roles import Actor
 from lfr.access.services import Services
 from lfr.cli.common import add_actor_args, with_actor
-from lfr.cli.documents import iso_day
+from lfr.cli.governed.documents import iso_day
 from lfr.governance.law.annex_ii import ANNEX_II_OFFENCES
 
 
@@ -39,7 +39,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def _watchlist_id(services: Services, name: str) -> int:
-    from lfr.cli.deployments import watchlist_id_by_name
+    from lfr.cli.governed.deployments import watchlist_id_by_name
 
     return watchlist_id_by_name(services, name)
 

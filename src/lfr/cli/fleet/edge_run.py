@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from lfr.cli.engine_args import add_engine_args, load_config
+from lfr.cli.engine.engine_args import add_engine_args, load_config
 from lfr.cli.stopping import StopRequest, stop_on_signals
 
 

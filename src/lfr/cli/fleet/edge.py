@@ -9,7 +9,7 @@ from typing import Any
 from lfr.access.roles import Actor
 from lfr.access.services import Services
 from lfr.cli.common import add_actor_args, with_actor
-from lfr.cli.edge_run import register_run
+from lfr.cli.fleet.edge_run import register_run
 from lfr.errors import LfrError
 
 
