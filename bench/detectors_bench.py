@@ -27,7 +27,7 @@ from detector_data import Boxed, Counted, boxed_photos, clip_frames, counted_pho
 from lfr.detect.base import FaceDetector
 from lfr.detect.dlib_hog import HogDetector
 from lfr.detect.dlib_mmod import MmodDetector
-from lfr.detect.mmod_onnx import MmodOnnxDetector
+from lfr.detect.mmod_onnx.detector import MmodOnnxDetector
 from lfr.detect.scaled import ScaledDetector
 from lfr.domain import Detection, Image
 from lfr.imaging import read_image

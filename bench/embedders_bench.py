@@ -25,7 +25,7 @@ from common import IMAGE_SUFFIXES, backend_config
 from lfr.app import build_engine
 from lfr.domain import AlignedFace, Image, Template
 from lfr.embed.dlib_resnet import DlibEmbedder
-from lfr.embed.onnx_resnet import OnnxResnetEmbedder, max_abs_difference
+from lfr.embed.resnet_onnx.embedder import OnnxResnetEmbedder, max_abs_difference
 from lfr.imaging import fit_within, read_image
 from lfr.models import dlib_model_paths, sha256_file
 from lfr.pipeline.engine import Engine, enrol_watchlist

@@ -24,6 +24,7 @@ from lfr.access.services import Services
 from lfr.audit.log import AuditLog
 from lfr.config import EngineConfig, Settings
 from lfr.detect.base import FaceDetector
+from lfr.detect.registry import build_detector
 from lfr.domain import Image, Subject, Template
 from lfr.embed.base import Aligner, Embedder
 from lfr.embed.batching import BatchingEmbedder
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from lfr.centre.purge_scheduler import PurgeScheduler
     from lfr.centre.schedule_enforcer import ScheduleEnforcer
     from lfr.edge.centre.link import EdgeCentre
-    from lfr.embed.onnx_resnet import OnnxResnetEmbedder
+    from lfr.embed.resnet_onnx.embedder import OnnxResnetEmbedder
     from lfr.events.bus import EventBus
     from lfr.runtime.host import CameraHost
 
@@ -54,7 +55,7 @@ def build_engine(config: EngineConfig, embedder: Embedder | None = None) -> Engi
     # One probe at a time is far too small a job for several BLAS threads; on a 2-core machine
     # their wake-ups stalled a 0.07 ms search to 8 ms in 3 of 10 benchmark runs.
     threadpool_limits(limits=1, user_api="blas")
-    detector = _build_detector(config)
+    detector = build_detector(config.detector)
     if embedder is None:
         aligner, embedder = _build_embedder(config)
     else:
@@ -69,7 +70,7 @@ def _more_face_models(config: EngineConfig) -> Callable[[], tuple[FaceDetector, 
     dlib_aligner = embedder_backend(config) in ("onnx-resnet", "dlib-resnet")
     if config.detector.backend != "dlib-hog" or not dlib_aligner:
         return None
-    return lambda: (_build_detector(config), _dlib_aligner())
+    return lambda: (build_detector(config.detector), _dlib_aligner())
 
 
 class CameraEngines:
@@ -108,26 +109,6 @@ def embedder_backend(config: EngineConfig) -> str:
     return "onnx-resnet" if found else "dlib-resnet"
 
 
-def _build_detector(config: EngineConfig) -> FaceDetector:
-    cfg = config.detector
-    if cfg.backend == "onnx-yunet":
-        from lfr.detect.onnx_yunet import YuNetDetector
-
-        return YuNetDetector.from_model_dir(cfg.model_dir)
-    if cfg.backend == "dlib-mmod":
-        from lfr.detect.dlib_mmod import MmodDetector
-
-        return MmodDetector(dlib_model_paths().mmod_detector, cfg.min_confidence)
-    if cfg.backend == "mmod-onnx":
-        from lfr.detect.mmod_onnx import MmodOnnxDetector
-
-        threads = cfg.threads or min(8, os.cpu_count() or 1)
-        return MmodOnnxDetector.from_installed(threads, cfg.min_confidence)
-    from lfr.detect.dlib_hog import HogDetector
-
-    return HogDetector(cfg.min_confidence)
-
-
 def _build_embedder(config: EngineConfig) -> tuple[Aligner, Embedder]:
     cfg = config.embedder
     backend = embedder_backend(config)
@@ -157,7 +138,7 @@ def _dlib_aligner() -> Aligner:
 
 
 def _batching_onnx_resnet(config: EngineConfig) -> BatchingEmbedder:
-    from lfr.embed.onnx_resnet import OnnxResnetEmbedder, cuda_available
+    from lfr.embed.resnet_onnx.embedder import OnnxResnetEmbedder, cuda_available
 
     cfg = config.embedder
     if cfg.device == "cuda" and not cuda_available():
@@ -203,7 +184,7 @@ def require_dlibs_descriptors(onnx: OnnxResnetEmbedder) -> None:
 
 
 def _measure_difference(onnx: OnnxResnetEmbedder) -> float:
-    from lfr.embed.onnx_resnet import max_abs_difference
+    from lfr.embed.resnet_onnx.embedder import max_abs_difference
 
     return max_abs_difference(demo_face_chips(), onnx_embedder=onnx)
 

@@ -14,9 +14,9 @@ from lfr.app import CameraEngines, build_engine, embedder_backend, require_dlibs
 from lfr.config import EngineConfig
 from lfr.domain import Alert, AlignedFace
 from lfr.embed.batching import BatchingEmbedder, SharedEmbedder
-from lfr.embed.dlib_onnx.convert import model_bytes
 from lfr.embed.dlib_resnet import DlibEmbedder
-from lfr.embed.onnx_resnet import OnnxResnetEmbedder
+from lfr.embed.resnet_onnx.convert import model_bytes
+from lfr.embed.resnet_onnx.embedder import OnnxResnetEmbedder
 from lfr.errors import IntegrityError
 from lfr.ingest.video_file import VideoFileSource
 from lfr.match.watchlist import Watchlist

@@ -12,7 +12,7 @@ import pytest
 
 from lfr.cli.main import main
 from lfr.detect.dlib_mmod import MmodDetector
-from lfr.detect.mmod_onnx import MmodOnnxDetector
+from lfr.detect.mmod_onnx.detector import MmodOnnxDetector
 from lfr.domain import Detection
 from lfr.imaging import fit_within, read_image
 from lfr.match.watchlist import Watchlist

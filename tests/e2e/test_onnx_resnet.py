@@ -14,7 +14,7 @@ from lfr.cli.main import main
 from lfr.detect.dlib_hog import HogDetector
 from lfr.domain import AlignedFace, Subject, Template
 from lfr.embed.dlib_resnet import DlibAligner, DlibEmbedder
-from lfr.embed.onnx_resnet import OnnxResnetEmbedder, max_abs_difference
+from lfr.embed.resnet_onnx.embedder import OnnxResnetEmbedder, max_abs_difference
 from lfr.imaging import IMAGE_SUFFIXES, fit_within, read_image
 from lfr.match.watchlist import Watchlist
 from lfr.models import dlib_model_paths, sha256_file

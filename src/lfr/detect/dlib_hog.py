@@ -8,6 +8,7 @@ import pickle
 import cv2
 import dlib
 
+from lfr.config import DetectorConfig
 from lfr.detect.hog_pyramid import large_faces
 from lfr.domain import Box, Detection, Image
 
@@ -44,3 +45,8 @@ class HogDetector:
 def _frontal_detector_state() -> bytes:
     """dlib's frontal face detector, serialised by dlib itself (built on first use only)."""
     return pickle.dumps(dlib.get_frontal_face_detector())
+
+
+def build(config: DetectorConfig) -> HogDetector:
+    """The registry's builder (``lfr.detect.registry``): dlib's HOG, the default."""
+    return HogDetector(config.min_confidence)

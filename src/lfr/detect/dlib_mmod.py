@@ -6,7 +6,9 @@ from pathlib import Path
 
 import dlib
 
+from lfr.config import DetectorConfig
 from lfr.domain import Box, Detection, Image
+from lfr.models import dlib_model_paths
 
 
 class MmodDetector:
@@ -25,3 +27,8 @@ class MmodDetector:
             for d in found
             if d.confidence >= self._min_confidence
         ]
+
+
+def build(config: DetectorConfig) -> MmodDetector:
+    """The registry's builder (``lfr.detect.registry``): dlib's CNN, from its installed weights."""
+    return MmodDetector(dlib_model_paths().mmod_detector, config.min_confidence)

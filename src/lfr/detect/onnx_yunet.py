@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from lfr.config import DetectorConfig
 from lfr.domain import Box, Detection, Image
 from lfr.errors import ModelNotInstalledError
 from lfr.models import describe_cv_error, require_model_file
@@ -131,3 +132,8 @@ class YuNetDetector:
             )
             for r in rows
         ]
+
+
+def build(config: DetectorConfig) -> YuNetDetector:
+    """The registry's builder (``lfr.detect.registry``): YuNet from the user's model folder."""
+    return YuNetDetector.from_model_dir(config.model_dir)

@@ -11,7 +11,7 @@ import pytest
 from lfr.cli import main
 from lfr.cli.engine import models
 from lfr.domain import Image
-from lfr.embed import onnx_resnet
+from lfr.embed.resnet_onnx import embedder as onnx_resnet
 
 
 class _StubEmbedder:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from lfr.detect.dlib_onnx.boxes import ScoredRect, decode, lround, overlaps
-from lfr.detect.dlib_onnx.convert import read_plan
-from lfr.detect.dlib_onnx.pyramid import pyramid_layout
+from lfr.detect.mmod_onnx.boxes import ScoredRect, decode, lround, overlaps
+from lfr.detect.mmod_onnx.convert import read_plan
+from lfr.detect.mmod_onnx.pyramid import pyramid_layout
 from lfr.dlibnet.layers import BoxOverlap
 from tests.unit.dlib_mmod_bytes import mmod_bytes, random_mmod
 

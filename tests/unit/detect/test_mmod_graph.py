@@ -7,8 +7,8 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from lfr.detect.dlib_onnx.convert import model_bytes, read_plan
-from lfr.detect.dlib_onnx.mmod_graph import INPUT_NAME, OUTPUT_NAME, build_model
+from lfr.detect.mmod_onnx.convert import model_bytes, read_plan
+from lfr.detect.mmod_onnx.graph import INPUT_NAME, OUTPUT_NAME, build_model
 from lfr.dlibnet.dat_reader import read_network
 from lfr.dlibnet.layers import DetectorWindow
 from tests.unit.dlib_mmod_bytes import mmod_bytes, random_mmod

@@ -12,11 +12,11 @@ from lfr.app import build_engine
 from lfr.cli.main import main
 from lfr.config import EngineConfig
 from lfr.detect.base import FaceDetector
-from lfr.detect.dlib_onnx.boxes import decode
-from lfr.detect.dlib_onnx.convert import read_plan
-from lfr.detect.dlib_onnx.pyramid import pyramid_layout, tile_pyramid
-from lfr.detect.dlib_onnx.upsample import pyramid_up, rect_down
-from lfr.detect.mmod_onnx import MmodOnnxDetector
+from lfr.detect.mmod_onnx.boxes import decode
+from lfr.detect.mmod_onnx.convert import read_plan
+from lfr.detect.mmod_onnx.detector import MmodOnnxDetector
+from lfr.detect.mmod_onnx.pyramid import pyramid_layout, tile_pyramid
+from lfr.detect.mmod_onnx.upsample import pyramid_up, rect_down
 from lfr.dlibnet.dat_reader import read_network
 from lfr.domain import Box, Image
 from lfr.models import dlib_model_paths

@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from lfr.detect.dlib_onnx.mmod_plan import AxisMap, plan_mmod
+from lfr.detect.mmod_onnx.plan import AxisMap, plan_mmod
 from lfr.dlibnet.dat_reader import read_network
 from lfr.dlibnet.layers import (
     Affine,
@@ -20,7 +20,7 @@ from lfr.dlibnet.layers import (
     MmodLoss,
     Relu,
 )
-from lfr.embed.dlib_onnx.resnet_plan import plan_resnet
+from lfr.embed.resnet_onnx.plan import plan_resnet
 from lfr.models import dlib_model_paths
 from tests.unit.dlib_dat_bytes import network_bytes, random_resnet
 from tests.unit.dlib_mmod_bytes import mmod_bytes, random_mmod

@@ -12,13 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lfr.detect.dlib_onnx.pyramid import (
-    pyramid_layout,
-    resize_bilinear,
-    tile_pyramid,
-    to_image,
-)
-from lfr.detect.dlib_onnx.upsample import pyramid_up, rect_down, resize_rgb
+from lfr.detect.mmod_onnx.pyramid import pyramid_layout, resize_bilinear, tile_pyramid, to_image
+from lfr.detect.mmod_onnx.upsample import pyramid_up, rect_down, resize_rgb
 
 MEAN = (122.78199768066406, 117.0009994506836, 104.2979965209961)
 

@@ -7,7 +7,7 @@ import pytest
 
 from lfr.dlibnet.dat_reader import DatFormatError, DlibStream, read_network
 from lfr.dlibnet.layers import Affine, Conv, FullyConnected, Pool
-from lfr.embed.dlib_onnx.resnet_plan import plan_resnet
+from lfr.embed.resnet_onnx.plan import plan_resnet
 from lfr.models import dlib_model_paths
 from tests.unit.dlib_dat_bytes import Block, network_bytes, random_resnet
 

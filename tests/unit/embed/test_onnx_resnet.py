@@ -12,12 +12,12 @@ import pytest
 from lfr.cli.main import main
 from lfr.dlibnet import files, onnx_graph
 from lfr.domain import AlignedFace
-from lfr.embed import onnx_resnet
 from lfr.embed.base import Embedder
-from lfr.embed.dlib_onnx import convert
-from lfr.embed.dlib_onnx.convert import model_bytes
 from lfr.embed.dlib_resnet import DlibEmbedder
-from lfr.embed.onnx_resnet import CPU, CUDA, OnnxResnetEmbedder, choose_providers
+from lfr.embed.resnet_onnx import convert
+from lfr.embed.resnet_onnx import embedder as onnx_resnet
+from lfr.embed.resnet_onnx.convert import model_bytes
+from lfr.embed.resnet_onnx.embedder import CPU, CUDA, OnnxResnetEmbedder, choose_providers
 from lfr.errors import ModelNotInstalledError
 from lfr.models import DlibModelPaths
 from tests.unit.dlib_dat_bytes import Block, network_bytes, random_resnet

@@ -12,8 +12,8 @@ import pytest
 
 from lfr.dlibnet.dat_reader import DatFormatError, read_network
 from lfr.dlibnet.layers import Affine, DlibNetwork
-from lfr.embed.dlib_onnx.resnet_graph import INPUT_NAME, build_model
-from lfr.embed.dlib_onnx.resnet_plan import plan_resnet
+from lfr.embed.resnet_onnx.graph import INPUT_NAME, build_model
+from lfr.embed.resnet_onnx.plan import plan_resnet
 from tests.unit.dlib_dat_bytes import Block, network_bytes, random_resnet
 from tests.unit.dlib_reference import reference
 

@@ -63,18 +63,18 @@ def run_convert(args: argparse.Namespace) -> int:
     from lfr.models import dlib_model_paths
 
     if args.detector:
-        from lfr.detect.dlib_onnx.convert import convert as convert_detector
+        from lfr.detect.mmod_onnx.convert import convert as convert_detector
 
         print(f"wrote {convert_detector(dlib_model_paths().mmod_detector, args.out)}")
         return 0
-    from lfr.embed.dlib_onnx.convert import convert
+    from lfr.embed.resnet_onnx.convert import convert
 
     print(f"wrote {convert(dlib_model_paths().face_recognition_resnet, args.out)}")
     return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from lfr.embed.onnx_resnet import OnnxResnetEmbedder, max_abs_difference
+    from lfr.embed.resnet_onnx.embedder import OnnxResnetEmbedder, max_abs_difference
 
     chips = demo_chips() + (folder_chips(args.folder) if args.folder is not None else [])
     onnx = OnnxResnetEmbedder.from_installed(threads=args.threads)

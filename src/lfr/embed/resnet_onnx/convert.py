@@ -9,8 +9,8 @@ from pathlib import Path
 
 from lfr.dlibnet.dat_reader import read_network
 from lfr.dlibnet.files import write_atomically
-from lfr.embed.dlib_onnx.resnet_graph import build_model
-from lfr.embed.dlib_onnx.resnet_plan import plan_resnet
+from lfr.embed.resnet_onnx.graph import build_model
+from lfr.embed.resnet_onnx.plan import plan_resnet
 
 
 def model_bytes(dat_path: Path) -> bytes:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from lfr.detect.dlib_onnx.boxes import lround
-from lfr.detect.dlib_onnx.pyramid import Rect
+from lfr.detect.mmod_onnx.boxes import lround
+from lfr.detect.mmod_onnx.pyramid import Rect
 from lfr.domain import Image
 
 _LANES = 4

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lfr.detect.dlib_onnx.mmod_graph import build_model
-from lfr.detect.dlib_onnx.mmod_plan import MmodPlan, plan_mmod
+from lfr.detect.mmod_onnx.graph import build_model
+from lfr.detect.mmod_onnx.plan import MmodPlan, plan_mmod
 from lfr.dlibnet.dat_reader import read_network
 from lfr.dlibnet.files import write_atomically
 

@@ -18,7 +18,7 @@ import numpy as np
 from lfr.dlibnet.folding import FoldedConv, conv_size
 from lfr.dlibnet.layers import Pool
 from lfr.dlibnet.onnx_graph import GraphBuilder, onnx, require_onnx
-from lfr.embed.dlib_onnx.resnet_plan import ResnetPlan, pool_size
+from lfr.embed.resnet_onnx.plan import ResnetPlan, pool_size
 
 INPUT_NAME = "chips"
 OUTPUT_NAME = "descriptors"

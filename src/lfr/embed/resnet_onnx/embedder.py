@@ -1,6 +1,6 @@
 """dlib's ResNet face descriptor run by onnxruntime: the same descriptors, ~10x faster.
 
-The graph is converted from dlib's own ``.dat`` (see :mod:`lfr.embed.dlib_onnx`) and gives
+The graph is converted from dlib's own ``.dat`` (see :mod:`lfr.embed.resnet_onnx`) and gives
 dlib's descriptors to within ~3e-7, so the embedding contract is dlib's own: templates
 enrolled with either backend are compared with each other. Chips come from
 :class:`lfr.embed.dlib_resnet.DlibAligner` (150x150 RGB uint8). onnxruntime releases the GIL
@@ -19,9 +19,9 @@ import numpy.typing as npt
 
 from lfr.dlibnet.runtime import import_onnxruntime
 from lfr.domain import AlignedFace, Image
-from lfr.embed.dlib_onnx.convert import model_bytes
-from lfr.embed.dlib_onnx.resnet_graph import INPUT_NAME
 from lfr.embed.dlib_resnet import CHIP_SIZE, DlibEmbedder
+from lfr.embed.resnet_onnx.convert import model_bytes
+from lfr.embed.resnet_onnx.graph import INPUT_NAME
 from lfr.models import dlib_model_paths, sha256_file
 
 CUDA = "CUDAExecutionProvider"

@@ -5,22 +5,24 @@ The network is converted from dlib's own ``mmod_human_face_detector.dat`` in mem
 fraction of a second; nothing written), or loaded from ``lfr models convert --detector``.
 Around it, the steps dlib's ``cnn_face_detection_model_v1`` takes, in numpy: the optional
 upsampling, the tiled image pyramid, and the boxes with the loss layer's windows and
-non-maximum suppression (:mod:`lfr.detect.dlib_onnx`). onnxruntime releases the GIL while it
+non-maximum suppression (:mod:`lfr.detect.mmod_onnx`). onnxruntime releases the GIL while it
 runs, and one session may be shared between threads.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 
-from lfr.detect.dlib_onnx.boxes import decode
-from lfr.detect.dlib_onnx.convert import model_bytes, read_plan
-from lfr.detect.dlib_onnx.mmod_graph import INPUT_NAME
-from lfr.detect.dlib_onnx.mmod_plan import PYRAMID_DOWN
-from lfr.detect.dlib_onnx.pyramid import pyramid_layout, tile_pyramid
-from lfr.detect.dlib_onnx.upsample import pyramid_up, rect_down
+from lfr.config import DetectorConfig
+from lfr.detect.mmod_onnx.boxes import decode
+from lfr.detect.mmod_onnx.convert import model_bytes, read_plan
+from lfr.detect.mmod_onnx.graph import INPUT_NAME
+from lfr.detect.mmod_onnx.plan import PYRAMID_DOWN
+from lfr.detect.mmod_onnx.pyramid import pyramid_layout, tile_pyramid
+from lfr.detect.mmod_onnx.upsample import pyramid_up, rect_down
 from lfr.dlibnet.runtime import make_session
 from lfr.domain import Box, Detection, Image
 from lfr.models import dlib_model_paths
@@ -73,3 +75,10 @@ class MmodOnnxDetector:
             Detection(Box(*(float(v) for v in rect_down(found.rect, upsample))), found.score)
             for found in decode(np.asarray(scores)[0], plan, layout, self._threshold)
         ]
+
+
+def build(config: DetectorConfig) -> MmodOnnxDetector:
+    """The registry's builder (``lfr.detect.registry``): dlib's MMOD on ONNX Runtime, one
+    compute thread per core (at most 8) unless ``threads`` says otherwise."""
+    threads = config.threads or min(8, os.cpu_count() or 1)
+    return MmodOnnxDetector.from_installed(threads, config.min_confidence)

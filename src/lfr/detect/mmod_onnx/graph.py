@@ -9,7 +9,7 @@ frame size.
 
 from __future__ import annotations
 
-from lfr.detect.dlib_onnx.mmod_plan import MmodPlan
+from lfr.detect.mmod_onnx.plan import MmodPlan
 from lfr.dlibnet.onnx_graph import GraphBuilder, onnx, require_onnx
 
 INPUT_NAME = "pyramid"

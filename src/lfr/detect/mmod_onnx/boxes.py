@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from lfr.detect.dlib_onnx.mmod_plan import MmodPlan
-from lfr.detect.dlib_onnx.pyramid import PyramidLayout, Rect, to_image
+from lfr.detect.mmod_onnx.plan import MmodPlan
+from lfr.detect.mmod_onnx.pyramid import PyramidLayout, Rect, to_image
 from lfr.dlibnet.layers import BoxOverlap
 
 
