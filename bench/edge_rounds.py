@@ -5,6 +5,7 @@ the engine's cool-down being per run); the nodes stay up from one round to the n
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import sys
 import time
@@ -20,7 +21,6 @@ from tqdm import tqdm
 from edge_centre import AlertTimings, RunningCentre
 from edge_setup import end, go_live, lfr_env, wait_for
 from lfr.access.services import Services
-from lfr.edge.node.alert_log import ALERT_ID_LOG_ENV, read_alert_ids
 from lfr.store.tables import AlertRow, EdgeCameraCounts, EdgeRun
 
 NODE_START_S = 300.0
@@ -54,13 +54,13 @@ class RoundFigures:
 def node_processes(
     urls: dict[str, str], creds: dict[str, Path], folder: Path
 ) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
-    """``lfr edge run`` for each node, each logging its raised alerts' ids (ids only)."""
+    """``lfr edge run`` for each node; each says the id of every alert it raises."""
     processes = {}
     try:
         for name, path in creds.items():
             home = folder / f"home-{name}"
             home.mkdir(parents=True)
-            env = lfr_env(home, **{ALERT_ID_LOG_ENV: str(folder / f"{name}.alert-ids")})
+            env = lfr_env(home)
             with (folder / f"{name}.out").open("wb") as out:
                 processes[name] = subprocess.Popen(
                     [*EDGE_RUN, "--nats", urls[name], "--creds", str(path)],
@@ -81,8 +81,13 @@ def node_processes(
                 process.wait()
 
 
+_RAISED = re.compile(r"^edge node [a-z0-9-]+: alert (\S+) raised$", re.M)
+
+
 def raised_ids(folder: Path, nodes: list[str]) -> list[str]:
-    return [i for n in nodes for i in read_alert_ids(folder / f"{n}.alert-ids")]
+    """What the nodes said they raised (``edge node NAME: alert ID raised``), in order."""
+    said = (folder / f"{n}.out" for n in nodes)
+    return [i for out in said if out.exists() for i in _RAISED.findall(out.read_text())]
 
 
 def _wiped(services: Services, deployment_id: int) -> int:

@@ -5,6 +5,7 @@ live deployment with one camera on each node, and the nodes registered on a real
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import asdict
@@ -16,7 +17,6 @@ from lfr.cli import main
 from lfr.config import EngineConfig
 from lfr.edge.centre.nodes import add_node
 from lfr.edge.credentials.files import write_credentials
-from lfr.edge.node.alert_log import ALERT_ID_LOG_ENV
 from lfr.governance.deployments import lifecycle as dep
 from lfr.governance.law.policy import DEFAULT_CATEGORIES
 from lfr.match.watchlist import Watchlist
@@ -120,12 +120,11 @@ def edge_node(
     url: str,
     creds: Path,
     out: Path,
-    alert_log: Path | None = None,
     *options: str,
 ) -> subprocess.Popen[bytes]:
     """``lfr edge run`` in a world of its own (HOME, TMPDIR, cwd, data dir: ``home``, which
-    must stay empty); its output to ``out``; with ``alert_log``, the ids of the alerts it
-    raises go there (test-only, ``lfr.edge.node.alert_log``), outside ``home``."""
+    must stay empty); its output to ``out``, outside ``home``, where it says the id of each
+    alert it raises (``raised_alert_ids``)."""
     home.mkdir(exist_ok=True)
     env = {
         **os.environ,
@@ -134,10 +133,17 @@ def edge_node(
         "LFR_DATA_DIR": str(home),
         "PYTHONPATH": str(REPO / "src"),
     }
-    if alert_log is not None:
-        env[ALERT_ID_LOG_ENV] = str(alert_log)
     command = [sys.executable, "-m", "lfr", "edge", "run", "--nats", url, "--creds", str(creds)]
     with out.open("wb") as log:
         return subprocess.Popen(
             [*command, *options], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT
         )
+
+
+_RAISED = re.compile(r"^edge node [a-z0-9-]+: alert (\S+) raised$", re.M)
+
+
+def raised_alert_ids(*outputs: Path) -> list[str]:
+    """The ids of the alerts ``lfr edge run`` said it raised, in order, over its outputs (one
+    per start); none from an output not written yet."""
+    return [i for out in outputs if out.exists() for i in _RAISED.findall(out.read_text())]

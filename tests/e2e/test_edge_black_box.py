@@ -24,9 +24,8 @@ from typing import Any
 import httpx
 import pytest
 
-from lfr.edge.node.alert_log import read_alert_ids
 from tests.e2e.conftest import CLIP, LIN
-from tests.e2e.edge_helpers import edge_node
+from tests.e2e.edge_helpers import edge_node, raised_alert_ids
 from tests.e2e.test_cli_flows import lfr
 from tests.nats_server import NatsServer, free_port
 from tests.waiting import PATIENCE_S, wait_until
@@ -72,7 +71,7 @@ class Flow:
     @property
     def raised(self) -> list[str]:
         """The ids of the alerts the node raised (its own list, kept across its runs)."""
-        return read_alert_ids(self.root / "node1.alerts")
+        return raised_alert_ids(self.root / "node1.out")
 
     def cli(self, *args: str, user: str | None = "ada", **env: str) -> str:
         """``lfr ARGS`` on the control centre as ``user`` (None: no one); it must succeed."""
@@ -105,13 +104,12 @@ class Flow:
 
     def start_node(self) -> None:
         """``lfr edge run`` in a world of its own (HOME, TMPDIR, cwd): it must write nothing.
-        Its alert ids go to a list outside it (test-only, ``lfr.edge.node.alert_log``)."""
+        It says each alert's id in its output, outside it."""
         self.node = edge_node(
             self.root / "node1-home",
             (self.leaf or self.nats).url,
             self.root / "node1.creds",
             self.root / "node1.out",
-            self.root / "node1.alerts",
         )
 
     def api(self, path: str, user: str) -> Any:

@@ -2,7 +2,7 @@
 on a real nats-server, each node with a camera on the real clip, and one fault mid-run: a node
 killed (-9) and restarted, nats-server stopped for 10 s and started again (same store, same
 port), the control centre restarted. Each time: every alert the nodes raised (their own lists,
-``lfr.edge.node.alert_log``) is stored exactly once, the counts are within one interval of
+said in its output) is stored exactly once, the counts are within one interval of
 the truth, the audit chain verifies, and every node has wiped its snapshot (audited). Each
 test runs twice: nodes connected to the hub directly, and each node on its own leaf server
 (``lfr nats leaf-config``), where "nats-server stopped" is the hub. Each run also checks that
@@ -25,7 +25,6 @@ from sqlalchemy import select
 from lfr.access.services import Services
 from lfr.edge.centre.link import EdgeCentre
 from lfr.edge.credentials.files import centre_credentials
-from lfr.edge.node.alert_log import read_alert_ids
 from lfr.events import InMemoryEventBus
 from lfr.governance.deployments import lifecycle as dep
 from lfr.match.watchlist import Watchlist
@@ -38,6 +37,7 @@ from tests.e2e.edge_helpers import (
     edge_node,
     leaf_server,
     live,
+    raised_alert_ids,
     store_watchlist,
 )
 from tests.gov.conftest import OPERATOR
@@ -79,8 +79,8 @@ class Rig:
         self.edge = None
 
     def start_node(self, node: str) -> None:
-        """``lfr edge run`` in a world of its own (HOME, TMPDIR, cwd); its alert ids go to a
-        file outside it (appended to across restarts)."""
+        """``lfr edge run`` in a world of its own (HOME, TMPDIR, cwd); it says each alert's
+        id in its output, one file per start, outside it."""
         self.starts[node] = self.starts.get(node, 0) + 1
         url = self.leaves[node].url if self.leaves else self.server.url
         self.nodes[node] = edge_node(
@@ -88,7 +88,6 @@ class Rig:
             url,
             self.creds[node],
             self.tmp_path / f"{node}-{self.starts[node]}.out",
-            self.tmp_path / f"{node}.alerts",
             "--counts-every",
             str(COUNTS_EVERY_S),
         )
@@ -177,7 +176,7 @@ def _assert_nothing_lost_or_doubled(rig: Rig, killed_run_reported: int | None = 
     """The nodes' own alert lists against the store; counts against the clip; the audit.
     ``killed_run_reported``: the frames a killed run had reported when it was killed."""
     services = rig.services
-    raised = [i for node in NODES for i in read_alert_ids(rig.tmp_path / f"{node}.alerts")]
+    raised = [i for node in NODES for i in raised_alert_ids(*_outputs(rig, node))]
     with services.transaction() as session:
         stored = list(session.scalars(select(AlertRow.id)))
         deployment = session.get(Deployment, rig.deployment_id)
@@ -260,3 +259,8 @@ def test_the_control_centre_restarted_mid_run_loses_no_alert(rig: Rig) -> None:
     _finish(rig)
 
     _assert_nothing_lost_or_doubled(rig)
+
+
+def _outputs(rig: Rig, node: str) -> list[Path]:
+    """A node's outputs, one per start, in the order it was started."""
+    return [rig.tmp_path / f"{node}-{start}.out" for start in range(1, rig.starts[node] + 1)]

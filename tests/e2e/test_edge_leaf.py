@@ -19,12 +19,11 @@ from lfr.edge.centre.nodes import add_node
 from lfr.edge.credentials.files import centre_credentials, read_credentials, write_credentials
 from lfr.edge.jetstream import connect
 from lfr.edge.leaf import LEAF_STREAMS
-from lfr.edge.node.alert_log import read_alert_ids
 from lfr.events import InMemoryEventBus
 from lfr.match.watchlist import Watchlist
 from lfr.store.keys import key_dir
 from lfr.store.tables import AlertRow, EdgeNode
-from tests.e2e.edge_helpers import edge_node, leaf_server, live, store_watchlist
+from tests.e2e.edge_helpers import edge_node, leaf_server, live, raised_alert_ids, store_watchlist
 from tests.gov.conftest import ADMIN
 from tests.gov.edge_bus import start_server
 from tests.gov.factories import assert_chain_ok, audit_entries
@@ -74,10 +73,8 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
     )
     edge.start()
     live(centre, store_watchlist(centre, watchlist), nodes=("node1",))
-    node = edge_node(
-        tmp_path / "home-node1", leaf.url, creds, tmp_path / "node1.out", tmp_path / "node1.alerts"
-    )
-    alerts = tmp_path / "node1.alerts"
+    node = edge_node(tmp_path / "home-node1", leaf.url, creds, tmp_path / "node1.out")
+    alerts = tmp_path / "node1.out"
     try:
         wait_until(
             lambda: audit_entries(centre, "edge.snapshot.delivered"),
@@ -87,7 +84,7 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
         # its heartbeats cross the leaf connection too: the centre sees it online
         wait_until(lambda: _last_seen(centre) is not None, what="node1's heartbeat")
         hub.stop()  # the link is down from here
-        wait_until(lambda: read_alert_ids(alerts), timeout=RUN_S, what="node1's alert")
+        wait_until(lambda: raised_alert_ids(alerts), timeout=RUN_S, what="node1's alert")
         # on the leaf's disk (published there within milliseconds of being raised)
         wait_until(lambda: _kept_on_leaf(leaf.url, creds) == 1, what="the alert on the leaf")
         node.send_signal(signal.SIGKILL)
@@ -100,7 +97,7 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
         wait_until(lambda: _stored(centre), timeout=60, what="the alert at the centre")
         said = (tmp_path / "node1.out").read_text()
         assert "node1: on this machine's leaf server" in said
-        raised = read_alert_ids(alerts)
+        raised = raised_alert_ids(alerts)
         assert len(raised) == 1, said
         wait_until(lambda: _stored(centre) == raised, timeout=10, what="stored once")
         assert list((tmp_path / "home-node1").rglob("*")) == []  # nothing on the node's disk

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,6 @@ def register_run(sub: argparse._SubParsersAction[Any]) -> None:
 def _run(args: argparse.Namespace) -> int:
     from lfr.app import CameraEngines
     from lfr.edge.credentials.files import read_credentials
-    from lfr.edge.node.alert_log import ALERT_ID_LOG_ENV
     from lfr.edge.node.serve import serve_node
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -46,7 +44,6 @@ def _run(args: argparse.Namespace) -> int:
                     engines,
                     stop.event,
                     counts_every_s=min(10.0, max(0.5, args.counts_every)),
-                    alert_id_log=_path_or_none(os.environ.get(ALERT_ID_LOG_ENV)),
                     say=lambda line: print(f"edge node {credentials.user}: {line}", flush=True),
                 )
             )
@@ -54,7 +51,3 @@ def _run(args: argparse.Namespace) -> int:
         engines.close()
     print(f"edge node {credentials.user} stopped; no snapshot kept", flush=True)
     return 0
-
-
-def _path_or_none(value: str | None) -> Path | None:
-    return Path(value) if value else None

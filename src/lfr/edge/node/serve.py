@@ -10,16 +10,15 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from nats.aio.client import Client
 
+from lfr.edge import protocol as proto
 from lfr.edge.credentials.files import BusCredentials
 from lfr.edge.jetstream import connect
 from lfr.edge.leaf import HUB_DOMAIN, ensure_leaf_streams, on_own_leaf
-from lfr.edge.node.alert_log import logging_alert_ids
 from lfr.edge.node.link import NodeHandlers, run_node_link
-from lfr.edge.node.outbox import Outbox
+from lfr.edge.node.outbox import Outbox, Outgoing
 from lfr.edge.node.runtime import EdgeNodeRuntime
 from lfr.runtime.deployment import EngineFactory
 from lfr.runtime.sources import SourceOpener, open_live
@@ -37,19 +36,18 @@ async def serve_node(
     stop: threading.Event,
     open_source: SourceOpener = open_live,
     counts_every_s: float = 5.0,
-    alert_id_log: Path | None = None,
     say: Callable[[str], None] = log.info,
 ) -> EdgeNodeRuntime:
     """Run the node until ``stop`` (set from any thread, e.g. a signal handler).
-    ``alert_id_log``: tests only (``lfr.edge.node.alert_log``); ``say``: where the node
-    tells its operator how it is connected."""
+    ``say``: where the node tells its operator how it is connected and each alert it raised
+    (its id only: the match itself travels sealed)."""
     loop = asyncio.get_running_loop()
     outbox = Outbox(loop)
     node = EdgeNodeRuntime(
         credentials.user,
         base64.b64decode(credentials.key),
         engine_factory,
-        outbox.put if alert_id_log is None else logging_alert_ids(outbox.put, alert_id_log),
+        _saying_alerts(outbox.put, say),
         open_source,
         counts_every_s,
     )
@@ -130,3 +128,19 @@ async def _hub_domain(client: Client, node: str, say: Callable[[str], None]) -> 
     await ensure_leaf_streams(client.jetstream(), node)
     say("on this machine's leaf server: what it sends is kept there until the hub has it")
     return HUB_DOMAIN
+
+
+Send = Callable[[Outgoing], None]
+
+
+def _saying_alerts(send: Send, say: Callable[[str], None]) -> Send:
+    """``send``, which first tells the operator of each alert it is given: said as it enters
+    the outbox, before a link cut or a crash can lose it, so that what a node raised can be
+    compared with what the centre stored."""
+
+    def send_and_say(message: Outgoing) -> None:
+        if message.msg_id and proto.parse_up_subject(message.subject)[1] == "alert":
+            say(f"alert {message.msg_id} raised")
+        send(message)
+
+    return send_and_say
