@@ -37,7 +37,7 @@ from lfr.edge.centre.link import EdgeCentre
 from lfr.edge.credentials.files import BusCredentials, centre_credentials, read_credentials
 from lfr.edge.jetstream import connect
 from lfr.edge.protocol import AlertMessage
-from lfr.edge.wire.alerts import publish_alert, seal_crop
+from lfr.edge.wire.alerts import seal_crop, send_alert_up
 from lfr.events import InMemoryEventBus, topics
 from lfr.imaging import encode_jpeg
 from lfr.store.keys import key_dir
@@ -99,7 +99,7 @@ async def _publish_all(url: str, node: BusCredentials, deployment_id: int, count
                 synthetic_alert(node, deployment_id, i, crop)
                 for i in range(first, min(count, first + IN_FLIGHT))
             ]
-            await asyncio.gather(*(publish_alert(js, m, timeout=30.0) for m in batch))
+            await asyncio.gather(*(send_alert_up(js, m, timeout=30.0) for m in batch))
         return time.monotonic() - started
     finally:
         await client.close()

@@ -6,9 +6,11 @@ reader loads what its role may see from the governed store.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Final
 
+from lfr.domain import Alert
 from lfr.events.bus import Event, EventBus
 
 ALERT: Final = "alert"
@@ -42,6 +44,17 @@ def publish_alert(
         **timings,
     }
     return bus.publish(ALERT, data, event_id=alert_id)
+
+
+def announce_stored(bus: EventBus, deployment_id: int, alert: Alert) -> Event:
+    """The one way a stored alert is announced, from an in-process camera or an edge node:
+    the engine's latency, and the time from raised to stored when the alert's monotonic
+    ``raised_at`` is from this machine's clock (within the hour)."""
+    timings = {"engine_latency_s": round(alert.latency_s, 4)}
+    store_s = time.monotonic() - alert.raised_at if alert.raised_at else None
+    if store_s is not None and 0 <= store_s < 3600:
+        timings["store_s"] = round(store_s, 4)
+    return publish_alert(bus, deployment_id, alert.id, alert.camera, **timings)
 
 
 def publish_alert_update(

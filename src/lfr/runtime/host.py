@@ -174,11 +174,7 @@ class CameraHost:
         return replace(engine, detector=CountingDetector(engine.detector, monitor))
 
     def _announce(self, deployment_id: int, alert: Alert) -> None:
-        store_s = time.monotonic() - alert.raised_at if alert.raised_at else None
-        timings = {"engine_latency_s": round(alert.latency_s, 4)}
-        if store_s is not None and 0 <= store_s < 3600:
-            timings["store_s"] = round(store_s, 4)
-        topics.publish_alert(self.bus, deployment_id, alert.id, alert.camera, **timings)
+        topics.announce_stored(self.bus, deployment_id, alert)
 
 
 class RunLedger:

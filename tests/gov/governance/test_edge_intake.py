@@ -21,7 +21,7 @@ from lfr.access.services import Services
 from lfr.edge import protocol as proto
 from lfr.edge.centre import intake as edge_intake
 from lfr.edge.centre.intake import Outcome, Stored, consume_alerts, handle
-from lfr.edge.wire.alerts import alert_message, publish_alert
+from lfr.edge.wire.alerts import alert_message, send_alert_up
 from lfr.governance.deployments import lifecycle as dep
 from lfr.governance.records.published import get_record
 from lfr.imaging import decode_jpeg
@@ -94,13 +94,13 @@ def test_an_alert_delivered_again_is_stored_once_and_a_restarted_centre_resumes(
 
     async def scenario() -> None:
         async with bus.client(bus.node) as (_, node_js):
-            assert not (await publish_alert(node_js, first)).duplicate
-            assert (await publish_alert(node_js, first)).duplicate  # the same Nats-Msg-Id
+            assert not (await send_alert_up(node_js, first)).duplicate
+            assert (await send_alert_up(node_js, first)).duplicate  # the same Nats-Msg-Id
             # past JetStream's de-duplication (no id): the idempotent intake must drop it
             await node_js.publish(proto.alert_subject("node1", deployment_id), proto.encode(first))
             async with _centre(bus, svc, stored):
                 pass
-            await publish_alert(node_js, second)  # while the centre is down
+            await send_alert_up(node_js, second)  # while the centre is down
         async with _centre(bus, svc, stored):
             pass
 
@@ -141,7 +141,7 @@ def test_an_alert_is_acknowledged_only_after_the_commit(
 
     async def scenario() -> None:
         async with bus.client(bus.node) as (_, node_js):
-            await publish_alert(node_js, _message(deployment_id, "edge-alert-1", bus.node.key))
+            await send_alert_up(node_js, _message(deployment_id, "edge-alert-1", bus.node.key))
         async with _centre(bus, svc, stored):
             pass
 
@@ -160,11 +160,11 @@ def test_a_forged_or_non_matching_alert_is_refused_for_good_and_nothing_is_store
 
     async def scenario() -> None:
         async with bus.client(bus.node) as (_, node_js):
-            await publish_alert(
+            await send_alert_up(
                 node_js, _message(deployment_id, "no-match", bus.node.key, distance=0.9)
             )
             wrong_key = base64.b64encode(b"k" * 32).decode()
-            await publish_alert(node_js, _message(deployment_id, "forged-crop", wrong_key))
+            await send_alert_up(node_js, _message(deployment_id, "forged-crop", wrong_key))
             other = _message(deployment_id + 1, "elsewhere", bus.node.key)  # subject says 1st
             await node_js.publish(proto.alert_subject("node1", deployment_id), proto.encode(other))
         async with bus.client(bus.centre) as (_, js):
@@ -196,8 +196,8 @@ def test_an_alert_raised_in_the_window_but_delivered_after_the_end_is_stored_lat
 
     async def scenario() -> None:
         async with bus.client(bus.node) as (_, node_js):
-            await publish_alert(node_js, late)
-            await publish_alert(node_js, too_late)  # raised after the end: refused for good
+            await send_alert_up(node_js, late)
+            await send_alert_up(node_js, too_late)  # raised after the end: refused for good
         async with _centre(bus, svc, stored):
             pass
 

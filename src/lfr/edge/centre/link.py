@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 
 from lfr.access.services import Services
 from lfr.edge.centre.control import command_nodes, consume_counts, consume_reports, watch_heartbeats
@@ -120,12 +119,4 @@ class EdgeCentre:
         self._bus.publish(topics.CAMERA_HEALTH, node_camera_health(counts))
 
     def _announce(self, stored: Stored) -> None:
-        alert = stored.alert
-        topics.publish_alert(
-            self._bus,
-            stored.deployment_id,
-            alert.id,
-            alert.camera,
-            engine_latency_s=alert.latency_s,
-            store_s=max(0.0, time.monotonic() - alert.raised_at) if alert.raised_at else 0.0,
-        )
+        topics.announce_stored(self._bus, stored.deployment_id, stored.alert)

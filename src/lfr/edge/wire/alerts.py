@@ -65,7 +65,7 @@ def alert_message(node: str, deployment_id: int, alert: Alert, key: bytes) -> Al
     )
 
 
-async def publish_alert(
+async def send_alert_up(
     js: JetStreamContext, message: AlertMessage, timeout: float = 5.0
 ) -> PubAck:
     """Stored by JetStream when this returns (a timeout raises: publish it again, same id)."""
