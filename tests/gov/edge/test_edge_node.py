@@ -5,7 +5,7 @@ and on the deployment's end wipes the snapshot and says so (audited). Without an
 stops at the window's end by its own clock and wipes.
 
 SQLite only: the node's side holds no database; what reaches the centre's store goes through the
-alert intake, which tests/gov/governance/test_edge_intake.py runs on both backends.
+alert intake, which tests/gov/edge/test_edge_intake.py runs on both backends.
 """
 
 from __future__ import annotations
