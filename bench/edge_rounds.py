@@ -5,7 +5,6 @@ the engine's cool-down being per run); the nodes stay up from one round to the n
 from __future__ import annotations
 
 import contextlib
-import re
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from tqdm import tqdm
 from edge_centre import AlertTimings, RunningCentre
 from edge_setup import end, go_live, lfr_env, wait_for
 from lfr.access.services import Services
+from lfr.cli.fleet.edge_run import raised_alert_ids
 from lfr.store.tables import AlertRow, EdgeCameraCounts, EdgeRun
 
 NODE_START_S = 300.0
@@ -81,13 +81,10 @@ def node_processes(
                 process.wait()
 
 
-_RAISED = re.compile(r"^edge node [a-z0-9-]+: alert (\S+) raised$", re.M)
-
-
 def raised_ids(folder: Path, nodes: list[str]) -> list[str]:
     """What the nodes said they raised (``edge node NAME: alert ID raised``), in order."""
     said = (folder / f"{n}.out" for n in nodes)
-    return [i for out in said if out.exists() for i in _RAISED.findall(out.read_text())]
+    return [i for out in said if out.exists() for i in raised_alert_ids(out.read_text())]
 
 
 def _wiped(services: Services, deployment_id: int) -> int:

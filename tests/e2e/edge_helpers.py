@@ -5,7 +5,6 @@ live deployment with one camera on each node, and the nodes registered on a real
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from dataclasses import asdict
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from lfr.access.services import Services
 from lfr.cli import main
+from lfr.cli.fleet.edge_run import raised_alert_ids as raised_in
 from lfr.config import EngineConfig
 from lfr.edge.centre.nodes import add_node
 from lfr.edge.credentials.files import write_credentials
@@ -140,10 +140,7 @@ def edge_node(
         )
 
 
-_RAISED = re.compile(r"^edge node [a-z0-9-]+: alert (\S+) raised$", re.M)
-
-
 def raised_alert_ids(*outputs: Path) -> list[str]:
     """The ids of the alerts ``lfr edge run`` said it raised, in order, over its outputs (one
     per start); none from an output not written yet."""
-    return [i for out in outputs if out.exists() for i in _RAISED.findall(out.read_text())]
+    return [i for out in outputs if out.exists() for i in raised_in(out.read_text())]

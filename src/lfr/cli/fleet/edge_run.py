@@ -5,11 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 from lfr.cli.engine.engine_args import add_engine_args, load_config
 from lfr.cli.stopping import StopRequest, stop_on_signals
+
+_RAISED = re.compile(r"^edge node [a-z0-9-]+: alert (\S+) raised$", re.M)
+"""The line ``lfr edge run`` prints as each alert enters its outbox (``serve_node``'s ``say``)."""
+
+
+def raised_alert_ids(output: str) -> list[str]:
+    """The ids of the alerts an ``lfr edge run`` output says it raised, in order: what its
+    operator (or a fault test, or the edge benchmark) compares with what the centre stored."""
+    return _RAISED.findall(output)
 
 
 def register_run(sub: argparse._SubParsersAction[Any]) -> None:
