@@ -13,23 +13,20 @@ from lfr.centre.periodic import PeriodicJob
 log = logging.getLogger(__name__)
 
 
-class HeadPublisher:
+class HeadPublisher(PeriodicJob):
     def __init__(self, services: Services, every_s: float = 3600.0) -> None:
+        super().__init__("lfr-audit-head", self.publish_now, every_s)
         self._services = services
-        self._job = PeriodicJob("lfr-audit-head", self.publish_now, every_s)
 
     def publish_now(self) -> PublishedHead | None:
         try:
             with self._services.transaction() as session:
                 return publish_head(session, self._services.data_dir, self._services.clock())
         except Exception:
-            log.exception("publishing the audit head failed; retrying in %ss", self._job.every_s)
+            log.exception("publishing the audit head failed; retrying in %ss", self.every_s)
             return None
 
-    def start(self) -> None:
-        self._job.start()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
+    def stop(self, timeout_s: float | None = 10.0) -> None:
         """Stop, then publish once more: the head of everything done before the stop."""
-        self._job.stop(timeout_s)
+        super().stop(timeout_s)
         self.publish_now()

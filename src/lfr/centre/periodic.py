@@ -1,12 +1,13 @@
 """One background job on a daemon thread: run at once, then every ``every_s`` seconds until
-stopped. The schedule enforcer, the retention purge and the audit-head publisher each wrap
-one, so start, stop and the loop are written once."""
+stopped. The schedule enforcer, the retention purge and the audit-head publisher are each
+one (subclasses giving their job), so start, stop and the loop are written once."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from types import TracebackType
+from typing import Self
 
 
 class PeriodicJob:
@@ -45,7 +46,7 @@ class PeriodicJob:
             self._job()
             self._stop.wait(self.every_s)
 
-    def __enter__(self) -> PeriodicJob:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from types import TracebackType
 
 from lfr.access.roles import SYSTEM, Actor
 from lfr.access.services import Services
@@ -16,14 +15,14 @@ from lfr.governance.retention.purge import PurgeReport, purge
 log = logging.getLogger(__name__)
 
 
-class PurgeScheduler:
+class PurgeScheduler(PeriodicJob):
     """Use ``start``/``stop`` or as a context manager; ``runs``, ``failures`` and
     ``last_report`` say how it went (for ``/metrics`` and the tests)."""
 
     def __init__(self, services: Services, interval_s: float, actor: Actor = SYSTEM) -> None:
+        super().__init__("lfr-purge", self.run_once, interval_s)
         self._services = services
         self._actor = actor
-        self._job = PeriodicJob("lfr-purge", self.run_once, interval_s)
         self._lock = threading.Lock()
         self._runs = 0
         self._failures = 0
@@ -44,21 +43,15 @@ class PurgeScheduler:
         with self._lock:
             return self._last
 
-    @property
-    def running(self) -> bool:
-        return self._job.running
-
-    def start(self) -> None:
-        self._job.start()
-
-    def stop(self, timeout: float | None = 30.0) -> None:
-        self._job.stop(timeout)
+    def stop(self, timeout_s: float | None = 30.0) -> None:
+        """A purge in progress may take longer than the other jobs: wait for it longer."""
+        super().stop(timeout_s)
 
     def run_once(self) -> PurgeReport | None:
         try:
             report = purge(self._services, self._actor)
         except Exception:
-            log.exception("scheduled retention purge failed; retrying in %ss", self._job.every_s)
+            log.exception("scheduled retention purge failed; retrying in %ss", self.every_s)
             with self._lock:
                 self._failures += 1
             return None
@@ -75,15 +68,3 @@ class PurgeScheduler:
                 report.entry_images_deleted,
             )
         return report
-
-    def __enter__(self) -> PurgeScheduler:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

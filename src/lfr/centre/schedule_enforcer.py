@@ -18,23 +18,17 @@ from lfr.governance.states import DeploymentState
 log = logging.getLogger(__name__)
 
 
-class ScheduleEnforcer:
+class ScheduleEnforcer(PeriodicJob):
     def __init__(self, services: Services, bus: EventBus, interval_s: float = 60.0) -> None:
+        super().__init__("lfr-schedule", self.run_once, interval_s)
         self._services = services
         self._bus = bus
-        self._job = PeriodicJob("lfr-schedule", self.run_once, interval_s)
-
-    def start(self) -> None:
-        self._job.start()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._job.stop(timeout_s)
 
     def run_once(self) -> list[ScheduleAction]:
         try:
             actions = enforce_schedule(self._services)
         except Exception:
-            log.exception("schedule enforcement failed; retrying in %ss", self._job.every_s)
+            log.exception("schedule enforcement failed; retrying in %ss", self.every_s)
             return []
         for action in actions:
             log.info("schedule: %s", action)
