@@ -37,7 +37,7 @@ def test_an_alert_raised_on_this_clock_is_announced_with_its_store_time() -> Non
     assert event.topic == topics.ALERT and event.id == "a-1"
     assert event.data["deployment_id"] == 7 and event.data["camera"] == "north"
     assert event.data["engine_latency_s"] == 0.1235
-    assert 0.5 <= event.data["store_s"] < 5.0
+    assert 0.5 <= event.data["store_s"] < 3600  # since it was raised; no speed bound
 
 
 def test_a_raised_time_from_another_clock_gives_no_store_time() -> None:
