@@ -21,8 +21,9 @@ from typing import Any, TextIO
 
 from baseline_run import run_baseline
 from common import CLIP, REPO, TRUE_SUBJECT, backend_config, frame_count
-from lfr.app import CameraEngines, embedder_backend
+from lfr.app import CameraEngines
 from lfr.config import EngineConfig
+from lfr.embed.registry import resolve_backend
 from lfr.match.watchlist import Watchlist
 from lfr.pipeline.engine import Engine
 from lfr_runs import make_720p, run_cli, run_concurrently, run_lfr
@@ -67,7 +68,7 @@ def offline_runs(bench: Bench) -> tuple[list[LfrRun], BaselineRun | None]:
             bench.progress,
             max_frames=args.max_frames,
         )
-        r.backend = embedder_backend(bench.config)
+        r.backend = resolve_backend(bench.config)
         lfr_runs.append(r)
         log.write(
             f"bench: lfr {label}: {r.frames} frames, {r.fps:.1f} fps,"

@@ -9,8 +9,6 @@ bus, the camera runtime behind its governance port, the purge and the schedule).
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -28,9 +26,8 @@ from lfr.detect.registry import build_detector
 from lfr.domain import Image, Subject, Template
 from lfr.embed.base import Aligner, Embedder
 from lfr.embed.batching import BatchingEmbedder
+from lfr.embed.registry import build_embedder, resolve_backend
 from lfr.enrol.folder import Enroller
-from lfr.errors import IntegrityError, ModelNotInstalledError
-from lfr.models import dlib_model_paths, sha256_file
 from lfr.pipeline.engine import Engine
 from lfr.store.crypto import DataCipher
 from lfr.store.db import Database, migrate, sqlite_url
@@ -44,7 +41,6 @@ if TYPE_CHECKING:
     from lfr.centre.purge_scheduler import PurgeScheduler
     from lfr.centre.schedule_enforcer import ScheduleEnforcer
     from lfr.edge.centre.link import EdgeCentre
-    from lfr.embed.resnet_onnx.embedder import OnnxResnetEmbedder
     from lfr.events.bus import EventBus
     from lfr.runtime.host import CameraHost
 
@@ -57,9 +53,9 @@ def build_engine(config: EngineConfig, embedder: Embedder | None = None) -> Engi
     threadpool_limits(limits=1, user_api="blas")
     detector = build_detector(config.detector)
     if embedder is None:
-        aligner, embedder = _build_embedder(config)
+        aligner, embedder = build_embedder(config, demo_face_chips)
     else:
-        aligner = _dlib_aligner()
+        aligner = _installed_aligner()
     return Engine(config, detector, aligner, embedder, _more_face_models(config))
 
 
@@ -67,10 +63,10 @@ def _more_face_models(config: EngineConfig) -> Callable[[], tuple[FaceDetector, 
     """For enrolment threads: HOG (which releases the GIL while it scans) and dlib's aligner;
     measured on 2 cores with the quick search: 7.5 -> 21.9 photos a second (onnx-resnet).
     Other detectors and aligners: one thread."""
-    dlib_aligner = embedder_backend(config) in ("onnx-resnet", "dlib-resnet")
+    dlib_aligner = resolve_backend(config) in ("onnx-resnet", "dlib-resnet")
     if config.detector.backend != "dlib-hog" or not dlib_aligner:
         return None
-    return lambda: (build_detector(config.detector), _dlib_aligner())
+    return lambda: (build_detector(config.detector), _installed_aligner())
 
 
 class CameraEngines:
@@ -84,11 +80,13 @@ class CameraEngines:
         self._service: BatchingEmbedder | None = None
 
     def __call__(self) -> Engine:
-        if embedder_backend(self.config) != "onnx-resnet":
+        if resolve_backend(self.config) != "onnx-resnet":
             return build_engine(self.config)
         with self._lock:
             if self._service is None:
-                self._service = _batching_onnx_resnet(self.config)
+                from lfr.embed.resnet_onnx.service import batching_service
+
+                self._service = batching_service(self.config, demo_face_chips)
             handle = self._service.shared()
         return build_engine(self.config, embedder=handle)
 
@@ -99,94 +97,10 @@ class CameraEngines:
             service.close()
 
 
-def embedder_backend(config: EngineConfig) -> str:
-    """The configured embedder, with ``auto`` resolved: dlib's ResNet on ONNX Runtime when
-    onnxruntime and onnx are installed (the same descriptors, ten times faster), else dlib."""
-    backend = config.embedder.backend
-    if backend != "auto":
-        return backend
-    found = all(importlib.util.find_spec(name) for name in ("onnxruntime", "onnx"))
-    return "onnx-resnet" if found else "dlib-resnet"
+def _installed_aligner() -> Aligner:
+    from lfr.embed.dlib_backend import installed_aligner  # dlib loads when an engine is built
 
-
-def _build_embedder(config: EngineConfig) -> tuple[Aligner, Embedder]:
-    cfg = config.embedder
-    backend = embedder_backend(config)
-    if backend == "onnx-sface":
-        from lfr.detect.onnx_yunet import YuNetDetector
-        from lfr.embed.onnx_sface import SFaceAligner, SFaceEmbedder
-
-        embedder = SFaceEmbedder.from_model_dir(cfg.model_dir)
-        landmarks = YuNetDetector.from_model_dir(cfg.model_dir or config.detector.model_dir)
-        return SFaceAligner(embedder, landmarks), embedder
-    if backend == "onnx-resnet":
-        return _dlib_aligner(), _batching_onnx_resnet(config)
-    from lfr.embed.dlib_resnet import DlibEmbedder
-
-    weights = dlib_model_paths().face_recognition_resnet
-    if cfg.separate_process:
-        from lfr.embed.process_pool import ProcessEmbedder
-
-        return _dlib_aligner(), ProcessEmbedder(weights, sha256_file(weights))
-    return _dlib_aligner(), DlibEmbedder(weights, sha256_file(weights))
-
-
-def _dlib_aligner() -> Aligner:
-    from lfr.embed.dlib_resnet import DlibAligner
-
-    return DlibAligner(dlib_model_paths().shape_predictor_5)
-
-
-def _batching_onnx_resnet(config: EngineConfig) -> BatchingEmbedder:
-    from lfr.embed.resnet_onnx.embedder import OnnxResnetEmbedder, cuda_available
-
-    cfg = config.embedder
-    if cfg.device == "cuda" and not cuda_available():
-        raise ModelNotInstalledError(
-            "embedder device 'cuda' asked for, but onnxruntime has no CUDA provider here"
-            " (pip install onnxruntime-gpu, on a machine with an NVIDIA GPU)"
-        )
-    weights = dlib_model_paths().face_recognition_resnet
-    inner = OnnxResnetEmbedder(
-        weights,
-        sha256_file(weights),
-        threads=cfg.threads or min(8, os.cpu_count() or 1),
-        use_gpu=cfg.device != "cpu",
-    )
-    require_dlibs_descriptors(inner)
-    return BatchingEmbedder(inner, cfg.batch_max_faces, cfg.batch_max_wait_ms / 1000.0)
-
-
-ONNX_TOLERANCE = 1e-5
-"""Largest difference from dlib's descriptor element under which the ONNX graph may carry
-dlib's embedding contract (it is about 3e-7 on real faces)."""
-
-
-_VERIFIED: set[tuple[str, tuple[str, ...]]] = set()
-"""(graph digest, device) pairs already shown in this process to give dlib's descriptors."""
-
-
-def require_dlibs_descriptors(onnx: OnnxResnetEmbedder) -> None:
-    """The ONNX graph is searched against templates made by dlib (the same contract), which is
-    only right if it gives dlib's descriptors on the device it runs on (a GPU's arithmetic
-    may differ): checked on the demo portrait, once per graph and device in a process (about
-    a second), before any camera uses it."""
-    key = (onnx.model_sha256, tuple(onnx.providers))
-    if key in _VERIFIED:
-        return
-    difference = _measure_difference(onnx)
-    if difference > ONNX_TOLERANCE:
-        raise IntegrityError(
-            f"the ONNX model ({onnx.model_source}) does not give dlib's descriptors (difference"
-            f" {difference:.3g} > {ONNX_TOLERANCE:g}); run 'lfr models check' for details"
-        )
-    _VERIFIED.add(key)
-
-
-def _measure_difference(onnx: OnnxResnetEmbedder) -> float:
-    from lfr.embed.resnet_onnx.embedder import max_abs_difference
-
-    return max_abs_difference(demo_face_chips(), onnx_embedder=onnx)
+    return installed_aligner()
 
 
 def demo_face_chips() -> list[Image]:
@@ -196,7 +110,7 @@ def demo_face_chips() -> list[Image]:
     from lfr.ingest.synthetic import demo_watchlist_image
 
     image = demo_watchlist_image()
-    aligner = _dlib_aligner()
+    aligner = _installed_aligner()
     return [aligner.align(image, d.box).chip for d in HogDetector().detect(image, 0)]
 
 

@@ -10,13 +10,15 @@ import onnx
 import pytest
 from onnx import numpy_helper
 
-from lfr.app import CameraEngines, build_engine, embedder_backend, require_dlibs_descriptors
+from lfr.app import CameraEngines, build_engine, demo_face_chips
 from lfr.config import EngineConfig
 from lfr.domain import Alert, AlignedFace
 from lfr.embed.batching import BatchingEmbedder, SharedEmbedder
 from lfr.embed.dlib_resnet import DlibEmbedder
+from lfr.embed.registry import resolve_backend
 from lfr.embed.resnet_onnx.convert import model_bytes
 from lfr.embed.resnet_onnx.embedder import OnnxResnetEmbedder
+from lfr.embed.resnet_onnx.parity import require_dlibs_descriptors
 from lfr.errors import IntegrityError
 from lfr.ingest.video_file import VideoFileSource
 from lfr.match.watchlist import Watchlist
@@ -30,8 +32,8 @@ def config(backend: str) -> EngineConfig:
 
 
 def test_auto_means_onnx_when_onnxruntime_is_installed() -> None:
-    assert embedder_backend(EngineConfig()) == "onnx-resnet"
-    assert embedder_backend(config("dlib-resnet")) == "dlib-resnet"
+    assert resolve_backend(EngineConfig()) == "onnx-resnet"
+    assert resolve_backend(config("dlib-resnet")) == "dlib-resnet"
 
 
 @pytest.mark.parametrize("backend", ["dlib-resnet", "onnx-resnet"])
@@ -78,11 +80,11 @@ def test_a_graph_that_does_not_give_dlibs_descriptors_is_refused(tmp_path: Path)
     bad = tmp_path / "changed.onnx"
     onnx.save(model, str(bad))
     good = OnnxResnetEmbedder(weights, sha256_file(weights))
-    require_dlibs_descriptors(good)  # the graph converted in memory passes
+    require_dlibs_descriptors(good, demo_face_chips)  # the graph converted in memory passes
     changed = OnnxResnetEmbedder(weights, sha256_file(weights), model_path=bad)
     assert changed.contract == good.contract  # it would claim dlib's contract ...
     with pytest.raises(IntegrityError, match="does not give dlib's descriptors"):
-        require_dlibs_descriptors(changed)  # ... but is refused
+        require_dlibs_descriptors(changed, demo_face_chips)  # ... but is refused
 
 
 def test_using_the_onnx_backend_writes_nothing(

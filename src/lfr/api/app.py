@@ -37,7 +37,6 @@ from lfr.api.routers import (
     encounters,
     jurisdiction,
     metrics,
-    policy,
     public,
     records,
     settings,
@@ -55,7 +54,6 @@ from lfr.web import STATIC
 API_ROUTERS = (
     auth.router,
     users.router,
-    policy.router,
     settings.router,
     watchlists.router,
     deployments.router,

@@ -44,6 +44,9 @@ CSV_COLUMNS: Final = (
 
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
+    """One entry of the audit chain as oversight reads it: what was done, by whom, to what, and
+    the hashes and signature that chain it to the entry before."""
+
     seq: int
     at: datetime
     actor: str

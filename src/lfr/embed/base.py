@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
 from lfr.domain import AlignedFace, Box, EmbeddingContract, Image
+
+ReferenceChips: TypeAlias = Callable[[], list[Image]]
+"""Aligned chips of a real face made by dlib, for a backend to check itself against (see
+``lfr.embed.registry``)."""
 
 
 class Aligner(Protocol):

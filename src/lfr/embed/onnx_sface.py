@@ -34,8 +34,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from lfr.config import EngineConfig
 from lfr.detect.onnx_yunet import YuNetDetector, YuNetFace
 from lfr.domain import AlignedFace, Box, Detection, EmbeddingContract, Image
+from lfr.embed.base import Aligner, Embedder, ReferenceChips
 from lfr.errors import ModelNotInstalledError
 from lfr.models import describe_cv_error, require_model_file, sha256_file
 
@@ -198,3 +200,11 @@ def dlib_layout(yunet_points: npt.NDArray[np.float32]) -> npt.NDArray[np.float32
     """
     points = np.asarray(yunet_points, dtype=np.float32).reshape(5, 2)
     return points[[1, 1, 0, 0, 2]].copy()
+
+
+def build(config: EngineConfig, reference_chips: ReferenceChips) -> tuple[Aligner, Embedder]:
+    """The registry's builder (``lfr.embed.registry``): SFace from the user's model folder,
+    aligned on YuNet's landmarks (from the embedder's folder, else the detector's)."""
+    embedder = SFaceEmbedder.from_model_dir(config.embedder.model_dir)
+    landmarks = YuNetDetector.from_model_dir(config.embedder.model_dir or config.detector.model_dir)
+    return SFaceAligner(embedder, landmarks), embedder

@@ -23,6 +23,7 @@ from lfr.api.schemas.alerts import (
     SecondConfirmationRequest,
 )
 from lfr.api.schemas.base import RowId
+from lfr.api.schemas.derive import many
 from lfr.api.sessions import Claims
 from lfr.api.state import AppState
 from lfr.api.stream_slots import STREAM_REFUSALS, SlotStreamingResponse
@@ -30,7 +31,7 @@ from lfr.errors import NotFoundError
 from lfr.events import topics
 from lfr.governance.alerts import adjudication
 from lfr.governance.alerts.adjudication import AlertView
-from lfr.governance.alerts.history import MAX_PAGE, handled_alerts
+from lfr.governance.alerts.history import MAX_PAGE, HandledPage, handled_alerts
 from lfr.governance.alerts.views import Picture
 from lfr.governance.deployments import assignments
 from lfr.governance.retention import holds
@@ -40,25 +41,20 @@ router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 AlertId = Annotated[str, "the engine's alert id"]
 
 
-def _public(view: AlertView) -> AlertPublic:
-    return AlertPublic.model_validate(view, from_attributes=True)
-
-
-def _updated(state: AppState, view: AlertView) -> AlertPublic:
+def _updated(state: AppState, view: AlertView) -> AlertView:
     topics.publish_alert_update(state.bus, view.deployment_id, view.id, view.status, view.outcome)
-    return _public(view)
+    return view
 
 
-@router.get("", response_model=list[AlertPublic])
+@router.get("", response_model=many(AlertPublic))
 def list_alerts(
     actor: AlertReader,
     state: State,
     deployment_id: Annotated[RowId | None, Query()] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
-) -> list[AlertPublic]:
+) -> list[AlertView]:
     """Alerts, oldest first (the review order)."""
-    views = adjudication.list_alerts(state.services, actor, deployment_id, status)
-    return [_public(v) for v in views]
+    return adjudication.list_alerts(state.services, actor, deployment_id, status)
 
 
 @router.get("/handled", response_model=HandledAlertsPublic)
@@ -67,16 +63,10 @@ def handled(
     state: State,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> HandledAlertsPublic:
+) -> HandledPage:
     """The alerts the caller already handled (decided or recorded the outcome of), newest
     first, a page at a time; only of deployments they are assigned to."""
-    page = handled_alerts(state.services, actor, limit=limit, offset=offset)
-    return HandledAlertsPublic(
-        alerts=[_public(v) for v in page.alerts],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return handled_alerts(state.services, actor, limit=limit, offset=offset)
 
 
 @router.get(
@@ -111,8 +101,8 @@ def stream(
 
 
 @router.get("/{alert_id}", response_model=AlertPublic)
-def get_alert(alert_id: AlertId, actor: AlertReader, state: State) -> AlertPublic:
-    return _public(adjudication.get_alert(state.services, actor, alert_id))
+def get_alert(alert_id: AlertId, actor: AlertReader, state: State) -> AlertView:
+    return adjudication.get_alert(state.services, actor, alert_id)
 
 
 @router.get("/{alert_id}/media", response_model=AlertMediaPublic)
@@ -156,7 +146,7 @@ def adjudicate(
     body: AdjudicationRequest,
     actor: CurrentActor,
     state: State,
-) -> AlertPublic:
+) -> AlertView:
     """An operator confirms the match or marks a false alert: refused (409) until this login
     session has loaded both pictures of the alert."""
     view = adjudication.adjudicate(
@@ -172,7 +162,7 @@ def second_confirm(
     body: SecondConfirmationRequest,
     actor: CurrentActor,
     state: State,
-) -> AlertPublic:
+) -> AlertView:
     """A different operator agrees or disagrees (where the policy asks for two); like the
     first decision, only once this login session has loaded both pictures."""
     view = adjudication.second_confirm(
@@ -184,7 +174,7 @@ def second_confirm(
 @router.post("/{alert_id}/outcome", response_model=AlertPublic)
 def record_outcome(
     alert_id: AlertId, body: OutcomeRequest, actor: CurrentActor, state: State
-) -> AlertPublic:
+) -> AlertView:
     """A field officer records what happened: engaged, arrested (with the corroboration
     used: never on the match alone) or no action."""
     view = adjudication.record_outcome(
@@ -194,7 +184,7 @@ def record_outcome(
 
 
 @router.post("/{alert_id}/hold", response_model=AlertPublic)
-def hold(alert_id: AlertId, body: HoldRequest, actor: CurrentActor, state: State) -> AlertPublic:
+def hold(alert_id: AlertId, body: HoldRequest, actor: CurrentActor, state: State) -> AlertView:
     """Evidential hold (authorising officers): kept past the retention limits."""
     return _updated(state, holds.hold(state.services, actor, alert_id, body.reason))
 
@@ -202,7 +192,7 @@ def hold(alert_id: AlertId, body: HoldRequest, actor: CurrentActor, state: State
 @router.post("/{alert_id}/release", response_model=AlertPublic)
 def release(
     alert_id: AlertId, body: ReleaseRequest, actor: CurrentActor, state: State
-) -> AlertPublic:
+) -> AlertView:
     return _updated(state, holds.release_hold(state.services, actor, alert_id, body.note))
 
 

@@ -11,20 +11,22 @@ from fastapi import APIRouter, Path, Response, status
 from lfr.api.deps import CurrentActor, DeploymentReader, State
 from lfr.api.schemas.assignments import AssignmentCreate, AssignmentPublic
 from lfr.api.schemas.base import RowId
+from lfr.api.schemas.derive import many
 from lfr.governance.deployments import assignments
+from lfr.governance.deployments.assignments import AssignmentView
 
 router = APIRouter(prefix="/api/deployments", tags=["deployments"])
 
 Username = Annotated[str, Path(max_length=64, description="the assigned officer")]
 
 
-@router.get("/{deployment_id}/assignments", response_model=list[AssignmentPublic])
+@router.get("/{deployment_id}/assignments", response_model=many(AssignmentPublic))
 def list_assignments(
     deployment_id: RowId, actor: DeploymentReader, state: State
-) -> list[AssignmentPublic]:
+) -> list[AssignmentView]:
     """The officers assigned to this deployment, by name."""
     views = assignments.list_assignments(state.services, actor, deployment_id)
-    return [AssignmentPublic.model_validate(v) for v in views]
+    return list(views)
 
 
 @router.post(
@@ -34,10 +36,10 @@ def list_assignments(
 )
 def assign(
     deployment_id: RowId, body: AssignmentCreate, actor: CurrentActor, state: State
-) -> AssignmentPublic:
+) -> AssignmentView:
     """Assign an operator or field officer: from now on they read this deployment's alerts."""
     view = assignments.assign(state.services, actor, deployment_id, body.username)
-    return AssignmentPublic.model_validate(view)
+    return view
 
 
 @router.delete("/{deployment_id}/assignments/{username}", status_code=status.HTTP_204_NO_CONTENT)

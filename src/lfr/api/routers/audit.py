@@ -11,15 +11,16 @@ from starlette.concurrency import run_in_threadpool
 
 from lfr.api.deps import AuditReader, State
 from lfr.api.schemas.audit import AuditEntryPublic, VerifyPublic, VerifyRequest
+from lfr.api.schemas.derive import many
 from lfr.audit.heads import heads_path, read_heads
-from lfr.audit.service import export_audit, read_audit, verify_chain
+from lfr.audit.service import AuditRecord, export_audit, read_audit, verify_chain
 from lfr.errors import LfrError
 from lfr.store.keys import AUDIT_PUBLIC, key_dir, load_public_key
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 
-@router.get("", response_model=list[AuditEntryPublic])
+@router.get("", response_model=many(AuditEntryPublic))
 def search(
     actor: AuditReader,
     state: State,
@@ -32,13 +33,13 @@ def search(
         str | None, Query(max_length=200, description="words in target/details")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> list[AuditEntryPublic]:
+) -> list[AuditRecord]:
     """Matching entries in chain order: the newest ``limit`` of them."""
     records = read_audit(state.services, actor, action or None, actor_name or None, since)
     if text:
         needle = text.lower()
         records = [r for r in records if needle in f"{r.target} {r.details}".lower()]
-    return [AuditEntryPublic.model_validate(r) for r in records[-limit:]]
+    return records[-limit:]
 
 
 @router.get(

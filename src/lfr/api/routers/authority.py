@@ -5,8 +5,6 @@ the rule's source."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter, status
 
 from lfr.api.deps import CurrentActor, State
@@ -14,28 +12,29 @@ from lfr.api.schemas.authority import (
     AuthorityDecisionCreate,
     AuthorityRequestCreate,
     AuthorityRequestPublic,
-    EntryByReference,
 )
 from lfr.api.schemas.base import RowId
+from lfr.api.schemas.derive import many
 from lfr.errors import NotFoundError
 from lfr.governance.authority import requests as authority
+from lfr.governance.authority.requests import RequestView
 
 router = APIRouter(tags=["independent authorisation"])
 
 
-@router.get("/api/authority/requests", response_model=list[AuthorityRequestPublic])
-def list_requests(actor: CurrentActor, state: State) -> list[AuthorityRequestPublic]:
+@router.get("/api/authority/requests", response_model=many(AuthorityRequestPublic))
+def list_requests(actor: CurrentActor, state: State) -> list[RequestView]:
     """Every request submitted to the independent authority (the authority only)."""
-    return [_public(view) for view in authority.list_requests(state.services, actor)]
+    return authority.list_requests(state.services, actor)
 
 
 @router.get("/api/deployments/{deployment_id}/authority", response_model=AuthorityRequestPublic)
-def get_request(deployment_id: RowId, actor: CurrentActor, state: State) -> AuthorityRequestPublic:
+def get_request(deployment_id: RowId, actor: CurrentActor, state: State) -> RequestView:
     """One deployment's request and decision (the authority, or the force's staff)."""
     view = authority.get_request(state.services, actor, deployment_id)
     if view is None:
         raise NotFoundError(f"deployment {deployment_id} was not submitted to the authority")
-    return _public(view)
+    return view
 
 
 @router.post(
@@ -45,7 +44,7 @@ def get_request(deployment_id: RowId, actor: CurrentActor, state: State) -> Auth
 )
 def request_authority(
     deployment_id: RowId, body: AuthorityRequestCreate, actor: CurrentActor, state: State
-) -> AuthorityRequestPublic:
+) -> RequestView:
     """Submit the deployment to the independent authority (operators, authorising officers)."""
     authority.request_authority(
         state.services, actor, deployment_id, body.justification_harm, body.justification_rights
@@ -58,7 +57,7 @@ def request_authority(
 )
 def decide(
     deployment_id: RowId, body: AuthorityDecisionCreate, actor: CurrentActor, state: State
-) -> AuthorityRequestPublic:
+) -> RequestView:
     """Grant or refuse (the independent authority); a refusal of an urgent start deletes it."""
     decision = authority.Decision(
         **body.model_dump(exclude={"cameras", "entries"}),
@@ -67,9 +66,3 @@ def decide(
     )
     authority.decide(state.services, actor, deployment_id, decision)
     return get_request(deployment_id, actor, state)
-
-
-def _public(view: authority.RequestView) -> AuthorityRequestPublic:
-    fields = asdict(view)
-    fields["entries"] = [EntryByReference(reference=r, category=c) for r, c in view.entries]
-    return AuthorityRequestPublic.model_validate(fields)

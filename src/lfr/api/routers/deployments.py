@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 
 from lfr.access.roles import PERMISSIONS, Action, Actor, require
 from lfr.api.deps import CurrentActor, DeploymentReader, State
-from lfr.api.schemas.base import RowId
+from lfr.api.schemas.base import Public, RowId
 from lfr.api.schemas.cameras import RunPublic
 from lfr.api.schemas.deployments import (
     AuthoriseRequest,
@@ -22,47 +22,45 @@ from lfr.api.schemas.deployments import (
     StartPublic,
     StartRequest,
 )
+from lfr.api.schemas.derive import many
 from lfr.api.state import AppState
 from lfr.errors import ModelNotInstalledError, PolicyViolationError
 from lfr.events import topics
 from lfr.governance.deployments import lifecycle
+from lfr.governance.deployments.plan import DeploymentView
 from lfr.governance.states import DeploymentState
 
 router = APIRouter(prefix="/api/deployments", tags=["deployments"])
 
 
-def _public(state: AppState, actor: Actor, deployment_id: int) -> DeploymentPublic:
-    view = lifecycle.get_deployment(state.services, actor, deployment_id)
-    return DeploymentPublic.model_validate(view)
+def _public(state: AppState, actor: Actor, deployment_id: int) -> DeploymentView:
+    return lifecycle.get_deployment(state.services, actor, deployment_id)
 
 
-def _changed(
-    state: AppState, actor: Actor, deployment_id: int, reason: str = ""
-) -> DeploymentPublic:
+def _changed(state: AppState, actor: Actor, deployment_id: int, reason: str = "") -> DeploymentView:
     public = _public(state, actor, deployment_id)
     topics.publish_deployment(state.bus, deployment_id, public.state, actor.username, reason)
     return public
 
 
-@router.get("", response_model=list[DeploymentPublic])
+@router.get("", response_model=many(DeploymentPublic))
 def list_deployments(
     actor: DeploymentReader,
     state: State,
     state_filter: Annotated[DeploymentState | None, Query(alias="state")] = None,
-) -> list[DeploymentPublic]:
-    views = lifecycle.list_deployments(state.services, actor, state_filter)
-    return [DeploymentPublic.model_validate(v) for v in views]
+) -> list[DeploymentView]:
+    return lifecycle.list_deployments(state.services, actor, state_filter)
 
 
 @router.post("", response_model=DeploymentPublic, status_code=status.HTTP_201_CREATED)
-def plan(body: DeploymentCreate, actor: CurrentActor, state: State) -> DeploymentPublic:
+def plan(body: DeploymentCreate, actor: CurrentActor, state: State) -> DeploymentView:
     """Plan a draft (operators and authorising officers); refused if it breaks the policy."""
     deployment_id = lifecycle.plan_deployment(state.services, actor, body)
     return _changed(state, actor, deployment_id, "planned")
 
 
 @router.get("/{deployment_id}", response_model=DeploymentPublic)
-def get(deployment_id: RowId, actor: DeploymentReader, state: State) -> DeploymentPublic:
+def get(deployment_id: RowId, actor: DeploymentReader, state: State) -> DeploymentView:
     return _public(state, actor, deployment_id)
 
 
@@ -78,7 +76,7 @@ def readiness(
 @router.post("/{deployment_id}/authorise", response_model=DeploymentPublic)
 def authorise(
     deployment_id: RowId, body: AuthoriseRequest, actor: CurrentActor, state: State
-) -> DeploymentPublic:
+) -> DeploymentView:
     """Authorise a draft (authorising officers; never a deployment one planned)."""
     lifecycle.authorise(
         state.services, actor, deployment_id, body.note, threshold_reason=body.threshold_reason
@@ -89,15 +87,13 @@ def authorise(
 @router.post("/{deployment_id}/signage", response_model=DeploymentPublic)
 def confirm_signage(
     deployment_id: RowId, body: SignageRequest, actor: CurrentActor, state: State
-) -> DeploymentPublic:
+) -> DeploymentView:
     lifecycle.confirm_signage(state.services, actor, deployment_id, body.reference)
     return _changed(state, actor, deployment_id, "signage confirmed")
 
 
 @router.post("/{deployment_id}/start", response_model=StartPublic)
-def start(
-    deployment_id: RowId, body: StartRequest, actor: CurrentActor, state: State
-) -> StartPublic:
+def start(deployment_id: RowId, body: StartRequest, actor: CurrentActor, state: State) -> Public:
     """Go live on a frozen watchlist snapshot. An operator's start also runs the cameras; after
     an authorising officer's start, an operator runs them (``/run``)."""
     digest = lifecycle.start(state.services, actor, deployment_id, body.emergency)
@@ -130,7 +126,7 @@ def run(deployment_id: RowId, actor: CurrentActor, state: State) -> RunPublic:
 @router.post("/{deployment_id}/end", response_model=DeploymentPublic)
 def end(
     deployment_id: RowId, body: EndRequest, actor: CurrentActor, state: State
-) -> DeploymentPublic:
+) -> DeploymentView:
     """End a live deployment: its cameras stop, its snapshot is wiped, its record published.
     A reason is required (it is audited and shown with the record)."""
     reason = _reason(actor, body, "ending")
@@ -144,7 +140,7 @@ def end(
 @router.post("/{deployment_id}/cancel", response_model=DeploymentPublic)
 def cancel(
     deployment_id: RowId, body: EndRequest, actor: CurrentActor, state: State
-) -> DeploymentPublic:
+) -> DeploymentView:
     """Call off a deployment that has not gone live; a reason is required."""
     lifecycle.cancel(state.services, actor, deployment_id, _reason(actor, body, "cancelling"))
     return _changed(state, actor, deployment_id, body.reason)

@@ -11,24 +11,26 @@ from fastapi import APIRouter, Query, status
 
 from lfr.api.deps import AlertReader, CurrentActor, State
 from lfr.api.schemas.base import RowId
+from lfr.api.schemas.derive import many
 from lfr.api.schemas.encounters import EncounterCreate, EncounterPublic
 from lfr.governance.alerts import encounters
+from lfr.governance.alerts.encounters import EncounterView
 
 router = APIRouter(prefix="/api/encounters", tags=["encounters"])
 
 
 @router.post("", response_model=EncounterPublic, status_code=status.HTTP_201_CREATED)
-def record_encounter(body: EncounterCreate, actor: CurrentActor, state: State) -> EncounterPublic:
+def record_encounter(body: EncounterCreate, actor: CurrentActor, state: State) -> EncounterView:
     """Record an encounter (field officers assigned to the deployment)."""
     form = encounters.EncounterForm(**body.model_dump())
     view = encounters.record_encounter(state.services, actor, form)
-    return EncounterPublic.model_validate(view)
+    return view
 
 
-@router.get("", response_model=list[EncounterPublic])
+@router.get("", response_model=many(EncounterPublic))
 def list_encounters(
     deployment_id: Annotated[RowId, Query()], actor: AlertReader, state: State
-) -> list[EncounterPublic]:
+) -> list[EncounterView]:
     """A deployment's encounters, in the order they began."""
     views = encounters.list_encounters(state.services, actor, deployment_id)
-    return [EncounterPublic.model_validate(v) for v in views]
+    return list(views)

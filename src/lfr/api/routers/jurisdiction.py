@@ -1,6 +1,8 @@
-"""Issue 11, part G: choosing the profile, its rules, the document registry, entry details and
-under-18 approvals, importing an evaluation, and a deployment's expected false alerts. Every
-refusal comes back with the service's message, which names the rule's source."""
+"""The law as this force configures it: the policy in force (every member of staff reads it;
+admins set a new version), the jurisdiction profile and its rules, the document registry,
+entry details and under-18 approvals, importing an evaluation, and a deployment's expected
+false alerts. Every refusal comes back with the service's message, which names the rule's
+source."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from fastapi.responses import Response
 
 from lfr.api.deps import CurrentActor, State
 from lfr.api.schemas.base import RowId
+from lfr.api.schemas.derive import many
 from lfr.api.schemas.jurisdiction import (
     CostPublic,
     DocumentCreate,
@@ -24,10 +27,11 @@ from lfr.api.schemas.jurisdiction import (
 )
 from lfr.governance.deployments import evaluations
 from lfr.governance.law.policy import Policy
-from lfr.governance.law.policy_service import current_policy
+from lfr.governance.law.policy_service import current_policy, set_policy
 from lfr.governance.law.profile_choice import choose_profile
 from lfr.governance.law.profiles import Profile, profile_named
 from lfr.governance.records import documents
+from lfr.governance.records.documents import DocumentView
 from lfr.governance.watchlists import entry_details
 
 router = APIRouter(prefix="/api", tags=["jurisdiction"])
@@ -36,6 +40,18 @@ router = APIRouter(prefix="/api", tags=["jurisdiction"])
 def profile_public(profile: Profile) -> ProfilePublic:
     rules = [RulePublic(id=r.id, source=r.source, says=r.says) for r in profile.rules]
     return ProfilePublic(name=profile.name.value, title=profile.title, rules=rules)
+
+
+@router.get("/policy", response_model=Policy, tags=["policy"])
+def read_policy(actor: CurrentActor, state: State) -> Policy:
+    return current_policy(state.services, actor)
+
+
+@router.put("/policy", response_model=Policy, tags=["policy"])
+def put_policy(body: Policy, actor: CurrentActor, state: State) -> Policy:
+    """Put a new version in force (admins); the change is audited with both digests."""
+    set_policy(state.services, actor, body)
+    return current_policy(state.services, actor)
 
 
 @router.get("/policy/profile", response_model=ProfilePublic)
@@ -51,15 +67,15 @@ def put_profile(body: ProfileChoice, actor: CurrentActor, state: State) -> Polic
     return current_policy(state.services, actor)
 
 
-@router.get("/documents", response_model=list[DocumentPublic])
-def list_documents(actor: CurrentActor, state: State) -> list[DocumentPublic]:
+@router.get("/documents", response_model=many(DocumentPublic))
+def list_documents(actor: CurrentActor, state: State) -> list[DocumentView]:
     """Every registered version (authorising officers, oversight, admins)."""
     found = documents.list_documents(state.services, actor)
-    return [DocumentPublic.model_validate(d) for d in found]
+    return list(found)
 
 
 @router.post("/documents", response_model=DocumentPublic, status_code=status.HTTP_201_CREATED)
-def add_document(body: DocumentCreate, actor: CurrentActor, state: State) -> DocumentPublic:
+def add_document(body: DocumentCreate, actor: CurrentActor, state: State) -> DocumentView:
     """Register a version of a document by its SHA-256 (admins, authorising officers)."""
     fields = {str(k): v for k, v in body.fria_fields.items()} if body.fria_fields else None
     new = documents.NewDocument(
@@ -67,7 +83,7 @@ def add_document(body: DocumentCreate, actor: CurrentActor, state: State) -> Doc
     )
     document_id = documents.add_document(state.services, actor, new)
     found = documents.list_documents(state.services, actor)
-    return DocumentPublic.model_validate(next(d for d in found if d.id == document_id))
+    return next(d for d in found if d.id == document_id)
 
 
 @router.post("/watchlists/{watchlist_id}/entries/{reference}/details", status_code=204)

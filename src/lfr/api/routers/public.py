@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from lfr.api.deps import State
+from lfr.api.schemas.derive import many
 from lfr.api.schemas.records import RecordPublic, ScheduledPublic
-from lfr.governance.records.published import public_records, public_schedule
+from lfr.governance.records.published import PublishedRecord, public_records, public_schedule
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 
@@ -17,8 +18,8 @@ def schedule(state: State) -> list[ScheduledPublic]:
     return [ScheduledPublic.model_validate(d) for d in public_schedule(state.services)]
 
 
-@router.get("/records", response_model=list[RecordPublic])
-def records(state: State) -> list[RecordPublic]:
+@router.get("/records", response_model=many(RecordPublic))
+def records(state: State) -> list[PublishedRecord]:
     """Every published record, newest first: faces seen, alerts, true and false alerts,
     arrests, both false-alert rates."""
-    return [RecordPublic.model_validate(r) for r in public_records(state.services)]
+    return public_records(state.services)

@@ -10,16 +10,17 @@ from fastapi.responses import Response
 from lfr.api.deps import RecordReader, State
 from lfr.api.exports import records_csv, records_json
 from lfr.api.schemas.base import RowId
+from lfr.api.schemas.derive import many
 from lfr.api.schemas.records import RecordPublic
-from lfr.governance.records.published import get_record, public_records
+from lfr.governance.records.published import PublishedRecord, get_record, public_records
 
 router = APIRouter(prefix="/api/records", tags=["records"])
 
 
-@router.get("", response_model=list[RecordPublic])
-def list_records(actor: RecordReader, state: State) -> list[RecordPublic]:
+@router.get("", response_model=many(RecordPublic))
+def list_records(actor: RecordReader, state: State) -> list[PublishedRecord]:
     """Every published record, newest deployment first."""
-    return [RecordPublic.model_validate(r) for r in public_records(state.services)]
+    return public_records(state.services)
 
 
 @router.get(
@@ -45,5 +46,5 @@ def export_records(
 
 
 @router.get("/{deployment_id}", response_model=RecordPublic)
-def read_record(deployment_id: RowId, actor: RecordReader, state: State) -> RecordPublic:
-    return RecordPublic.model_validate(get_record(state.services, actor, deployment_id))
+def read_record(deployment_id: RowId, actor: RecordReader, state: State) -> PublishedRecord:
+    return get_record(state.services, actor, deployment_id)

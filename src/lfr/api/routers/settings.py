@@ -13,12 +13,12 @@ router = APIRouter(prefix="/api/settings", tags=["settings"])
 
 
 @router.get("", response_model=SiteSettingsPublic)
-def read_settings(actor: CurrentActor, state: State) -> SiteSettingsPublic:
-    return SiteSettingsPublic.model_validate(read_site_settings(state.services))
+def read_settings(actor: CurrentActor, state: State) -> SiteSettings:
+    return read_site_settings(state.services)
 
 
 @router.put("", response_model=SiteSettingsPublic)
-def put_settings(body: SiteSettingsBody, actor: CurrentActor, state: State) -> SiteSettingsPublic:
+def put_settings(body: SiteSettingsBody, actor: CurrentActor, state: State) -> SiteSettings:
     """Set them (admins); a bad complaint address, URL or time zone is refused with 400."""
     stored = set_site_settings(state.services, actor, SiteSettings(**body.model_dump()))
-    return SiteSettingsPublic.model_validate(stored)
+    return stored

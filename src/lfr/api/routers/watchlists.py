@@ -21,6 +21,7 @@ from lfr.api.http.multipart import read_multipart
 from lfr.api.photos import PhotoRefusal, decode_photos
 from lfr.api.ports import FaceEnroller
 from lfr.api.schemas.base import RowId
+from lfr.api.schemas.derive import many
 from lfr.api.schemas.watchlists import (
     EnrolmentErrorPublic,
     EnrolmentPublic,
@@ -35,6 +36,7 @@ from lfr.errors import EnrolmentError, LfrError, ModelNotInstalledError, PolicyV
 from lfr.governance.law.policy_service import current_policy
 from lfr.governance.watchlists import entries as watchlists
 from lfr.governance.watchlists import faces as watchlist_faces
+from lfr.governance.watchlists.entries import EntryView, WatchlistView
 from lfr.governance.watchlists.entry_rules import expiry_problems, refusal, subject_problems
 
 router = APIRouter(prefix="/api/watchlists", tags=["watchlists"])
@@ -63,27 +65,23 @@ UPLOAD_SCHEMA: dict[str, Any] = {
 }
 
 
-@router.get("", response_model=list[WatchlistPublic])
-def list_watchlists(actor: WatchlistReader, state: State) -> list[WatchlistPublic]:
-    return [
-        WatchlistPublic.model_validate(v) for v in watchlists.list_watchlists(state.services, actor)
-    ]
+@router.get("", response_model=many(WatchlistPublic))
+def list_watchlists(actor: WatchlistReader, state: State) -> list[WatchlistView]:
+    return list(watchlists.list_watchlists(state.services, actor))
 
 
 @router.post("", response_model=WatchlistPublic, status_code=status.HTTP_201_CREATED)
 def create_watchlist(body: WatchlistCreate, actor: WatchlistManager, state: State) -> Any:
     watchlists.create_watchlist(state.services, actor, body.name)
-    return WatchlistPublic.model_validate(
-        watchlists.find_watchlist(state.services, actor, body.name)
-    )
+    return watchlists.find_watchlist(state.services, actor, body.name)
 
 
-@router.get("/{watchlist_id}/entries", response_model=list[EntryPublic])
+@router.get("/{watchlist_id}/entries", response_model=many(EntryPublic))
 def list_entries(
     watchlist_id: RowId, actor: WatchlistReader, state: State, include_inactive: bool = False
-) -> list[EntryPublic]:
+) -> list[EntryView]:
     views = watchlists.list_entries(state.services, actor, watchlist_id, include_inactive)
-    return [EntryPublic.model_validate(v) for v in views]
+    return list(views)
 
 
 @router.post(

@@ -1,23 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from pydantic import Field
 
 from lfr.api.schemas.base import Public, Request
+from lfr.api.schemas.derive import schema_of
+from lfr.audit.service import AuditRecord
 
-
-class AuditEntryPublic(Public):
-    seq: int
-    at: datetime
-    actor: str
-    action: str
-    target: str
-    details: dict[str, Any]
-    prev_hash: str
-    hash: str
-    signature: str
+AuditEntryPublic = schema_of(AuditRecord, name="AuditEntryPublic")
 
 
 class VerifyRequest(Request):

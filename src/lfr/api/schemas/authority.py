@@ -4,11 +4,11 @@ faces, no alerts."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import AwareDatetime, Field
 
-from lfr.api.schemas.base import Public, Request
+from lfr.api.schemas.base import Request
+from lfr.api.schemas.derive import schema_of
+from lfr.governance.authority.requests import RequestView
 
 
 class AuthorityRequestCreate(Request):
@@ -37,33 +37,4 @@ class AuthorityDecisionCreate(Request):
     )
 
 
-class EntryByReference(Public):
-    reference: str
-    category: str
-
-
-class AuthorityRequestPublic(Public):
-    deployment_id: int
-    name: str
-    purpose: str
-    location_name: str
-    area_description: str
-    state: str
-    starts_at: datetime
-    ends_at: datetime
-    cameras: list[str]
-    entries: list[EntryByReference]
-    justification_harm: str
-    justification_rights: str
-    requested_by: str
-    requested_at: datetime
-    urgent_deadline: datetime | None
-    decision: str | None
-    reasons: str | None
-    document_ref: str | None
-    document_sha256: str | None
-    decided_by: str | None
-    decided_at: datetime | None
-    granted_window: tuple[datetime, datetime] | None
-    granted_cameras: list[str] | None
-    granted_entries: list[str] | None
+AuthorityRequestPublic = schema_of(RequestView, name="AuthorityRequestPublic")

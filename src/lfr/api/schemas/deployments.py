@@ -1,58 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import Field
+from pydantic import Field, create_model
 
 from lfr.api.schemas.base import Public, Request
-from lfr.governance.deployments.plan import DeploymentPlan
-from lfr.governance.states import DeploymentState
+from lfr.api.schemas.derive import schema_of
+from lfr.governance.deployments.plan import DeploymentPlan, DeploymentView
 
 DeploymentCreate = DeploymentPlan
 """Planning a deployment: the governance service's own plan model (shape checked there too)."""
 
 
-class DeploymentPublic(Public):
-    id: int
-    name: str
-    purpose: str
-    location_name: str
-    latitude: float
-    longitude: float
-    area_description: str
-    starts_at: datetime
-    ends_at: datetime
-    cameras: dict[str, str] = Field(description="camera -> source, credentials redacted")
-    watchlist_id: int
-    watchlist_name: str
-    threshold: float
-    dpia_reference: str
-    state: DeploymentState
-    planner: str
-    created_at: datetime
-    authorised_by: str | None
-    authorised_at: datetime | None
-    authorisation_note: str | None
-    signage_confirmed_by: str | None
-    signage_confirmed_at: datetime | None
-    signage_reference: str | None
-    emergency: bool
-    emergency_authorise_by: datetime | None
-    started_at: datetime | None
-    ended_at: datetime | None
-    end_reason: str | None
-    snapshot_digest: str | None
-    snapshot_size: int
-    snapshot_wiped_at: datetime | None
-    frames: int
-    face_detections: int
-    faces_seen: int
-    objective: str | None = Field(None, description="EU AI Act Art. 5(1)(h): i, ii or iii")
-    expected_footfall: int | None = None
-    threshold_reason: str | None = None
-    pinned_documents: dict[str, dict[str, str | int]] | None = Field(
-        None, description="document kind -> {id, version, sha256} it went live on"
-    )
+DeploymentPublic = schema_of(DeploymentView, name="DeploymentPublic")
 
 
 class AuthoriseRequest(Request):
@@ -82,8 +40,12 @@ class ReadinessPublic(Public):
     problems: list[str] = Field(description="every condition still missing to go live")
 
 
-class StartPublic(Public):
-    deployment: DeploymentPublic
-    snapshot_digest: str
-    cameras_started: bool
-    message: str
+StartPublic = create_model(
+    "StartPublic",
+    __base__=Public,
+    __doc__="A deployment that went live: its frozen snapshot, and whether its cameras run.",
+    deployment=(DeploymentPublic, ...),
+    snapshot_digest=(str, Field(description="SHA-256 of the frozen watchlist snapshot")),
+    cameras_started=(bool, Field(description="this start also ran the cameras")),
+    message=(str, ...),
+)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from lfr.api.schemas.base import Public, Request, RowId
+from lfr.api.schemas.base import Request, RowId
+from lfr.api.schemas.derive import schema_of
+from lfr.governance.alerts.encounters import EncounterView
 
 IdentityCheck = Literal[
     "none", "identity_document", "police_database", "officer_knowledge", "other"
@@ -33,17 +34,4 @@ class EncounterCreate(Request):
     )
 
 
-class EncounterPublic(Public):
-    id: int
-    alert_id: str | None
-    deployment_id: int
-    officer: str
-    stopped: bool
-    started_at: datetime
-    ended_at: datetime | None
-    minutes: float | None = Field(description="how long the stop lasted")
-    identity_check: str
-    identity_check_detail: str
-    outcome: str
-    reason: str
-    recorded_at: datetime
+EncounterPublic = schema_of(EncounterView, name="EncounterPublic", properties=("minutes",))

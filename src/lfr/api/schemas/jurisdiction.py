@@ -3,13 +3,15 @@ sentence, date of birth, child reason), an evaluation's import and a deployment'
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
 from lfr.api.schemas.base import Public, Request
+from lfr.api.schemas.derive import schema_of
 from lfr.governance.law.annex_ii import ANNEX_II_OFFENCES
+from lfr.governance.records.documents import DocumentView
 
 OffenceName = Literal[ANNEX_II_OFFENCES]  # type: ignore[valid-type]
 
@@ -41,16 +43,7 @@ class DocumentCreate(Request):
     )
 
 
-class DocumentPublic(Public):
-    id: int
-    kind: str
-    version: str
-    title: str
-    sha256: str
-    review_by: date
-    fria_fields: dict[str, str] | None
-    created_by: str
-    created_at: datetime
+DocumentPublic = schema_of(DocumentView, name="DocumentPublic")
 
 
 class EntryDetailsUpdate(Request):

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lfr.api.schemas.base import Public, Request
+from lfr.api.schemas.base import Request
+from lfr.api.schemas.derive import schema_of
+from lfr.governance.records.site_settings import SiteSettings
 
 
 class SiteSettingsBody(Request):
@@ -17,9 +19,4 @@ class SiteSettingsBody(Request):
     time_zone: str = Field("UTC", max_length=64, description="IANA zone, e.g. Europe/London")
 
 
-class SiteSettingsPublic(Public):
-    force_name: str
-    contact: str
-    complaints: str
-    public_url: str | None
-    time_zone: str
+SiteSettingsPublic = schema_of(SiteSettings, name="SiteSettingsPublic")

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
 from lfr.access.roles import Role
-from lfr.api.schemas.base import Public, Request
+from lfr.api.schemas.base import Request
+from lfr.api.schemas.derive import schema_of
+from lfr.governance.accounts.users import UserView
 
 
 class UserCreate(Request):
@@ -23,14 +23,4 @@ class PasswordChange(Request):
     new_password: str = Field(min_length=1, max_length=1024)
 
 
-class UserPublic(Public):
-    username: str
-    role: Role
-    active: bool
-    failed_logins: int
-    locked_until: datetime | None
-    created_at: datetime
-    created_by: str
-    training_until: datetime | None = Field(
-        None, description="end of the user's training record (a verifier needs a current one)"
-    )
+UserPublic = schema_of(UserView, name="UserPublic")

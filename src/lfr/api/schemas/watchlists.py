@@ -1,39 +1,19 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
 from lfr.api.schemas.base import Public, Request
+from lfr.api.schemas.derive import schema_of
+from lfr.governance.watchlists.entries import EntryView, WatchlistView
 
 
 class WatchlistCreate(Request):
     name: str = Field(min_length=1, max_length=200)
 
 
-class WatchlistPublic(Public):
-    id: int
-    name: str
-    created_at: datetime
-    created_by: str
-    active_entries: int
-    total_entries: int
+WatchlistPublic = schema_of(WatchlistView, name="WatchlistPublic")
 
-
-class EntryPublic(Public):
-    id: int
-    watchlist_id: int
-    reference: str
-    display_name: str
-    category: str
-    reason: str
-    image_source: str
-    added_by: str
-    added_at: datetime
-    expires_at: datetime
-    removed_at: datetime | None
-    images: int
-    status: str
+EntryPublic = schema_of(EntryView, name="EntryPublic")
 
 
 class EntryRemove(Request):

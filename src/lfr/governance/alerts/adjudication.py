@@ -74,6 +74,7 @@ class AlertView:
     """What a reviewer sees of an alert, without its crops (see ``alert_media``)."""
 
     id: str
+    """The engine's stable alert id."""
     deployment_id: int
     camera: str
     entry_id: int | None
@@ -111,6 +112,7 @@ class AlertView:
 
     @property
     def on_hold(self) -> bool:
+        """A hold keeps its media past the retention limit (``lfr.governance.retention.holds``)."""
         return self.hold_reason is not None
 
 

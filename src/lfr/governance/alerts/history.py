@@ -21,6 +21,8 @@ MAX_PAGE: Final = 100
 
 @dataclass(frozen=True, slots=True)
 class HandledPage:
+    """A page of the alerts an officer handled, newest first."""
+
     alerts: list[AlertView]
     total: int
     """How many alerts this officer handled in all (for the pager)."""

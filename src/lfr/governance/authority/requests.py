@@ -48,6 +48,14 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
+class EntryByReference:
+    """A watchlist entry as the authority sees it: never a name or a face."""
+
+    reference: str
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
 class RequestView:
     """What the authority reads: the plan and its justification, entries by reference and
     category only (no names, no faces), and the decision once made."""
@@ -61,7 +69,7 @@ class RequestView:
     starts_at: datetime
     ends_at: datetime
     cameras: tuple[str, ...]
-    entries: tuple[tuple[str, str], ...]
+    entries: tuple[EntryByReference, ...]
     justification_harm: str
     justification_rights: str
     requested_by: str
@@ -275,7 +283,7 @@ def _view(session: Session, request: AuthorityRequest) -> RequestView:
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         cameras=tuple(sorted(row.cameras)),
-        entries=tuple((reference, category) for reference, category in entries),
+        entries=tuple(EntryByReference(reference, category) for reference, category in entries),
         justification_harm=request.justification_harm,
         justification_rights=request.justification_rights,
         requested_by=request.requested_by,

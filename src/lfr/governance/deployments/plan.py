@@ -85,6 +85,7 @@ class DeploymentView:
     starts_at: datetime
     ends_at: datetime
     cameras: dict[str, str]
+    """Camera -> source, credentials redacted."""
     watchlist_id: int
     watchlist_name: str
     threshold: float
@@ -112,9 +113,10 @@ class DeploymentView:
     faces_seen: int
     """Distinct faces (tracks), as in the published record."""
     objective: str | None
+    """The EU AI Act Art. 5(1)(h) objective it serves: i, ii or iii (EU profile)."""
     expected_footfall: int | None
     threshold_reason: str | None
-    pinned_documents: dict[str, Any] | None
+    pinned_documents: dict[str, dict[str, str | int]] | None
     """The document versions it went live on: {kind: {id, version, sha256}}."""
 
     def as_dict(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,14 +31,17 @@ from lfr.store.tables import AlertRow, Deployment, DeploymentRecord, RecordRevis
 
 ENGAGED = "engaged"
 ARRESTED = "arrested"
-ENDED = "ended"
-CANCELLED = "cancelled"
+ENDED: Final = "ended"
+CANCELLED: Final = "cancelled"
+RecordStatus = Literal["ended", "cancelled"]
 NOT_REVISED = frozenset({"published_at", "audit_head", "revisions"})
 """Fields whose change is not a revision of the published figures."""
 
 
 @dataclass(frozen=True, slots=True)
 class RecordLocation:
+    """Where a deployment ran, as the public is told."""
+
     name: str
     area: str
     latitude: float
@@ -83,7 +86,7 @@ class PublishedRecord:
     false_alert_rate_per_alert: float | None
     emergency_start: bool
     emergency_authorisation_refused: bool
-    status: str = ENDED
+    status: RecordStatus = ENDED
     """``ended`` or ``cancelled`` (called off before going live: every count is 0)."""
     cancel_reason: str | None = None
     published_at: str | None = None

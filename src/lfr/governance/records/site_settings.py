@@ -25,7 +25,10 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 @dataclass(frozen=True, slots=True)
 class SiteSettings:
+    """Who runs this system and how the public reaches them."""
+
     force_name: str = "the police force that runs this system"
+    """The force's name, as the public knows it."""
     contact: str = ""
     """How the public reaches the force about this system (a phone, an address, a web page)."""
     complaints: str = ""

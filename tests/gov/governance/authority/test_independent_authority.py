@@ -216,7 +216,7 @@ def test_only_the_authority_decides_and_it_sees_no_names(services: Services) -> 
         authority.decide(svc, AUTHORISER, deployment_id, grant())
     (view,) = authority.list_requests(svc, JUDGE)
     assert view.justification_harm == HARM
-    assert [reference for reference, _ in view.entries] == ["WL-0000", "WL-0001", "WL-0002"]
+    assert [entry.reference for entry in view.entries] == ["WL-0000", "WL-0001", "WL-0002"]
     assert "Person 0" not in repr(view)  # references and categories only
 
 
