@@ -99,7 +99,8 @@ async def _publish_all(url: str, node: BusCredentials, deployment_id: int, count
                 synthetic_alert(node, deployment_id, i, crop)
                 for i in range(first, min(count, first + IN_FLIGHT))
             ]
-            await asyncio.gather(*(send_alert_up(js, m, timeout=30.0) for m in batch))
+            key = base64.b64decode(node.key)
+            await asyncio.gather(*(send_alert_up(js, m, key, timeout=30.0) for m in batch))
         return time.monotonic() - started
     finally:
         await client.close()

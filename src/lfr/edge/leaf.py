@@ -110,11 +110,15 @@ async def ensure_leaf_streams(js: JetStreamContext, node: str) -> None:
 
 
 def hub_sources(hub_stream: str, nodes: tuple[str, ...]) -> list[StreamSource]:
-    """What ``hub_stream`` copies from each node's leaf. A node without a leaf (connected to the
-    hub directly) leaves its source idle: the hub retries it quietly."""
+    """What ``hub_stream`` copies from each node's leaf: only that node's own subjects, so a node
+    that adds another's subjects to its leaf's store cannot have them copied as the other's (the
+    centre also checks each message's tag). A node without a leaf (connected to the hub
+    directly) leaves its source idle: the hub retries it quietly."""
+    kind = UP_KINDS[hub_stream]
     return [
         StreamSource(
             name=LEAF_STREAMS[hub_stream],
+            filter_subject=f"lfr.up.{proto.check_node_name(node)}.{kind}.>",
             external=ExternalStream(api=leaf_api(node), deliver=deliver_prefix(node)),
         )
         for node in sorted(nodes)

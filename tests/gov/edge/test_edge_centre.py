@@ -36,6 +36,7 @@ from lfr.store.tables import AlertRow
 from tests.gov.conftest import ADMIN, AUTHORISER, OPERATOR
 from tests.gov.edge_bus import Bus, start_bus
 from tests.gov.factories import (
+    CAMERA_URL,
     add_watchlist,
     assert_chain_ok,
     count,
@@ -58,11 +59,10 @@ def bus(services: Services, tmp_path: Path) -> Iterator[Bus]:
 
 def _publish(bus: Bus, deployment_id: int, alert_id: str) -> None:
     async def send() -> None:
-        message = alert_message(
-            "node1", deployment_id, make_alert(alert_id), base64.b64decode(bus.node.key)
-        )
+        key = base64.b64decode(bus.node.key)
+        message = alert_message("node1", deployment_id, make_alert(alert_id), key)
         async with bus.client(bus.node) as (_, js):
-            await send_alert_up(js, message)
+            await send_alert_up(js, message, key)
 
     asyncio.run(send())
 
@@ -75,7 +75,7 @@ def test_node_alerts_are_stored_announced_once_and_resumed_after_a_restart(
     services: Services, bus: Bus
 ) -> None:
     svc, clock = with_clock(services)
-    deployment_id = live(svc, clock)
+    deployment_id = live(svc, clock, cameras={"van-front": f"{CAMERA_URL}@node1"})
     events = InMemoryEventBus()
     centre = EdgeCentre(svc, events, bus.server.url, bus.centre)
     centre.start()
@@ -124,6 +124,7 @@ def _live_now(services: Services) -> int:
     svc, clock = with_clock(services, now - timedelta(hours=1))
     plan = make_plan(
         add_watchlist(svc, name="wl-now"),
+        cameras={"van-front": f"{CAMERA_URL}@node1"},
         starts_at=now - timedelta(minutes=30),
         ends_at=now + timedelta(hours=2),
     )

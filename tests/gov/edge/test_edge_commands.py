@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from lfr.edge.centre.link import EdgeCentre
 from lfr.edge.centre.nodes import add_node
 from lfr.edge.node.link import NodeHandlers, run_node_link
 from lfr.edge.protocol import Heartbeat, NodeReport, StartCommand, StopCommand
+from lfr.edge.wire.mac import MAC_HEADER, message_mac
 from lfr.edge.wire.snapshot import SealedSnapshot, open_snapshot
 from lfr.errors import StateError
 from lfr.events import InMemoryEventBus
@@ -186,11 +188,17 @@ def test_reports_counts_and_heartbeats_from_a_node_are_kept_and_audited(
         row = deployment_row(svc, deployment_id)
         return row.frames - before.frames, row.tracks - before.tracks
 
+    key = base64.b64decode(bus.node.key)
+
+    async def publish(js: JetStreamContext, subject: str, payload: bytes) -> None:
+        """As node1 does: with its proof of origin."""
+        await js.publish(subject, payload, headers={MAC_HEADER: message_mac(key, subject, payload)})
+
     async def node_says() -> None:
         async with bus.client(bus.node) as (client, js):
             report = proto.report_subject("node1", deployment_id)
             received = NodeReport("node1", deployment_id, "received", digest, time.time())
-            await js.publish(report, proto.encode(received))
+            await publish(js, report, proto.encode(received))
             subject = proto.counts_subject("node1", deployment_id, "cam1")
             # Cumulative: each message replaces the last; a restarted node's new run adds on.
             for counts, total in (
@@ -198,10 +206,10 @@ def test_reports_counts_and_heartbeats_from_a_node_are_kept_and_audited(
                 (_counts(deployment_id, 250, 5), (250, 5)),
                 (_counts(deployment_id, 40, 1, run="run-2"), (290, 6)),
             ):
-                await js.publish(subject, proto.encode(counts))
+                await publish(js, subject, proto.encode(counts))
                 await _until(lambda total=total: added() == total, f"counts {total}")
             wiped = NodeReport("node1", deployment_id, "wiped", digest, time.time())
-            await js.publish(report, proto.encode(wiped))
+            await publish(js, report, proto.encode(wiped))
             beat = Heartbeat("node1", time.time(), (deployment_id,))
             await client.publish(proto.heartbeat_subject("node1"), proto.encode(beat))
 

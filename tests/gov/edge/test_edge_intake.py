@@ -15,13 +15,16 @@ from typing import Any
 
 import pytest
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
 from sqlalchemy.exc import OperationalError
 
 from lfr.access.services import Services
 from lfr.edge import protocol as proto
 from lfr.edge.centre import intake as edge_intake
 from lfr.edge.centre.intake import Outcome, Stored, consume_alerts, handle
+from lfr.edge.centre.origin import REFUSED_ACTION
 from lfr.edge.wire.alerts import alert_message, send_alert_up
+from lfr.edge.wire.mac import MAC_HEADER, message_mac
 from lfr.governance.deployments import lifecycle as dep
 from lfr.governance.records.published import get_record
 from lfr.imaging import decode_jpeg
@@ -30,6 +33,7 @@ from lfr.store.tables import AlertRow
 from tests.gov.conftest import AUTHORISER, OPERATOR
 from tests.gov.edge_bus import Bus, start_bus
 from tests.gov.factories import (
+    CAMERA_URL,
     alert_row,
     assert_chain_ok,
     audit_entries,
@@ -83,24 +87,36 @@ def _message(deployment_id: int, alert_id: str, key: str, **changes: Any) -> pro
     )
 
 
+def _live_on_node1(services: Services, clock: Any) -> int:
+    """Live, its one camera ``van-front`` on edge node node1 (the camera the alerts name)."""
+    return live(services, clock, cameras={"van-front": f"{CAMERA_URL}@node1"})
+
+
+async def _up(js: JetStreamContext, bus: Bus, message: proto.AlertMessage) -> PubAck:
+    """As node1 sends it: with node1's proof of origin."""
+    return await send_alert_up(js, message, base64.b64decode(bus.node.key))
+
+
 def test_an_alert_delivered_again_is_stored_once_and_a_restarted_centre_resumes(
     services: Services, bus: Bus
 ) -> None:
     svc, clock = with_clock(services)
-    deployment_id = live(svc, clock)
+    deployment_id = _live_on_node1(svc, clock)
     first = _message(deployment_id, "edge-alert-1", bus.node.key)
     second = _message(deployment_id, "edge-alert-2", bus.node.key)
     stored: list[Stored] = []
 
     async def scenario() -> None:
         async with bus.client(bus.node) as (_, node_js):
-            assert not (await send_alert_up(node_js, first)).duplicate
-            assert (await send_alert_up(node_js, first)).duplicate  # the same Nats-Msg-Id
+            assert not (await _up(node_js, bus, first)).duplicate
+            assert (await _up(node_js, bus, first)).duplicate  # the same Nats-Msg-Id
             # past JetStream's de-duplication (no id): the idempotent intake must drop it
-            await node_js.publish(proto.alert_subject("node1", deployment_id), proto.encode(first))
+            subject, payload = proto.alert_subject("node1", deployment_id), proto.encode(first)
+            mac = message_mac(base64.b64decode(bus.node.key), subject, payload)
+            await node_js.publish(subject, payload, headers={MAC_HEADER: mac})
             async with _centre(bus, svc, stored):
                 pass
-            await send_alert_up(node_js, second)  # while the centre is down
+            await _up(node_js, bus, second)  # while the centre is down
         async with _centre(bus, svc, stored):
             pass
 
@@ -124,7 +140,7 @@ def test_an_alert_is_acknowledged_only_after_the_commit(
     services: Services, bus: Bus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     svc, clock = with_clock(services)
-    deployment_id = live(svc, clock)
+    deployment_id = _live_on_node1(svc, clock)
     real_store = edge_intake.store_alert
     attempts: list[str] = []
 
@@ -141,7 +157,7 @@ def test_an_alert_is_acknowledged_only_after_the_commit(
 
     async def scenario() -> None:
         async with bus.client(bus.node) as (_, node_js):
-            await send_alert_up(node_js, _message(deployment_id, "edge-alert-1", bus.node.key))
+            await _up(node_js, bus, _message(deployment_id, "edge-alert-1", bus.node.key))
         async with _centre(bus, svc, stored):
             pass
 
@@ -151,41 +167,76 @@ def test_an_alert_is_acknowledged_only_after_the_commit(
     assert count(svc, AlertRow) == 1
 
 
-def test_a_forged_or_non_matching_alert_is_refused_for_good_and_nothing_is_stored(
+def test_a_forged_or_non_matching_alert_is_refused_for_good_audited_and_nothing_is_stored(
     services: Services, bus: Bus
 ) -> None:
     svc, clock = with_clock(services)
-    deployment_id = live(svc, clock)
+    deployment_id = _live_on_node1(svc, clock)
+    node1_key = base64.b64decode(bus.node.key)
+    other_key = b"k" * 32
+    subject = proto.alert_subject("node1", deployment_id)
     outcomes: list[Outcome] = []
 
     async def scenario() -> None:
         async with bus.client(bus.node) as (_, node_js):
-            await send_alert_up(
-                node_js, _message(deployment_id, "no-match", bus.node.key, distance=0.9)
+            await _up(node_js, bus, _message(deployment_id, "no-match", bus.node.key, distance=0.9))
+            wrong_crops = _message(
+                deployment_id, "forged-crop", base64.b64encode(other_key).decode()
             )
-            wrong_key = base64.b64encode(b"k" * 32).decode()
-            await send_alert_up(node_js, _message(deployment_id, "forged-crop", wrong_key))
+            await _up(node_js, bus, wrong_crops)
             other = _message(deployment_id + 1, "elsewhere", bus.node.key)  # subject says 1st
-            await node_js.publish(proto.alert_subject("node1", deployment_id), proto.encode(other))
+            await node_js.publish(
+                subject,
+                proto.encode(other),
+                headers={MAC_HEADER: message_mac(node1_key, subject, proto.encode(other))},
+            )
+            # (A) of issue 21: another node's camera, and no crops at all
+            await _up(node_js, bus, _message(deployment_id, "cam2", bus.node.key, camera="cam2"))
+            no_crops = replace(
+                _message(deployment_id, "no-crops", bus.node.key),
+                probe_crop_sealed="",
+                enrolled_crop_sealed="",
+            )
+            await _up(node_js, bus, no_crops)
+            # with no tag, and with a tag another key made (what a leaf's store could inject)
+            untagged = proto.encode(_message(deployment_id, "untagged", bus.node.key))
+            await node_js.publish(subject, untagged)
+            forged = proto.encode(_message(deployment_id, "forged-tag", bus.node.key))
+            await node_js.publish(
+                subject, forged, headers={MAC_HEADER: message_mac(other_key, subject, forged)}
+            )
         async with bus.client(bus.centre) as (_, js):
             pull = await js.pull_subscribe_bind(proto.CENTRE_ALERTS_CONSUMER, proto.ALERTS_STREAM)
-            for msg in await pull.fetch(3, timeout=5):
+            for msg in await pull.fetch(7, timeout=5):
                 outcomes.append(await handle(svc, msg))
             await _eventually(lambda: _all_acknowledged(js), "every alert settled")
 
     asyncio.run(scenario())
-    assert outcomes == [Outcome.REFUSED] * 3
+    assert outcomes == [Outcome.REFUSED] * 7
     assert count(svc, AlertRow) == 0
     refused = audit_entries(svc, "alert.refused")
     assert [e.details["alert_id"] for e in refused] == ["no-match"]
     assert "distance" not in refused[0].details
+    edge_refusals = audit_entries(svc, REFUSED_ACTION)
+    reasons = [e.details["reason"] for e in edge_refusals]
+    assert len(reasons) == 6
+    assert {e.target for e in edge_refusals} == {"edge:node1"}
+    assert "probe crop does not open" in reasons[0]
+    assert "is not its own" in reasons[1]
+    assert "does not run on node1" in reasons[2]
+    assert "lacks a face crop" in reasons[3]
+    assert "carries no Lfr-Mac tag" in reasons[4]
+    assert "not sent by the node it names" in reasons[5]
+    for entry in edge_refusals:  # the reason and the node, never the message's content
+        assert "WL-0001" not in str(entry.details) and "Person 1" not in str(entry.details)
+    assert_chain_ok(svc)
 
 
 def test_an_alert_raised_in_the_window_but_delivered_after_the_end_is_stored_late(
     services: Services, bus: Bus
 ) -> None:
     svc, clock = with_clock(services)
-    deployment_id = live(svc, clock)
+    deployment_id = _live_on_node1(svc, clock)
     clock.advance(minutes=30)
     inside, after = clock.now, clock.now + timedelta(hours=1)
     dep.end(svc, OPERATOR, deployment_id)  # the node's link was down meanwhile
@@ -196,8 +247,8 @@ def test_an_alert_raised_in_the_window_but_delivered_after_the_end_is_stored_lat
 
     async def scenario() -> None:
         async with bus.client(bus.node) as (_, node_js):
-            await send_alert_up(node_js, late)
-            await send_alert_up(node_js, too_late)  # raised after the end: refused for good
+            await _up(node_js, bus, late)
+            await _up(node_js, bus, too_late)  # raised after the end: refused for good
         async with _centre(bus, svc, stored):
             pass
 

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 RECEIVED, WIPED = "received", "wiped"
 
 
-class StartNotRecordedError(Exception):
+class StartNotRecordedError(LfrError):
     """A node's answer to a start that the centre has published but not yet recorded (it
     records each start once sent): the answer is taken again a moment later, not refused."""
 

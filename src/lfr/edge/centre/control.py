@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -19,6 +19,7 @@ from nats.js import JetStreamContext
 from lfr.access.services import Services
 from lfr.edge import protocol as proto
 from lfr.edge.centre import commands as edge_commands
+from lfr.edge.centre.origin import audit_refused, proven_sender, require_own_camera
 from lfr.edge.centre.registry import FOLLOW_EVERY_S, registered_nodes
 from lfr.edge.jetstream import ensure_node_consumer, send_command
 from lfr.edge.protocol import Heartbeat, NodeReport
@@ -57,8 +58,10 @@ async def _send_due(js: JetStreamContext, services: Services) -> None:
         await asyncio.to_thread(edge_commands.stop_sent, services, halt)
 
 
-def _take_report(services: Services, subject: str, payload: bytes) -> NodeReport:
-    node, kind, rest = proto.parse_up_subject(subject)
+def _take_report(
+    services: Services, subject: str, payload: bytes, headers: Headers = None
+) -> NodeReport:
+    node, kind, rest = proven_sender(services, subject, payload, headers)
     report = proto.decode(NodeReport, payload)
     if kind != "report" or rest != (str(report.deployment_id),) or report.node != node:
         raise proto.ProtocolError(f"{subject} carries a report that is not its own")
@@ -66,16 +69,20 @@ def _take_report(services: Services, subject: str, payload: bytes) -> NodeReport
     return report
 
 
-def _take_counts(services: Services, subject: str, payload: bytes) -> CameraCounts:
-    node, kind, rest = proto.parse_up_subject(subject)
+def _take_counts(
+    services: Services, subject: str, payload: bytes, headers: Headers = None
+) -> CameraCounts:
+    node, kind, rest = proven_sender(services, subject, payload, headers)
     counts = proto.decode(CameraCounts, payload)
     if kind != "counts" or not rest or rest[0] != str(counts.deployment_id) or counts.node != node:
         raise proto.ProtocolError(f"{subject} carries counts that are not its own")
+    require_own_camera(services, node, counts.deployment_id, counts.camera)
     edge_commands.take_counts(services, node, counts)
     return counts
 
 
-Taker = Callable[[Services, str, bytes], object]
+Headers = Mapping[str, str] | None
+Taker = Callable[[Services, str, bytes, Headers], object]
 
 
 async def consume(
@@ -101,17 +108,15 @@ async def consume(
 
 async def _settle(services: Services, msg: Msg, take: Taker) -> None:
     try:
-        await asyncio.to_thread(take, services, msg.subject, msg.data)
+        await asyncio.to_thread(take, services, msg.subject, msg.data, msg.headers)
     except edge_commands.StartNotRecordedError as exc:
         if msg.metadata.num_delivered < EARLY_ANSWER_TRIES:
             await msg.nak(delay=1.0)  # the start is recorded just after it is published
             return
-        log.warning("message on %s refused: %s", msg.subject, exc)
-        await msg.term()
+        await _refuse(services, msg, exc)
         return
     except LfrError as exc:
-        log.warning("message on %s refused: %s", msg.subject, exc)
-        await msg.term()
+        await _refuse(services, msg, exc)
         return
     except Exception:
         log.exception("message on %s not kept; it will be delivered again", msg.subject)
@@ -120,13 +125,20 @@ async def _settle(services: Services, msg: Msg, take: Taker) -> None:
     await msg.ack()
 
 
+async def _refuse(services: Services, msg: Msg, refusal: LfrError) -> None:
+    """Refused for good: audited (node, kind, reason), then never delivered again."""
+    log.warning("message on %s refused: %s", msg.subject, refusal)
+    await asyncio.to_thread(audit_refused, services, msg.subject, refusal)
+    await msg.term()
+
+
 async def consume_reports(js: JetStreamContext, services: Services, stop: asyncio.Event) -> None:
     """Each report audited; once a node wiped a snapshot, its sealed copy leaves the bus's
     store too (the start command that carried it)."""
     loop = asyncio.get_running_loop()
 
-    def take(services: Services, subject: str, payload: bytes) -> None:
-        report = _take_report(services, subject, payload)
+    def take(services: Services, subject: str, payload: bytes, headers: Headers) -> None:
+        report = _take_report(services, subject, payload, headers)
         if report.event == edge_commands.WIPED:
             start = proto.StartCommand(report.deployment_id, (), 0.0, 0.0)
             for subject in (
@@ -148,8 +160,8 @@ async def consume_counts(
 ) -> None:
     """Each camera's counts kept, then ``on_counts`` (the centre shows them as its health)."""
 
-    def take(services: Services, subject: str, payload: bytes) -> None:
-        on_counts(_take_counts(services, subject, payload))
+    def take(services: Services, subject: str, payload: bytes, headers: Headers) -> None:
+        on_counts(_take_counts(services, subject, payload, headers))
 
     await consume(js, services, stop, proto.COUNTS_STREAM, proto.CENTRE_COUNTS_CONSUMER, take)
 

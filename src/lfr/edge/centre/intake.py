@@ -3,12 +3,13 @@ node raised through the idempotent intake (``alert_intake.store_alert``) and ack
 only after the database committed it.
 
 - stored, or already stored (a redelivery): acknowledged;
-- refused for good (malformed, unknown node, deployment not live and the alert not late, no
-  match): terminated, so it is never delivered again; the intake audits a no-match refusal,
-  the log names only the id;
+- refused for good (not proven to come from the node its subject names, about a camera that is
+  not that node's, without both crops, malformed, deployment not live and the alert not late,
+  no match): terminated, so it is never delivered again, and audited (``edge.message.refused``
+  or the intake's no-match entry) without its content; the log names only the id;
 - anything else (the database unreachable): not acknowledged; JetStream delivers it again.
 
-The sender is the node the subject names (the server lets no other node publish there), and
+The sender is the node the subject names, proven by its tag (``lfr.edge.centre.origin``), and
 the subject's deployment must be the message's.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -31,6 +32,7 @@ from lfr.access.services import Services
 from lfr.domain import Alert, Image, Subject
 from lfr.edge import protocol as proto
 from lfr.edge.centre.nodes import node_key
+from lfr.edge.centre.origin import audit_refused, proven_sender, require_own_camera
 from lfr.edge.protocol import AlertMessage, ProtocolError
 from lfr.edge.wire.alerts import open_crop
 from lfr.errors import LfrError, NotFoundError
@@ -62,18 +64,36 @@ class Stored:
 OnStored = Callable[[Stored], None]
 
 
-def take_alert(services: Services, subject: str, payload: bytes) -> tuple[Outcome, Stored]:
+def take_alert(
+    services: Services, subject: str, payload: bytes, headers: Mapping[str, str] | None = None
+) -> tuple[Outcome, Stored]:
     """Store one alert from the stream (synchronous: it runs on a worker thread). Raises
-    LfrError when the alert is refused for good."""
-    node, kind, rest = proto.parse_up_subject(subject)
-    message = proto.decode(AlertMessage, payload)
-    if kind != "alert" or rest != (str(message.deployment_id),) or message.node != node:
-        raise ProtocolError(f"alert {message.alert_id}: its subject {subject} is not its own")
-    alert = _alert(services, node, message)
+    LfrError when the alert is refused for good; a refusal before the intake is audited
+    here (the intake audits its own)."""
+    try:
+        node, message, alert = _checked_alert(services, subject, payload, headers)
+    except LfrError as refusal:
+        audit_refused(services, subject, refusal)
+        raise
     stored = store_alert(services, message.deployment_id, alert, _raised_at(message.raised_at))
     return (Outcome.STORED if stored else Outcome.DUPLICATE), Stored(
         node, message.deployment_id, alert
     )
+
+
+def _checked_alert(
+    services: Services, subject: str, payload: bytes, headers: Mapping[str, str] | None
+) -> tuple[str, AlertMessage, Alert]:
+    """The alert, once it is shown to come from the node its subject names, about one of that
+    node's cameras in that deployment, with both crops opening under that node's key."""
+    node, kind, rest = proven_sender(services, subject, payload, headers)
+    message = proto.decode(AlertMessage, payload)
+    if kind != "alert" or rest != (str(message.deployment_id),) or message.node != node:
+        raise ProtocolError(f"alert {message.alert_id}: its subject {subject} is not its own")
+    if not message.probe_crop_sealed or not message.enrolled_crop_sealed:
+        raise ProtocolError(f"alert {message.alert_id} lacks a face crop: nobody could review it")
+    require_own_camera(services, node, message.deployment_id, message.camera)
+    return node, message, _alert(services, node, message)
 
 
 def _alert(services: Services, node: str, message: AlertMessage) -> Alert:
@@ -138,7 +158,9 @@ def _crop(key: bytes, sealed: str, alert_id: str, name: str) -> Image:
 async def handle(services: Services, msg: Msg, on_stored: OnStored | None = None) -> Outcome:
     """Store ``msg`` and settle it with the server (ack, term or nothing)."""
     try:
-        outcome, stored = await asyncio.to_thread(take_alert, services, msg.subject, msg.data)
+        outcome, stored = await asyncio.to_thread(
+            take_alert, services, msg.subject, msg.data, msg.headers
+        )
     except LfrError as exc:
         log.warning("alert on %s refused: %s", msg.subject, exc)
         await msg.term()

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from nats.js import JetStreamContext
 
+from lfr.edge.wire.mac import MAC_HEADER
+
 log = logging.getLogger(__name__)
 
 RETRY_EVERY_S = 1.0
@@ -34,6 +36,14 @@ class Outgoing:
     payload: bytes
     msg_id: str | None = None
     """``Nats-Msg-Id``: JetStream keeps one message per id (alerts, reports)."""
+    mac: str = ""
+    """The node's proof of origin (``lfr.edge.wire.mac``), sent as the ``Lfr-Mac`` header."""
+
+    def headers(self) -> dict[str, str] | None:
+        headers = {"Nats-Msg-Id": self.msg_id} if self.msg_id else {}
+        if self.mac:
+            headers[MAC_HEADER] = self.mac
+        return headers or None
 
     @property
     def droppable(self) -> bool:
@@ -117,7 +127,7 @@ class Outbox:
 
 
 async def _send(js: JetStreamContext, message: Outgoing, stop: asyncio.Event) -> None:
-    headers = {"Nats-Msg-Id": message.msg_id} if message.msg_id else None
+    headers = message.headers()
     while True:
         try:
             await js.publish(

@@ -25,6 +25,7 @@ from lfr.edge.node.outbox import Outgoing
 from lfr.edge.protocol import NodeReport, SnapshotChunk, StartCommand, StopCommand
 from lfr.edge.wire.alerts import alert_message
 from lfr.edge.wire.chunks import SnapshotAssembler
+from lfr.edge.wire.mac import message_mac
 from lfr.edge.wire.snapshot import SealedSnapshot, open_snapshot
 from lfr.events.topics import CameraCounts
 from lfr.ingest.base import FrameSource
@@ -188,19 +189,17 @@ class EdgeNodeRuntime:
 
     def _report(self, deployment_id: int, event: str, digest: str) -> None:
         report = NodeReport(self.node, deployment_id, event, digest, time.time())
-        self._send(
-            Outgoing(
-                proto.report_subject(self.node, deployment_id),
-                proto.encode(report),
-                f"{event}-{deployment_id}-{self.node}-{digest[:16]}",
-            )
+        self._send_up(
+            proto.report_subject(self.node, deployment_id),
+            proto.encode(report),
+            f"{event}-{deployment_id}-{self.node}-{digest[:16]}",
         )
 
     def send_alert(self, deployment_id: int, alert: Alert) -> None:
         message = alert_message(self.node, deployment_id, alert, self._key)
         self.alerts_sent.append(alert.id)
-        self._send(
-            Outgoing(proto.alert_subject(self.node, deployment_id), proto.encode(message), alert.id)
+        self._send_up(
+            proto.alert_subject(self.node, deployment_id), proto.encode(message), alert.id
         )
 
     def send_counts(self, run: _Deployment, camera: _CameraRun, final: bool = False) -> None:
@@ -219,12 +218,14 @@ class EdgeNodeRuntime:
             final=final,
             run=camera.run_id,
         )
-        self._send(
-            Outgoing(
-                proto.counts_subject(self.node, run.command.deployment_id, camera.name),
-                proto.encode(message),
-            )
+        self._send_up(
+            proto.counts_subject(self.node, run.command.deployment_id, camera.name),
+            proto.encode(message),
         )
+
+    def _send_up(self, subject: str, payload: bytes, msg_id: str | None = None) -> None:
+        """Into the outbox with the node's proof of origin (the centre refuses it without)."""
+        self._send(Outgoing(subject, payload, msg_id, message_mac(self._key, subject, payload)))
 
 
 class _NodePort:

@@ -17,6 +17,7 @@ from nats.js.api import PubAck
 from lfr.domain import Alert, Image
 from lfr.edge import protocol as proto
 from lfr.edge.protocol import AlertMessage
+from lfr.edge.wire.mac import MAC_HEADER, message_mac
 from lfr.errors import IntegrityError
 from lfr.imaging import encode_jpeg
 
@@ -66,14 +67,20 @@ def alert_message(node: str, deployment_id: int, alert: Alert, key: bytes) -> Al
 
 
 async def send_alert_up(
-    js: JetStreamContext, message: AlertMessage, timeout: float = 5.0
+    js: JetStreamContext, message: AlertMessage, node_key: bytes, timeout: float = 5.0
 ) -> PubAck:
-    """Stored by JetStream when this returns (a timeout raises: publish it again, same id)."""
+    """Stored by JetStream when this returns (a timeout raises: publish it again, same id),
+    with the node's proof of origin."""
+    subject = proto.alert_subject(message.node, message.deployment_id)
+    payload = proto.encode(message)
     return await js.publish(
-        proto.alert_subject(message.node, message.deployment_id),
-        proto.encode(message),
+        subject,
+        payload,
         timeout=timeout,
-        headers={MSG_ID_HEADER: message.alert_id},
+        headers={
+            MSG_ID_HEADER: message.alert_id,
+            MAC_HEADER: message_mac(node_key, subject, payload),
+        },
     )
 
 
