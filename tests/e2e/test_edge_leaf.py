@@ -7,7 +7,10 @@ When the hub is back, the alert is stored at the centre exactly once, and the ch
 from __future__ import annotations
 
 import asyncio
+import base64
 import signal
+import time
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,15 +21,18 @@ from lfr.edge.centre.link import EdgeCentre
 from lfr.edge.centre.nodes import add_node
 from lfr.edge.credentials.files import centre_credentials, read_credentials, write_credentials
 from lfr.edge.jetstream import connect
-from lfr.edge.leaf import LEAF_STREAMS
+from lfr.edge.leaf import LEAF_STREAMS, ensure_leaf_streams
+from lfr.edge.wire.alerts import alert_message, send_alert_up
+from lfr.edge.wire.mac import MAC_HEADER, message_mac
 from lfr.events import InMemoryEventBus
+from lfr.events.topics import CameraCounts
 from lfr.match.watchlist import Watchlist
 from lfr.store.keys import key_dir
-from lfr.store.tables import AlertRow, EdgeNode
+from lfr.store.tables import AlertRow, Deployment, EdgeNode
 from tests.e2e.edge_helpers import edge_node, leaf_server, live, raised_alert_ids, store_watchlist
 from tests.gov.conftest import ADMIN
 from tests.gov.edge_bus import start_server
-from tests.gov.factories import assert_chain_ok, audit_entries
+from tests.gov.factories import assert_chain_ok, audit_entries, make_alert
 from tests.nats_server import free_port
 from tests.waiting import wait_until
 
@@ -107,6 +113,91 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
     finally:
         if node.poll() is None:
             node.kill()
+        edge.stop()
+        leaf.stop()
+        hub.stop()
+
+
+def _counts(node: str, deployment_id: int, camera: str, frames: int) -> CameraCounts:
+    return CameraCounts(node, deployment_id, camera, frames, 0, 0, 0, 0, 10.0, time.time())
+
+
+def _frames(services: Services, deployment_id: int) -> int:
+    with services.transaction() as session:
+        row = session.get(Deployment, deployment_id)
+        return row.frames if row is not None else -1
+
+
+async def _forge_on_own_leaf(url: str, creds: Path, deployment_id: int) -> None:
+    """As node1 on its own leaf: its own counts for cam1, then (issue 21, forgery B) node2's
+    subjects added to its leaf's streams and an alert and counts published there as node2's,
+    tagged with node1's key (the only key it has). The hub's copies of node2's subjects."""
+    node1 = read_credentials(creds)
+    key = base64.b64decode(node1.key)
+    client = await connect(url, node1, reconnect=False)
+    try:
+        js = client.jetstream()
+        await ensure_leaf_streams(js, "node1")
+        for hub_stream, kind in (("LFR_ALERTS", "alert"), ("LFR_COUNTS", "counts")):
+            info = await js.stream_info(LEAF_STREAMS[hub_stream])
+            subjects = [*(info.config.subjects or []), f"lfr.up.node2.{kind}.>"]
+            await js.update_stream(replace(info.config, subjects=subjects))
+        own = proto.counts_subject("node1", deployment_id, "cam1")
+        payload = proto.encode(_counts("node1", deployment_id, "cam1", 120))
+        await js.publish(own, payload, headers={MAC_HEADER: message_mac(key, own, payload)})
+        forged = alert_message("node2", deployment_id, make_alert("forged-b", camera="cam2"), key)
+        await send_alert_up(js, forged, key)
+        theirs = proto.counts_subject("node2", deployment_id, "cam2")
+        payload = proto.encode(_counts("node2", deployment_id, "cam2", 5000))
+        await js.publish(theirs, payload, headers={MAC_HEADER: message_mac(key, theirs, payload)})
+    finally:
+        await client.close()
+
+
+def _on_hub(url: str, data_dir: Path, subject: str) -> int:
+    """Messages on ``subject`` in the hub's streams, read as the centre."""
+
+    async def count() -> int:
+        client = await connect(url, centre_credentials(key_dir(data_dir)), reconnect=False)
+        try:
+            js = client.jetstream()
+            total = 0
+            for stream in (proto.ALERTS_STREAM, proto.COUNTS_STREAM):
+                info = await js.stream_info(stream, subjects_filter=subject)
+                total += sum((info.state.subjects or {}).values())
+            return total
+        finally:
+            await client.close()
+
+    return asyncio.run(count())
+
+
+def test_a_node_cannot_pass_its_leafs_messages_off_as_another_nodes(
+    centre: Services, watchlist: Watchlist, tmp_path: Path
+) -> None:
+    creds = tmp_path / "node1.creds"
+    write_credentials(creds, add_node(centre, ADMIN, "node1"))
+    add_node(centre, ADMIN, "node2")  # registered, its van elsewhere (no leaf here)
+    hub_leaf_port = free_port()
+    hub = start_server(centre, tmp_path, leaf_port=hub_leaf_port)
+    leaf = leaf_server(tmp_path, creds, hub_leaf_port)
+    leaf.start()
+    edge = EdgeCentre(
+        centre, InMemoryEventBus(), hub.url, centre_credentials(key_dir(centre.data_dir))
+    )
+    edge.start()
+    deployment_id = live(centre, store_watchlist(centre, watchlist), nodes=("node1", "node2"))
+    try:
+        wait_until(lambda: len(audit_entries(centre, "edge.start")) == 2, what="both starts")
+        asyncio.run(_forge_on_own_leaf(leaf.url, creds, deployment_id))
+        # node1's own counts cross from its leaf (the hub's copy works) ...
+        wait_until(lambda: _frames(centre, deployment_id) == 120, timeout=60, what="own counts")
+        time.sleep(3)  # ... and what it wrote as node2's had the same time to follow: none did
+        assert _on_hub(hub.url, centre.data_dir, "lfr.up.node2.>") == 0
+        assert _frames(centre, deployment_id) == 120
+        assert _stored(centre) == []
+        assert_chain_ok(centre)
+    finally:
         edge.stop()
         leaf.stop()
         hub.stop()
