@@ -141,16 +141,24 @@ def node_camera_health(counts: CameraCounts) -> dict[str, Any]:
         "deployment_id": counts.deployment_id,
         "camera": counts.camera,
         "node": counts.node,
-        "state": "stopped" if counts.final else "running",
+        "state": _node_camera_state(counts),
         "frames": counts.frames,
         "frames_read": counts.frames + counts.frames_dropped,
         "frames_dropped": counts.frames_dropped,
         "reconnects": 0,
         "fps": counts.fps,
         "last_frame_at": _iso(counts.sent_at),
-        "error": None,
+        "error": counts.error or None,
         "source": f"edge node {counts.node}",
     }
+
+
+def _node_camera_state(counts: CameraCounts) -> str:
+    if not counts.final:
+        return "running"
+    if counts.error:
+        return "error"
+    return "ended" if counts.ended else "stopped"
 
 
 def _iso(epoch_s: float | None) -> str | None:

@@ -98,3 +98,8 @@ class CameraCounts:
     """The run has stopped; these are its last counts."""
     run: str = ""
     """Which run of the camera (new when the node restarts it): counts start again from 0."""
+    ended: bool = False
+    """With ``final``: the camera stopped by itself (its source came to its end, or failed),
+    not because its deployment stopped."""
+    error: str = ""
+    """With ``final``: why the camera failed, credentials redacted ("" when it did not)."""

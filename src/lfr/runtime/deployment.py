@@ -37,6 +37,8 @@ STOP_REQUESTED = "stop requested"
 AlertStored = Callable[[Alert], None]
 """Told of each alert once it is stored (e.g. to publish it on the event bus); a failure here
 is logged and never stops the camera."""
+CameraDone = Callable[[str, str | None], None]
+"""A camera that stopped by itself: its name, and its error (None: its source ended)."""
 
 
 def run_deployment(
@@ -83,9 +85,12 @@ def run_live(
     counts_every_s: float = 60.0,
     on_alert_stored: AlertStored | None = None,
     stop: threading.Event | None = None,
+    on_camera_done: CameraDone | None = None,
 ) -> RunReport:
-    """Scan the cameras of an opened run (``DeploymentPort.open_run``) until it must stop."""
-    run = _Run(port, live, engine_factory, open_source, on_alert_stored)
+    """Scan the cameras of an opened run (``DeploymentPort.open_run``) until it must stop.
+    ``on_camera_done(camera, error)``: a camera stopped by itself (error None: its source
+    ended) while the others may go on."""
+    run = _Run(port, live, engine_factory, open_source, on_alert_stored, on_camera_done)
     cadence = _Cadence(check_every_s, schedule_every_s, counts_every_s, stop)
     threads = [
         threading.Thread(
@@ -136,8 +141,10 @@ class _Run:
         engine_factory: EngineFactory,
         open_source: SourceOpener,
         on_alert_stored: AlertStored | None,
+        on_camera_done: CameraDone | None = None,
     ) -> None:
         self.port = port
+        self.on_camera_done = on_camera_done
         self.live = live
         self.engine_factory = engine_factory
         self.open_source = open_source
@@ -199,9 +206,20 @@ class _Run:
         except Exception as exc:  # one camera failing must not take the others down
             report.error = redact_text(str(exc)) or type(exc).__name__
             log.error("camera %s stopped: %s", name, report.error)
+            self._done(name, report.error)
             return
         report.finished(summary)
         self.progress[name] = report.counts
+        if not self.stop.is_set():  # it ended by itself, not because the run stops
+            self._done(name, report.source_error)
+
+    def _done(self, name: str, error: str | None) -> None:
+        if self.on_camera_done is None:
+            return
+        try:
+            self.on_camera_done(name, error)
+        except Exception:  # showing the state must not break the run
+            log.exception("camera %s: its end was not shown", name)
 
     def _alert(self, name: str, report: CameraReport, alert: Alert) -> None:
         stored = False

@@ -153,6 +153,7 @@ class CameraHost:
                 lambda spec, camera: monitor.add(camera, self.open_source(spec, camera)),
                 counts_every_s=self.counts_every_s,
                 on_alert_stored=lambda alert: self._announce(deployment_id, alert),
+                on_camera_done=monitor.camera_done,
             )
         except Exception as exc:  # reported on the bus; the server keeps serving
             error = redact_text(str(exc)) or type(exc).__name__

@@ -20,6 +20,9 @@ from lfr.pipeline.engine import Engine
 
 log = logging.getLogger(__name__)
 
+ENDED = "ended"
+"""A camera whose source came to its end (a file played through) while the run goes on."""
+
 
 class CountingDetector:
     """Wraps the engine's detector to count faces and time each frame's detection."""
@@ -48,6 +51,9 @@ class RunMonitor:
         self._last: dict[str, dict[str, Any]] = {}
         self._detections = 0
         self._detect_seconds: list[float] = []
+        self._done: dict[str, str | None] = {}
+        """Cameras that stopped before the run did: their error, or None for a source that
+        ended (a file played to its end)."""
         self.closed = threading.Event()
         self.engines: list[Engine] = []
         """Built for this run's cameras; closed when it ends (an embedder may own a process)."""
@@ -73,6 +79,17 @@ class RunMonitor:
         for source in sources:
             close_source(source)
 
+    def camera_done(self, camera: str, error: str | None) -> None:
+        """``camera`` stopped while the run goes on: shown at once, and on every tick after,
+        as ended or failed with its reason (never silently gone)."""
+        with self._lock:
+            self._done[camera] = error
+            source = self._sources.get(camera)
+        if source is None:
+            self.bus.publish(topics.CAMERA_HEALTH, self._failed(camera, error or "no source"))
+        else:
+            self.bus.publish(topics.CAMERA_HEALTH, self._health(camera, source, "running", None))
+
     def loop(self, stop: threading.Event) -> None:
         while not stop.wait(self.every_s):
             self.tick("running")
@@ -80,12 +97,14 @@ class RunMonitor:
     def tick(self, state: str, errors: dict[str, str] | None = None) -> None:
         with self._lock:
             sources = dict(self._sources)
+            done = dict(self._done)
             detections, self._detections = self._detections, 0
             samples, self._detect_seconds = self._detect_seconds, []
+        failed = {camera: error for camera, error in done.items() if error} | (errors or {})
         for camera, source in sources.items():
-            error = (errors or {}).get(camera)
+            error = failed.get(camera)
             self.bus.publish(topics.CAMERA_HEALTH, self._health(camera, source, state, error))
-        for camera, error in (errors or {}).items():
+        for camera, error in failed.items():
             if camera not in sources:  # never opened: its engine or source failed first
                 self.bus.publish(topics.CAMERA_HEALTH, self._failed(camera, error))
         if detections or samples:
@@ -114,17 +133,22 @@ class RunMonitor:
             last.update(processed=processed, dropped=stats.frames_dropped, at=now)
             last_frame_ts = last.get("last_frame_ts")
         problem = error or stats.error
+        with self._lock:
+            ended = camera in self._done and self._done[camera] is None
+        shown = "error" if problem else ENDED if ended and state == "running" else state
         return {
             "deployment_id": self.deployment_id,
             "camera": camera,
-            "state": "error" if problem else state,
+            "state": shown,
             "frames_read": stats.frames_read,
             "frames": processed,
             "frames_dropped": stats.frames_dropped,
             "frames_delta": max(0, frames_delta),
             "dropped_delta": max(0, dropped_delta),
             "reconnects": stats.reconnects,
-            "fps": round(max(0, frames_delta) / elapsed, 2) if state == "running" else 0.0,
+            "fps": round(max(0, frames_delta) / elapsed, 2)
+            if state == "running" and not ended
+            else 0.0,
             "last_frame_ts": last_frame_ts,
             "last_frame_at": _iso(last_frame_ts),
             "error": redact_text(problem) if problem else None,

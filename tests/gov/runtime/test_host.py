@@ -15,7 +15,7 @@ from lfr.access.roles import SYSTEM
 from lfr.access.services import Services
 from lfr.centre.camera_port import GovernedDeployments
 from lfr.domain import Frame
-from lfr.errors import PermissionDeniedError, StateError
+from lfr.errors import LfrError, PermissionDeniedError, StateError
 from lfr.events import InMemoryEventBus, topics
 from lfr.events.bus import Event
 from lfr.events.health import HealthBoard
@@ -180,3 +180,39 @@ def test_stopping_a_run_stores_its_last_counts_so_the_record_at_end_is_complete(
 
     record = dep.end(svc, OPERATOR, deployment_id, "planned end")
     assert record.frames >= 5 and record.face_detections >= 5 and record.faces_seen == 1
+
+
+def test_a_camera_that_fails_or_whose_file_ends_is_shown_so_while_the_others_run(
+    services: Services,
+) -> None:
+    svc, clock = with_clock(services)
+    cameras = {"north": "rtsp://north/cam", "clip": "clip.mp4", "gone": "missing.mp4"}
+    deployment_id = live(svc, clock, cameras=cameras)
+    bus = InMemoryEventBus()
+    board = HealthBoard()
+    board.attach(bus)
+
+    def open_source(spec: str, camera: str) -> FakeCamera | EndlessCamera:
+        if camera == "gone":
+            raise LfrError("cannot open missing.mp4: no such file")
+        return FakeCamera(camera, STRANGER, limit=5) if camera == "clip" else EndlessCamera(camera)
+
+    host = CameraHost(GovernedDeployments(svc), bus, fake_engine, open_source, health_every_s=0.02)
+    host.run(OPERATOR, deployment_id)
+    try:
+
+        def states() -> dict[str, str]:
+            return {c["camera"]: c["state"] for c in board.cameras(deployment_id)}
+
+        wait_until(
+            lambda: states() == {"north": "running", "clip": "ended", "gone": "error"},
+            what="the ended file and the failed camera shown beside the running one",
+        )
+        time.sleep(0.1)  # later ticks keep saying so
+        shown = {c["camera"]: c for c in board.cameras(deployment_id)}
+        assert states() == {"north": "running", "clip": "ended", "gone": "error"}
+        assert "no such file" in shown["gone"]["error"] and shown["gone"]["warning"]
+        assert shown["clip"]["frames"] == 5 and shown["clip"]["fps"] == 0.0
+        assert host.running() == [deployment_id]  # the deployment still scans with north
+    finally:
+        host.stop(deployment_id)

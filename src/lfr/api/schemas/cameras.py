@@ -8,7 +8,10 @@ from lfr.api.schemas.base import Public
 class CameraHealthPublic(Public):
     deployment_id: int
     camera: str
-    state: str = Field(description="running, stopped or error")
+    state: str = Field(
+        description="running; ended (its source came to its end, e.g. a file played through);"
+        " stopped; or error (why, in error)"
+    )
     frames: int = Field(description="frames processed")
     frames_read: int
     frames_dropped: int

@@ -29,6 +29,7 @@ from lfr.edge.wire.mac import message_mac
 from lfr.edge.wire.snapshot import SealedSnapshot, open_snapshot
 from lfr.events.topics import CameraCounts
 from lfr.ingest.base import FrameSource
+from lfr.ingest.redact import redact_text
 from lfr.match.negatives import Negative
 from lfr.match.watchlist import Watchlist
 from lfr.runtime.deployment import EngineFactory, run_live
@@ -52,6 +53,10 @@ class _CameraRun:
     counts: RunCounts = field(default_factory=RunCounts)
     started: float = field(default_factory=time.monotonic)
     dropped: Callable[[], int] = lambda: 0
+    ended: bool = False
+    """It stopped by itself (its source ended or failed) while its deployment went on."""
+    error: str = ""
+    """Why it failed, credentials redacted."""
 
 
 @dataclass
@@ -172,7 +177,7 @@ class EdgeNodeRuntime:
             return source
 
         try:
-            run_live(
+            report = run_live(
                 port,
                 live,
                 self._engines,
@@ -180,9 +185,19 @@ class EdgeNodeRuntime:
                 counts_every_s=self._counts_every_s,
                 stop=run.stop,
             )
-        except Exception:
+            shown = report.cameras.get(camera.name)
+            camera.error = (shown.error or shown.source_error or "") if shown else ""
+        except Exception as exc:
             log.exception("camera %s stopped", camera.name)
+            camera.error = redact_text(str(exc)) or type(exc).__name__
         finally:
+            camera.ended = not run.stop.is_set()  # by itself, not by the deployment's stop
+            if camera.ended:
+                log.warning(
+                    "camera %s stopped by itself: %s",
+                    camera.name,
+                    camera.error or "its source ended",
+                )
             self.send_counts(run, camera, final=True)
 
     # --- what goes up -------------------------------------------------------------------
@@ -217,6 +232,8 @@ class EdgeNodeRuntime:
             sent_at=time.time(),
             final=final,
             run=camera.run_id,
+            ended=final and camera.ended,
+            error=camera.error[:200] if final else "",
         )
         self._send_up(
             proto.counts_subject(self.node, run.command.deployment_id, camera.name),
