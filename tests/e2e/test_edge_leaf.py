@@ -10,6 +10,8 @@ import asyncio
 import base64
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,7 +35,7 @@ from tests.e2e.edge_helpers import edge_node, leaf_server, live, raised_alert_id
 from tests.gov.conftest import ADMIN
 from tests.gov.edge_bus import start_server
 from tests.gov.factories import assert_chain_ok, audit_entries, make_alert
-from tests.nats_server import free_port
+from tests.nats_server import NatsServer, free_port
 from tests.waiting import wait_until
 
 RUN_S = 300.0
@@ -70,6 +72,50 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
 ) -> None:
     creds = tmp_path / "node1.creds"
     write_credentials(creds, add_node(centre, ADMIN, "node1"))
+    with _hub_and_leaf(centre, tmp_path, creds) as (hub, leaf):
+        live(centre, store_watchlist(centre, watchlist), nodes=("node1",))
+        node = edge_node(tmp_path / "home-node1", leaf.url, creds, tmp_path / "node1.out")
+        alerts = tmp_path / "node1.out"
+        try:
+            wait_until(
+                lambda: audit_entries(centre, "edge.snapshot.delivered"),
+                timeout=RUN_S,
+                what="the snapshot on node1",
+            )
+            # its heartbeats cross the leaf connection too: the centre sees it online
+            wait_until(lambda: _last_seen(centre) is not None, what="node1's heartbeat")
+            hub.stop()  # the link is down from here
+            wait_until(lambda: raised_alert_ids(alerts), timeout=RUN_S, what="node1's alert")
+            # on the leaf's disk (published there within milliseconds of being raised)
+            wait_until(lambda: _kept_on_leaf(leaf.url, creds) == 1, what="the alert on the leaf")
+            node.send_signal(signal.SIGKILL)
+            node.wait(timeout=30)
+            assert _stored(centre) == []  # the alert is nowhere but in the leaf's store
+            store = b"".join(p.read_bytes() for p in (tmp_path / "leaf-store").rglob("*.blk"))
+            assert store and JPEG not in store  # kept, encrypted, crops sealed
+
+            hub.start()
+            wait_until(lambda: _stored(centre), timeout=60, what="the alert at the centre")
+            said = (tmp_path / "node1.out").read_text()
+            assert "node1: on this machine's leaf server" in said
+            raised = raised_alert_ids(alerts)
+            assert len(raised) == 1, said
+            wait_until(lambda: _stored(centre) == raised, timeout=10, what="stored once")
+            assert list((tmp_path / "home-node1").rglob("*")) == []  # nothing on the node's disk
+            delivered = audit_entries(centre, "edge.snapshot.delivered")
+            assert [e.details["node"] for e in delivered] == ["node1"]
+            assert_chain_ok(centre)
+        finally:
+            if node.poll() is None:
+                node.kill()
+
+
+@contextmanager
+def _hub_and_leaf(
+    centre: Services, tmp_path: Path, creds: Path
+) -> Iterator[tuple[NatsServer, NatsServer]]:
+    """The centre's hub (with a leaf port), node1's leaf server on it, and the centre's edge
+    link running; all stopped after."""
     hub_leaf_port = free_port()
     hub = start_server(centre, tmp_path, leaf_port=hub_leaf_port)
     leaf = leaf_server(tmp_path, creds, hub_leaf_port)
@@ -78,41 +124,9 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
         centre, InMemoryEventBus(), hub.url, centre_credentials(key_dir(centre.data_dir))
     )
     edge.start()
-    live(centre, store_watchlist(centre, watchlist), nodes=("node1",))
-    node = edge_node(tmp_path / "home-node1", leaf.url, creds, tmp_path / "node1.out")
-    alerts = tmp_path / "node1.out"
     try:
-        wait_until(
-            lambda: audit_entries(centre, "edge.snapshot.delivered"),
-            timeout=RUN_S,
-            what="the snapshot on node1",
-        )
-        # its heartbeats cross the leaf connection too: the centre sees it online
-        wait_until(lambda: _last_seen(centre) is not None, what="node1's heartbeat")
-        hub.stop()  # the link is down from here
-        wait_until(lambda: raised_alert_ids(alerts), timeout=RUN_S, what="node1's alert")
-        # on the leaf's disk (published there within milliseconds of being raised)
-        wait_until(lambda: _kept_on_leaf(leaf.url, creds) == 1, what="the alert on the leaf")
-        node.send_signal(signal.SIGKILL)
-        node.wait(timeout=30)
-        assert _stored(centre) == []  # the alert is nowhere but in the leaf's store
-        store = b"".join(p.read_bytes() for p in (tmp_path / "leaf-store").rglob("*.blk"))
-        assert store and JPEG not in store  # kept, encrypted, crops sealed
-
-        hub.start()
-        wait_until(lambda: _stored(centre), timeout=60, what="the alert at the centre")
-        said = (tmp_path / "node1.out").read_text()
-        assert "node1: on this machine's leaf server" in said
-        raised = raised_alert_ids(alerts)
-        assert len(raised) == 1, said
-        wait_until(lambda: _stored(centre) == raised, timeout=10, what="stored once")
-        assert list((tmp_path / "home-node1").rglob("*")) == []  # nothing on the node's disk
-        delivered = audit_entries(centre, "edge.snapshot.delivered")
-        assert [e.details["node"] for e in delivered] == ["node1"]
-        assert_chain_ok(centre)
+        yield hub, leaf
     finally:
-        if node.poll() is None:
-            node.kill()
         edge.stop()
         leaf.stop()
         hub.stop()
@@ -129,9 +143,9 @@ def _frames(services: Services, deployment_id: int) -> int:
 
 
 async def _forge_on_own_leaf(url: str, creds: Path, deployment_id: int) -> None:
-    """As node1 on its own leaf: its own counts for cam1, then (issue 21, forgery B) node2's
-    subjects added to its leaf's streams and an alert and counts published there as node2's,
-    tagged with node1's key (the only key it has). The hub's copies of node2's subjects."""
+    """As node1 on its own leaf (issue 21, forgery B): node2's subjects added to its leaf's
+    streams and an alert and counts published there as node2's, tagged with node1's key (the
+    only key it has); then node1's own counts for cam1."""
     node1 = read_credentials(creds)
     key = base64.b64decode(node1.key)
     client = await connect(url, node1, reconnect=False)
@@ -142,14 +156,14 @@ async def _forge_on_own_leaf(url: str, creds: Path, deployment_id: int) -> None:
             info = await js.stream_info(LEAF_STREAMS[hub_stream])
             subjects = [*(info.config.subjects or []), f"lfr.up.node2.{kind}.>"]
             await js.update_stream(replace(info.config, subjects=subjects))
-        own = proto.counts_subject("node1", deployment_id, "cam1")
-        payload = proto.encode(_counts("node1", deployment_id, "cam1", 120))
-        await js.publish(own, payload, headers={MAC_HEADER: message_mac(key, own, payload)})
         forged = alert_message("node2", deployment_id, make_alert("forged-b", camera="cam2"), key)
         await send_alert_up(js, forged, key)
         theirs = proto.counts_subject("node2", deployment_id, "cam2")
         payload = proto.encode(_counts("node2", deployment_id, "cam2", 5000))
         await js.publish(theirs, payload, headers={MAC_HEADER: message_mac(key, theirs, payload)})
+        own = proto.counts_subject("node1", deployment_id, "cam1")
+        payload = proto.encode(_counts("node1", deployment_id, "cam1", 120))
+        await js.publish(own, payload, headers={MAC_HEADER: message_mac(key, own, payload)})
     finally:
         await client.close()
 
@@ -178,26 +192,15 @@ def test_a_node_cannot_pass_its_leafs_messages_off_as_another_nodes(
     creds = tmp_path / "node1.creds"
     write_credentials(creds, add_node(centre, ADMIN, "node1"))
     add_node(centre, ADMIN, "node2")  # registered, its van elsewhere (no leaf here)
-    hub_leaf_port = free_port()
-    hub = start_server(centre, tmp_path, leaf_port=hub_leaf_port)
-    leaf = leaf_server(tmp_path, creds, hub_leaf_port)
-    leaf.start()
-    edge = EdgeCentre(
-        centre, InMemoryEventBus(), hub.url, centre_credentials(key_dir(centre.data_dir))
-    )
-    edge.start()
-    deployment_id = live(centre, store_watchlist(centre, watchlist), nodes=("node1", "node2"))
-    try:
+    with _hub_and_leaf(centre, tmp_path, creds) as (hub, leaf):
+        deployment_id = live(centre, store_watchlist(centre, watchlist), nodes=("node1", "node2"))
         wait_until(lambda: len(audit_entries(centre, "edge.start")) == 2, what="both starts")
         asyncio.run(_forge_on_own_leaf(leaf.url, creds, deployment_id))
-        # node1's own counts cross from its leaf (the hub's copy works) ...
+        # node1's own counts, published after the forged counts on the same leaf stream,
+        # cross to the centre: the hub's copy works and has passed over what came before ...
         wait_until(lambda: _frames(centre, deployment_id) == 120, timeout=60, what="own counts")
-        time.sleep(3)  # ... and what it wrote as node2's had the same time to follow: none did
+        time.sleep(3)  # ... and the forged alert (another stream) had time to follow: none did
         assert _on_hub(hub.url, centre.data_dir, "lfr.up.node2.>") == 0
         assert _frames(centre, deployment_id) == 120
         assert _stored(centre) == []
         assert_chain_ok(centre)
-    finally:
-        edge.stop()
-        leaf.stop()
-        hub.stop()

@@ -88,7 +88,7 @@ class RunMonitor:
         if source is None:
             self.bus.publish(topics.CAMERA_HEALTH, self._failed(camera, error or "no source"))
         else:
-            self.bus.publish(topics.CAMERA_HEALTH, self._health(camera, source, "running", None))
+            self.bus.publish(topics.CAMERA_HEALTH, self._health(camera, source, "running", error))
 
     def loop(self, stop: threading.Event) -> None:
         while not stop.wait(self.every_s):
@@ -132,9 +132,8 @@ class RunMonitor:
                 last["last_frame_ts"] = time.time()
             last.update(processed=processed, dropped=stats.frames_dropped, at=now)
             last_frame_ts = last.get("last_frame_ts")
-        problem = error or stats.error
-        with self._lock:
             ended = camera in self._done and self._done[camera] is None
+        problem = error or stats.error
         shown = "error" if problem else ENDED if ended and state == "running" else state
         return {
             "deployment_id": self.deployment_id,

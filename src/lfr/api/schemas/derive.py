@@ -100,7 +100,7 @@ def _own_attribute_docs(cls: type) -> dict[str, str]:
             and isinstance(following.value, ast.Constant)
             and isinstance(following.value.value, str)
         ):
-            docs[statement.target.id] = " ".join(following.value.value.split())
+            docs[statement.target.id] = _clean(following.value.value) or ""
     return docs
 
 

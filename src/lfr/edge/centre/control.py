@@ -58,12 +58,20 @@ async def _send_due(js: JetStreamContext, services: Services) -> None:
         await asyncio.to_thread(edge_commands.stop_sent, services, halt)
 
 
+Headers = Mapping[str, str] | None
+
+
 def _take_report(
     services: Services, subject: str, payload: bytes, headers: Headers = None
 ) -> NodeReport:
-    node, kind, rest = proven_sender(services, subject, payload, headers)
+    sender = proven_sender(services, subject, payload, headers)
+    node = sender.node
     report = proto.decode(NodeReport, payload)
-    if kind != "report" or rest != (str(report.deployment_id),) or report.node != node:
+    if (
+        sender.kind != "report"
+        or sender.rest != (str(report.deployment_id),)
+        or report.node != node
+    ):
         raise proto.ProtocolError(f"{subject} carries a report that is not its own")
     edge_commands.take_report(services, node, report)
     return report
@@ -72,16 +80,16 @@ def _take_report(
 def _take_counts(
     services: Services, subject: str, payload: bytes, headers: Headers = None
 ) -> CameraCounts:
-    node, kind, rest = proven_sender(services, subject, payload, headers)
+    sender = proven_sender(services, subject, payload, headers)
+    node, rest = sender.node, sender.rest
     counts = proto.decode(CameraCounts, payload)
-    if kind != "counts" or not rest or rest[0] != str(counts.deployment_id) or counts.node != node:
+    if sender.kind != "counts" or rest[:1] != (str(counts.deployment_id),) or counts.node != node:
         raise proto.ProtocolError(f"{subject} carries counts that are not its own")
     require_own_camera(services, node, counts.deployment_id, counts.camera)
     edge_commands.take_counts(services, node, counts)
     return counts
 
 
-Headers = Mapping[str, str] | None
 Taker = Callable[[Services, str, bytes, Headers], object]
 
 

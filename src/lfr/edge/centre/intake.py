@@ -31,7 +31,6 @@ from sqlalchemy import select
 from lfr.access.services import Services
 from lfr.domain import Alert, Image, Subject
 from lfr.edge import protocol as proto
-from lfr.edge.centre.nodes import node_key
 from lfr.edge.centre.origin import audit_refused, proven_sender, require_own_camera
 from lfr.edge.protocol import AlertMessage, ProtocolError
 from lfr.edge.wire.alerts import open_crop
@@ -86,18 +85,22 @@ def _checked_alert(
 ) -> tuple[str, AlertMessage, Alert]:
     """The alert, once it is shown to come from the node its subject names, about one of that
     node's cameras in that deployment, with both crops opening under that node's key."""
-    node, kind, rest = proven_sender(services, subject, payload, headers)
+    sender = proven_sender(services, subject, payload, headers)
+    node = sender.node
     message = proto.decode(AlertMessage, payload)
-    if kind != "alert" or rest != (str(message.deployment_id),) or message.node != node:
+    if (
+        sender.kind != "alert"
+        or sender.rest != (str(message.deployment_id),)
+        or message.node != node
+    ):
         raise ProtocolError(f"alert {message.alert_id}: its subject {subject} is not its own")
     if not message.probe_crop_sealed or not message.enrolled_crop_sealed:
         raise ProtocolError(f"alert {message.alert_id} lacks a face crop: nobody could review it")
     require_own_camera(services, node, message.deployment_id, message.camera)
-    return node, message, _alert(services, node, message)
+    return node, message, _alert(services, sender.key, message)
 
 
-def _alert(services: Services, node: str, message: AlertMessage) -> Alert:
-    key = node_key(services, node)
+def _alert(services: Services, key: bytes, message: AlertMessage) -> Alert:
     return Alert(
         id=message.alert_id,
         subject=_subject(services, message.deployment_id, message.subject_reference),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from lfr.access.roles import SYSTEM
 from lfr.access.services import Services
@@ -29,19 +30,30 @@ REFUSED_ACTION = "edge.message.refused"
 MAX_REASON = 300
 
 
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who sent a message up, proven: the node, what the subject says of the message, and the
+    node's key (which also opens its crops)."""
+
+    node: str
+    kind: str
+    rest: tuple[str, ...]
+    key: bytes
+
+
 class NotItsOwnError(IntegrityError):
     """A message about a camera that is not the sender's in that deployment."""
 
 
 def proven_sender(
     services: Services, subject: str, payload: bytes, headers: Mapping[str, str] | None
-) -> tuple[str, str, tuple[str, ...]]:
-    """(node, kind, rest) of ``subject``, once the message's tag shows the node it names sent
-    it. NotFoundError for a node that is not registered; IntegrityError for a missing or
-    wrong tag."""
+) -> Sender:
+    """The sender ``subject`` names, once the message's tag shows it sent it. NotFoundError for
+    a node that is not registered; IntegrityError for a missing or wrong tag."""
     node, kind, rest = proto.parse_up_subject(subject)
-    check_mac(node_key(services, node), subject, payload, headers)
-    return node, kind, rest
+    key = node_key(services, node)
+    check_mac(key, subject, payload, headers)
+    return Sender(node, kind, rest, key)
 
 
 def require_own_camera(services: Services, node: str, deployment_id: int, camera: str) -> None:
