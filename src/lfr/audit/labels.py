@@ -37,6 +37,7 @@ ACTION_LABELS: Final[Mapping[str, str]] = MappingProxyType(
         "edge.stop": "Edge node told to stop its cameras",
         "edge.snapshot.delivered": "Watchlist snapshot delivered to an edge node",
         "edge.snapshot.wiped": "Watchlist snapshot wiped on an edge node",
+        "edge.message.refused": "Message from an edge node refused",
         "deployment.authority.request": "Independent authorisation requested",
         "deployment.authority.decide": "Independent authority decided",
         "deployment.urgent_start": "Deployment started urgently, before independent authorisation",
