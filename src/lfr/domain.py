@@ -120,8 +120,9 @@ class Template:
     embedding: Vector
     contract: EmbeddingContract
     image_name: str
-    face_jpeg: bytes
-    """The enrolled face as JPEG (kept encoded: 20,000 decoded crops would take 1.3 GB)."""
+    face_jpeg: bytes | bytearray
+    """The enrolled face as JPEG (kept encoded: 20,000 decoded crops would take 1.3 GB); a
+    ``bytearray`` when it was decrypted, so that a wipe can zero it (``lfr.wipe``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,9 @@ class Alert:
     """The descriptor of the probe that completed the evidence: alert evidence, sealed with the
     alert and wiped when the deployment ends; if an operator rejects the alert it becomes a
     lookalike negative (``lfr.match.negatives``). Never in a repr or a log line."""
+    enrolled_jpeg: bytes | bytearray = field(default=b"", compare=False, repr=False)
+    """The enrolled face as its JPEG, where the engine had it: sealed as it is, not re-encoded
+    from ``enrolled_crop`` (an encoder leaves a copy of its output in memory it frees)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 from PIL import Image as PILImage
 
 from lfr.config import ImageLimits
@@ -81,7 +82,9 @@ def probe_image(
         return ImageHeader(str(picture.format), picture.width, picture.height)
 
 
-def decode_image(data: bytes, limits: ImageLimits, formats: tuple[str, ...] = FORMATS) -> Image:
+def decode_image(
+    data: bytes | bytearray, limits: ImageLimits, formats: tuple[str, ...] = FORMATS
+) -> Image:
     """Contiguous RGB uint8 pixels, turned as the EXIF orientation says, of an image whose
     header is within ``limits``; anything else raises ``ImageReadError``."""
     with _opened(data, limits, formats) as picture:
@@ -95,7 +98,9 @@ def decode_image(data: bytes, limits: ImageLimits, formats: tuple[str, ...] = FO
 
 
 @contextmanager
-def _opened(data: bytes, limits: ImageLimits, formats: tuple[str, ...]) -> Iterator[PILImage.Image]:
+def _opened(
+    data: bytes | bytearray, limits: ImageLimits, formats: tuple[str, ...]
+) -> Iterator[PILImage.Image]:
     if len(data) > limits.max_file_bytes:
         raise ImageTooLargeError(
             f"too large: the file is over the limit of {_mb(limits.max_file_bytes)}"
@@ -164,17 +169,33 @@ def crop_around(image: Image, box: Box, margin: float = 0.3, max_side: int = 200
 
 
 def encode_jpeg(image: Image, quality: int = 90) -> bytes:
+    return encode_jpeg_buffer(image, quality).tobytes()
+
+
+def encode_jpeg_buffer(image: Image, quality: int = 90) -> npt.NDArray[np.uint8]:
+    """The JPEG in a writable array, which whoever seals it zeroes afterwards (``lfr.wipe``):
+    re-encoded at the same quality, an enrolled face comes out as nearly its enrolled bytes."""
     ok, buf = cv2.imencode(
         ".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
     )
     if not ok:
         raise ValueError("JPEG encoding failed")
-    return buf.tobytes()
+    return np.asarray(buf, np.uint8).reshape(-1)
 
 
-def decode_jpeg(data: bytes) -> Image:
-    """A face crop this system encoded (``encode_jpeg``), through the one decoder."""
-    return decode_image(data, ImageLimits(), formats=("JPEG",))
+_JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+def decode_jpeg(data: bytes | bytearray) -> Image:
+    """A face this system encoded (``encode_jpeg``) or enrolled, RGB. OpenCV reads the JPEG in
+    place from ``data``, where PIL (``decode_image``, for what comes from outside) would copy
+    it into a stream and read it in chunks: copies that a wipe of ``data`` could not reach."""
+    if len(data) > ImageLimits().max_file_bytes or bytes(data[:3]) != _JPEG_MAGIC:
+        raise ImageReadError("not a JPEG face crop")
+    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if decoded is None:
+        raise ImageReadError("the JPEG face crop does not decode")
+    return np.ascontiguousarray(cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB))
 
 
 def side_by_side(left: Image, right: Image, height: int = 200) -> Image:

@@ -11,14 +11,19 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from lfr.access.services import Services
+import numpy as np
+from sqlalchemy import select
+
+from lfr.access.services import Services, utc_now
+from lfr.app import build_services
 from lfr.cli import main
 from lfr.cli.fleet.edge_run import raised_alert_ids as raised_in
-from lfr.config import EngineConfig
+from lfr.config import EngineConfig, Settings
 from lfr.edge.centre.nodes import add_node
 from lfr.edge.credentials.files import write_credentials
 from lfr.governance.deployments import lifecycle as dep
 from lfr.governance.law.policy import DEFAULT_CATEGORIES
+from lfr.governance.watchlists.entries import active_templates
 from lfr.match.watchlist import Watchlist
 from lfr.store.sealing import entry_owner, seal_image, seal_vector
 from lfr.store.tables import EntryImage, WatchlistEntry
@@ -144,3 +149,22 @@ def raised_alert_ids(*outputs: Path) -> list[str]:
     """The ids of the alerts ``lfr edge run`` said it raised, in order, over its outputs (one
     per start); none from an output not written yet."""
     return [i for out in outputs if out.exists() for i in raised_in(out.read_text())]
+
+
+def enrolled_needles(centre_dir: Path) -> list[bytes]:
+    """What a wipe must leave nowhere in memory: each enrolled descriptor (float32 bytes) and
+    the middle 64 bytes of each enrolled face image, read from the centre's own database."""
+    services = build_services(Settings(data_dir=centre_dir), {})
+    try:
+        with services.transaction() as session:
+            ids = session.scalars(select(WatchlistRow.id)).all()
+            templates = [
+                t
+                for watchlist_id in ids
+                for _, t in active_templates(session, services.cipher, watchlist_id, utc_now())
+            ]
+    finally:
+        services.db.dispose()
+    vectors = [np.asarray(t.embedding, np.float32).tobytes() for t in templates]
+    jpegs = [bytes(t.face_jpeg[len(t.face_jpeg) // 2 :][:64]) for t in templates]
+    return vectors + jpegs

@@ -25,9 +25,10 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import CLIP, LIN
-from tests.e2e.edge_helpers import edge_node, raised_alert_ids
+from tests.e2e.edge_helpers import edge_node, enrolled_needles, raised_alert_ids
 from tests.e2e.test_cli_flows import lfr
 from tests.nats_server import NatsServer, free_port
+from tests.process_memory import found_in_memory, where_in_memory
 from tests.waiting import PATIENCE_S, wait_until
 
 RUN_S = 300.0
@@ -265,7 +266,20 @@ def _end_and_check(flow: Flow, deployment_id: int) -> None:
     assert [e["details"]["matches_go_live"] for e in delivered] == [True], flow.logs()
     assert "audit chain intact" in flow.cli("audit", "verify")
     assert list((flow.root / "node1-home").rglob("*")) == []
+    _nothing_enrolled_in_memory(flow)
     assert "node1: on this machine's leaf server" in (flow.root / "node1.out").read_text()
+
+
+def _nothing_enrolled_in_memory(flow: Flow) -> None:
+    """Issue 21: once the node has wiped and the deployment ended, neither the node's process
+    nor the centre's holds any enrolled descriptor or face image (read as root would)."""
+    needles = enrolled_needles(flow.root / "centre")
+    assert needles
+    for name, process in (("node", flow.node), ("centre", flow.serve)):
+        assert process is not None and process.poll() is None
+        found = found_in_memory(process.pid, needles)
+        places = [p for i in found for p in where_in_memory(process.pid, needles[i])]
+        assert found == [], f"{len(found)} of {len(needles)} still in the {name}'s memory: {places}"
 
 
 def test_the_readme_flow_on_three_machines_stores_the_alert_and_audits_the_wipe(

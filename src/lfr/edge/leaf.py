@@ -57,9 +57,9 @@ LEAF_ALERT_BYTES: Final = 2 << 30
 sealed crops is tens of KB); beyond it a new alert is refused (and counted), none dropped."""
 LEAF_KEEP_S: Final = 7 * 24 * 3600.0
 """How long the edge keeps what it published, copied or not: a link down for a week is a
-failure for people, not for the bus. Alerts' crops are sealed with the deployment's key, which
-the node holds in memory only and forgets at the end, so an old copy here opens for nobody
-but the centre."""
+failure for people, not for the bus. Alerts' crops are sealed with the deployment's crop key
+(``lfr.edge.wire.snapshot``), which the node holds in memory only and zeroes at the wipe, so an
+old copy here opens for nobody but the centre, even with the node's credentials file."""
 DEDUP_WINDOW_S: Final = 24 * 3600.0
 
 

@@ -7,6 +7,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from lfr.wipe import zero
+
 Floats = npt.NDArray[np.float32]
 Ints = npt.NDArray[np.int64]
 
@@ -16,6 +18,10 @@ class VectorIndex(Protocol):
 
     def search(self, probes: Floats, k: int = 1) -> tuple[Floats, Ints]:
         """For each probe row, the k nearest template distances (ascending) and indices."""
+        ...
+
+    def wipe(self) -> None:
+        """Zero what the index holds of the templates, in place."""
         ...
 
 
@@ -28,6 +34,9 @@ class ExactIndex:
         self._templates = np.ascontiguousarray(templates, dtype=np.float32)
         self._sq_norms = np.einsum("ij,ij->i", self._templates, self._templates)
         self.size = int(self._templates.shape[0])
+
+    def wipe(self) -> None:
+        zero(self._templates, self._sq_norms)
 
     def search(self, probes: Floats, k: int = 1) -> tuple[Floats, Ints]:
         probes = np.atleast_2d(np.asarray(probes, dtype=np.float32))

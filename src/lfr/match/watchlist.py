@@ -20,6 +20,7 @@ import numpy as np
 from lfr.domain import EmbeddingContract, Match, Subject, Template
 from lfr.errors import ContractMismatchError, WatchlistError
 from lfr.match.index import ExactIndex, Floats, VectorIndex
+from lfr.wipe import zero
 
 FORMAT_VERSION = 1
 
@@ -32,7 +33,7 @@ class Watchlist:
         template_subjects: list[int],
         embeddings: Floats,
         image_names: list[str],
-        face_jpegs: list[bytes],
+        face_jpegs: list[bytes | bytearray],
     ) -> None:
         count = len(template_subjects)
         if not (
@@ -79,7 +80,7 @@ class Watchlist:
     def digest(self) -> str:
         """SHA-256 over the contract, subjects and template vectors: what was searched."""
         h = hashlib.sha256(json.dumps(self._meta(), sort_keys=True).encode())
-        h.update(self._embeddings.tobytes())
+        h.update(np.ascontiguousarray(self._embeddings).data)  # no copy left behind
         h.update(self._template_subjects.tobytes())
         return h.hexdigest()
 
@@ -103,6 +104,16 @@ class Watchlist:
             if subject.reference not in excluded:
                 return Match(int(index), subject, float(distance))
         return None
+
+    def wipe(self) -> None:
+        """Zero the descriptors and the face images held in mutable buffers, in place, and
+        leave the watchlist empty: nothing of it stays readable in this process's memory."""
+        self._index.wipe()
+        zero(self._embeddings, *self._face_jpegs)
+        self._template_subjects = np.zeros(0, np.int64)
+        self._embeddings = np.zeros((0, self.contract.dimension), np.float32)
+        self._image_names, self._face_jpegs = [], []
+        self._index = ExactIndex(self._embeddings)
 
     def template(self, index: int) -> Template:
         return Template(
@@ -155,7 +166,7 @@ class Watchlist:
         contract = EmbeddingContract(**meta["contract"])
         if expected is not None:
             require_same_contract(expected, contract, str(path))
-        jpegs = [blob[a:b] for a, b in itertools.pairwise(offsets)]
+        jpegs: list[bytes | bytearray] = [blob[a:b] for a, b in itertools.pairwise(offsets)]
         subjects = [Subject(**s) for s in meta["subjects"]]
         return cls(contract, subjects, template_subjects, embeddings, meta["image_names"], jpegs)
 

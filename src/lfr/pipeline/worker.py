@@ -256,6 +256,7 @@ class CameraWorker:
             track=shot.track_id,
             probe_crop=crop_around(shot.image, shot.box),
             enrolled_crop=decode_jpeg(template.face_jpeg),
+            enrolled_jpeg=template.face_jpeg,
             enrolled_image=template.image_name,
             raised_at=now,
             latency_s=max(0.0, now - shot.captured_at) if shot.captured_at else 0.0,

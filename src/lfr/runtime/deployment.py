@@ -59,18 +59,21 @@ def run_deployment(
     and scan every camera until the sources end, it stops being live, its window closes or
     ``stop`` is set."""
     live = port.open_run(actor, deployment_id)
-    return run_live(
-        port,
-        live,
-        engine_factory,
-        open_source,
-        max_frames,
-        check_every_s=check_every_s,
-        schedule_every_s=schedule_every_s,
-        counts_every_s=counts_every_s,
-        on_alert_stored=on_alert_stored,
-        stop=stop,
-    )
+    try:
+        return run_live(
+            port,
+            live,
+            engine_factory,
+            open_source,
+            max_frames,
+            check_every_s=check_every_s,
+            schedule_every_s=schedule_every_s,
+            counts_every_s=counts_every_s,
+            on_alert_stored=on_alert_stored,
+            stop=stop,
+        )
+    finally:
+        live.watchlist.wipe()  # zeroed, not merely dropped: nothing of it stays in memory
 
 
 def run_live(

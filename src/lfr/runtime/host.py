@@ -70,7 +70,11 @@ class CameraHost:
             self._check_can_start(deployment_id)
         live = self.port.open_run(actor, deployment_id)
         with self._lock:
-            self._check_can_start(deployment_id)
+            try:
+                self._check_can_start(deployment_id)
+            except LfrError:
+                live.watchlist.wipe()
+                raise
             monitor = RunMonitor(self.bus, deployment_id, self.health_every_s)
             thread = threading.Thread(
                 target=self._run,
@@ -163,6 +167,7 @@ class CameraHost:
             ticker.join()
             for engine in monitor.engines:
                 _close_engine(engine)
+            live.watchlist.wipe()  # zeroed, not merely dropped: nothing of it stays in memory
             with self._lock:
                 if not self._stopping:  # it ended by itself: nothing to resume
                     self._ledger.remove(deployment_id)

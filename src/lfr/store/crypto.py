@@ -12,11 +12,14 @@ import base64
 import os
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from lfr.errors import IntegrityError
 
 NONCE_BYTES = 12
+TAG_BYTES = 16
 KEY_BYTES = 32
 
 
@@ -39,14 +42,25 @@ class DataCipher:
         if len(key) != KEY_BYTES:
             raise IntegrityError(f"data key must be {KEY_BYTES} bytes")
         self._aead = AESGCM(key)
+        self._key = key
 
-    def seal(self, plaintext: bytes, aad: bytes) -> bytes:
+    def derive_key(self, purpose: str) -> bytes:
+        """A key of its own for ``purpose`` (HKDF), e.g. what seals one node's crops in one
+        deployment: made again from this key whenever it is needed, so it is never stored."""
+        kdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode())
+        return kdf.derive(self._key)
+
+    def seal(self, plaintext: bytes | bytearray | memoryview, aad: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
         return nonce + self._aead.encrypt(nonce, plaintext, aad)
 
-    def open(self, sealed: bytes, aad: bytes) -> bytes:
+    def open(self, sealed: bytes, aad: bytes) -> bytearray:
+        """The plaintext in a buffer of its own, which the caller may zero (``lfr.wipe``) once
+        done with it: an immutable ``bytes`` would stay in memory after use."""
+        plain = bytearray(max(0, len(sealed) - NONCE_BYTES - TAG_BYTES))
         try:
-            return self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad)
+            self._aead.decrypt_into(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad, plain)
+            return plain
         except (InvalidTag, ValueError):
             raise IntegrityError(
                 "cannot decrypt biometric data: wrong key, or the data was altered"

@@ -44,7 +44,7 @@ def deployment_cipher(session: Session, master: DataCipher, deployment_id: int) 
     row = session.get(DeploymentKey, deployment_id)
     if row is None:
         return master
-    return DataCipher(master.open(row.key_enc, _aad(deployment_id, row.key_id)))
+    return DataCipher(bytes(master.open(row.key_enc, _aad(deployment_id, row.key_id))))
 
 
 def destroy_deployment_key(session: Session, deployment_id: int) -> str | None:

@@ -7,6 +7,7 @@ import numpy as np
 
 from lfr.domain import Vector
 from lfr.store.crypto import DataCipher
+from lfr.wipe import zero
 
 
 def _aad(kind: str, owner: str, name: str, column: str) -> bytes:
@@ -20,14 +21,18 @@ def seal_vector(cipher: DataCipher, vector: Vector, kind: str, owner: str, name:
 
 def open_vector(cipher: DataCipher, sealed: bytes, kind: str, owner: str, name: str) -> Vector:
     data = cipher.open(sealed, _aad(kind, owner, name, "template"))
-    return np.frombuffer(data, dtype="<f4").astype(np.float32)
+    vector = np.frombuffer(data, dtype="<f4").astype(np.float32)
+    zero(data)  # the copy above is the one its caller holds (and wipes)
+    return vector
 
 
-def seal_image(cipher: DataCipher, jpeg: bytes, kind: str, owner: str, name: str) -> bytes:
+def seal_image(
+    cipher: DataCipher, jpeg: bytes | bytearray | memoryview, kind: str, owner: str, name: str
+) -> bytes:
     return cipher.seal(jpeg, _aad(kind, owner, name, "image"))
 
 
-def open_image(cipher: DataCipher, sealed: bytes, kind: str, owner: str, name: str) -> bytes:
+def open_image(cipher: DataCipher, sealed: bytes, kind: str, owner: str, name: str) -> bytearray:
     return cipher.open(sealed, _aad(kind, owner, name, "image"))
 
 

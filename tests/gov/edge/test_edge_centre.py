@@ -23,7 +23,7 @@ from lfr.app import build_control_centre
 from lfr.config import Settings
 from lfr.edge import protocol as proto
 from lfr.edge.centre.link import EdgeCentre
-from lfr.edge.centre.nodes import add_node, remove_node
+from lfr.edge.centre.nodes import add_node, crop_key, remove_node
 from lfr.edge.centre.registry import served_nodes
 from lfr.edge.jetstream import send_command
 from lfr.edge.leaf import leaf_api
@@ -57,10 +57,10 @@ def bus(services: Services, tmp_path: Path) -> Iterator[Bus]:
     running.server.stop()
 
 
-def _publish(bus: Bus, deployment_id: int, alert_id: str) -> None:
+def _publish(bus: Bus, crops: bytes, deployment_id: int, alert_id: str) -> None:
     async def send() -> None:
         key = base64.b64decode(bus.node.key)
-        message = alert_message("node1", deployment_id, make_alert(alert_id), key)
+        message = alert_message("node1", deployment_id, make_alert(alert_id), crops)
         async with bus.client(bus.node) as (_, js):
             await send_alert_up(js, message, key)
 
@@ -76,16 +76,17 @@ def test_node_alerts_are_stored_announced_once_and_resumed_after_a_restart(
 ) -> None:
     svc, clock = with_clock(services)
     deployment_id = live(svc, clock, cameras={"van-front": f"{CAMERA_URL}@node1"})
+    crops = crop_key(svc, "node1", deployment_id)
     events = InMemoryEventBus()
     centre = EdgeCentre(svc, events, bus.server.url, bus.centre)
     centre.start()
     try:
-        _publish(bus, deployment_id, "edge-alert-1")
+        _publish(bus, crops, deployment_id, "edge-alert-1")
         wait_until(lambda: _announced(events) == ["edge-alert-1"], what="the alert announced")
     finally:
         centre.stop()
-    _publish(bus, deployment_id, "edge-alert-2")  # the centre is down
-    _publish(bus, deployment_id, "edge-alert-1")  # a node retrying after a lost ack
+    _publish(bus, crops, deployment_id, "edge-alert-2")  # the centre is down
+    _publish(bus, crops, deployment_id, "edge-alert-1")  # a node retrying after a lost ack
 
     restarted = EdgeCentre(svc, events, bus.server.url, bus.centre)
     restarted.start()
@@ -112,7 +113,7 @@ def test_lfr_serve_with_nats_stores_and_announces_a_node_alert(
     assert centre.edge is not None
     centre.start()
     try:
-        _publish(bus, deployment_id, "edge-alert-1")
+        _publish(bus, crop_key(svc, "node1", deployment_id), deployment_id, "edge-alert-1")
         wait_until(lambda: count(svc, AlertRow) == 1, what="the alert stored")
         wait_until(lambda: bool(centre.bus.recent((topics.ALERT,))), what="the alert announced")
     finally:

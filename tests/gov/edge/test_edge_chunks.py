@@ -31,6 +31,9 @@ from lfr.match.watchlist import Watchlist
 from tests.gov.edge_bus import Bus, start_bus
 from tests.waiting import PATIENCE_S
 
+CROP_KEY = bytes(range(32))
+"""What the centre would derive for the node's crops in this deployment."""
+
 pytestmark = pytest.mark.backends("sqlite")
 
 ENTRIES, DIMENSION = 5_000, 128
@@ -67,7 +70,7 @@ def test_a_5000_entry_snapshot_reaches_its_node_in_chunks_and_opens_to_the_same_
 ) -> None:
     watchlist = large_watchlist()
     key = base64.b64decode(bus.node.key)
-    sealed = seal_snapshot(key, "node1", 3, watchlist)
+    sealed = seal_snapshot(key, "node1", 3, watchlist, CROP_KEY)
     command = StartCommand(
         3, ("cam1=clip.mp4",), 4e9, 0.6, sealed.key_wrapped, sealed.snapshot_sealed
     )
@@ -80,7 +83,7 @@ def test_a_5000_entry_snapshot_reaches_its_node_in_chunks_and_opens_to_the_same_
     def on_start(start: StartCommand) -> None:
         text = assembler.sealed_text(start)
         snapshot = SealedSnapshot(start.snapshot_key, text)
-        opened.append(open_snapshot(key, "node1", start.deployment_id, snapshot).digest())
+        opened.append(open_snapshot(key, "node1", start.deployment_id, snapshot).watchlist.digest())
 
     handlers = NodeHandlers(on_start, lambda _: None, tuple, on_chunk=assembler.add)
 
@@ -104,7 +107,7 @@ def test_a_5000_entry_snapshot_reaches_its_node_in_chunks_and_opens_to_the_same_
 
 def test_a_start_missing_a_chunk_is_refused_for_good_and_nothing_is_opened(bus: Bus) -> None:
     key = base64.b64decode(bus.node.key)
-    sealed = seal_snapshot(key, "node1", 4, large_watchlist(entries=1_000))
+    sealed = seal_snapshot(key, "node1", 4, large_watchlist(entries=1_000), CROP_KEY)
     command = StartCommand(
         4, ("cam1=clip.mp4",), 4e9, 0.6, sealed.key_wrapped, sealed.snapshot_sealed
     )

@@ -22,7 +22,7 @@ from lfr.centre.camera_port import GovernedDeployments
 from lfr.edge import protocol as proto
 from lfr.edge.centre import commands as edge_commands
 from lfr.edge.centre.link import EdgeCentre
-from lfr.edge.centre.nodes import add_node
+from lfr.edge.centre.nodes import add_node, crop_key
 from lfr.edge.node.link import NodeHandlers, run_node_link
 from lfr.edge.protocol import Heartbeat, NodeReport, StartCommand, StopCommand
 from lfr.edge.wire.mac import MAC_HEADER, message_mac
@@ -102,8 +102,10 @@ def test_going_live_sends_the_node_its_cameras_window_and_sealed_snapshot_and_en
     assert start.cameras == ("cam1=rtsp://cam.example/front",)  # only node1's, no suffix
     assert start.ends_at == ENDS.timestamp()
     sealed = SealedSnapshot(start.snapshot_key, start.snapshot)
-    watchlist = open_snapshot(base64.b64decode(bus.node.key), "node1", deployment_id, sealed)
-    assert watchlist.digest() == deployment_row(svc, deployment_id).snapshot_digest
+    opened = open_snapshot(base64.b64decode(bus.node.key), "node1", deployment_id, sealed)
+    assert opened.watchlist.digest() == deployment_row(svc, deployment_id).snapshot_digest
+    assert bytes(opened.crop_key) == crop_key(svc, "node1", deployment_id)
+    assert bytes(opened.crop_key) != base64.b64decode(bus.node.key)  # not the node's own key
     assert "deployment ended" in halt.reason
     [sent] = audit_entries(svc, "edge.start")
     assert sent.details["node"] == "node1" and sent.details["cameras"] == ["cam1"]

@@ -22,6 +22,7 @@ from lfr.access.services import Services
 from lfr.edge import protocol as proto
 from lfr.edge.centre import intake as edge_intake
 from lfr.edge.centre.intake import Outcome, Stored, consume_alerts, handle
+from lfr.edge.centre.nodes import crop_key
 from lfr.edge.centre.origin import REFUSED_ACTION
 from lfr.edge.wire.alerts import alert_message, send_alert_up
 from lfr.edge.wire.mac import MAC_HEADER, message_mac
@@ -81,10 +82,9 @@ async def _centre(bus: Bus, services: Services, stored: list[Stored]) -> AsyncIt
             await task
 
 
-def _message(deployment_id: int, alert_id: str, key: str, **changes: Any) -> proto.AlertMessage:
-    return alert_message(
-        "node1", deployment_id, make_alert(alert_id, **changes), base64.b64decode(key)
-    )
+def _message(deployment_id: int, alert_id: str, crops: bytes, **changes: Any) -> proto.AlertMessage:
+    """As node1 makes it, its crops sealed with ``crops`` (the key it was given for them)."""
+    return alert_message("node1", deployment_id, make_alert(alert_id, **changes), crops)
 
 
 def _live_on_node1(services: Services, clock: Any) -> int:
@@ -102,8 +102,9 @@ def test_an_alert_delivered_again_is_stored_once_and_a_restarted_centre_resumes(
 ) -> None:
     svc, clock = with_clock(services)
     deployment_id = _live_on_node1(svc, clock)
-    first = _message(deployment_id, "edge-alert-1", bus.node.key)
-    second = _message(deployment_id, "edge-alert-2", bus.node.key)
+    crops = crop_key(svc, "node1", deployment_id)
+    first = _message(deployment_id, "edge-alert-1", crops)
+    second = _message(deployment_id, "edge-alert-2", crops)
     stored: list[Stored] = []
 
     async def scenario() -> None:
@@ -141,6 +142,7 @@ def test_an_alert_is_acknowledged_only_after_the_commit(
 ) -> None:
     svc, clock = with_clock(services)
     deployment_id = _live_on_node1(svc, clock)
+    crops = crop_key(svc, "node1", deployment_id)
     real_store = edge_intake.store_alert
     attempts: list[str] = []
 
@@ -157,7 +159,7 @@ def test_an_alert_is_acknowledged_only_after_the_commit(
 
     async def scenario() -> None:
         async with bus.client(bus.node) as (_, node_js):
-            await _up(node_js, bus, _message(deployment_id, "edge-alert-1", bus.node.key))
+            await _up(node_js, bus, _message(deployment_id, "edge-alert-1", crops))
         async with _centre(bus, svc, stored):
             pass
 
@@ -172,6 +174,7 @@ def test_a_forged_or_non_matching_alert_is_refused_for_good_audited_and_nothing_
 ) -> None:
     svc, clock = with_clock(services)
     deployment_id = _live_on_node1(svc, clock)
+    crops = crop_key(svc, "node1", deployment_id)
     node1_key = base64.b64decode(bus.node.key)
     other_key = b"k" * 32
     subject = proto.alert_subject("node1", deployment_id)
@@ -179,29 +182,31 @@ def test_a_forged_or_non_matching_alert_is_refused_for_good_audited_and_nothing_
 
     async def scenario() -> None:
         async with bus.client(bus.node) as (_, node_js):
-            await _up(node_js, bus, _message(deployment_id, "no-match", bus.node.key, distance=0.9))
+            await _up(node_js, bus, _message(deployment_id, "no-match", crops, distance=0.9))
             wrong_crops = _message(
-                deployment_id, "forged-crop", base64.b64encode(other_key).decode()
+                deployment_id,
+                "forged-crop",
+                node1_key,  # the node's own key: not the crops' key
             )
             await _up(node_js, bus, wrong_crops)
-            other = _message(deployment_id + 1, "elsewhere", bus.node.key)  # subject says 1st
+            other = _message(deployment_id + 1, "elsewhere", crops)  # subject says 1st
             await node_js.publish(
                 subject,
                 proto.encode(other),
                 headers={MAC_HEADER: message_mac(node1_key, subject, proto.encode(other))},
             )
             # (A) of issue 21: another node's camera, and no crops at all
-            await _up(node_js, bus, _message(deployment_id, "cam2", bus.node.key, camera="cam2"))
+            await _up(node_js, bus, _message(deployment_id, "cam2", crops, camera="cam2"))
             no_crops = replace(
-                _message(deployment_id, "no-crops", bus.node.key),
+                _message(deployment_id, "no-crops", crops),
                 probe_crop_sealed="",
                 enrolled_crop_sealed="",
             )
             await _up(node_js, bus, no_crops)
             # with no tag, and with a tag another key made (what a leaf's store could inject)
-            untagged = proto.encode(_message(deployment_id, "untagged", bus.node.key))
+            untagged = proto.encode(_message(deployment_id, "untagged", crops))
             await node_js.publish(subject, untagged)
-            forged = proto.encode(_message(deployment_id, "forged-tag", bus.node.key))
+            forged = proto.encode(_message(deployment_id, "forged-tag", crops))
             await node_js.publish(
                 subject, forged, headers={MAC_HEADER: message_mac(other_key, subject, forged)}
             )
@@ -221,7 +226,7 @@ def test_a_forged_or_non_matching_alert_is_refused_for_good_audited_and_nothing_
     reasons = [e.details["reason"] for e in edge_refusals]
     assert len(reasons) == 6
     assert {e.target for e in edge_refusals} == {"edge:node1"}
-    assert "probe crop does not open" in reasons[0]
+    assert "crop does not open" in reasons[0]
     assert "is not its own" in reasons[1]
     assert "does not run on node1" in reasons[2]
     assert "lacks a face crop" in reasons[3]
@@ -237,12 +242,13 @@ def test_an_alert_raised_in_the_window_but_delivered_after_the_end_is_stored_lat
 ) -> None:
     svc, clock = with_clock(services)
     deployment_id = _live_on_node1(svc, clock)
+    crops = crop_key(svc, "node1", deployment_id)
     clock.advance(minutes=30)
     inside, after = clock.now, clock.now + timedelta(hours=1)
     dep.end(svc, OPERATOR, deployment_id)  # the node's link was down meanwhile
     clock.advance(hours=2)
-    late = replace(_message(deployment_id, "late-1", bus.node.key), raised_at=inside.timestamp())
-    too_late = replace(_message(deployment_id, "late-2", bus.node.key), raised_at=after.timestamp())
+    late = replace(_message(deployment_id, "late-1", crops), raised_at=inside.timestamp())
+    too_late = replace(_message(deployment_id, "late-2", crops), raised_at=after.timestamp())
     stored: list[Stored] = []
 
     async def scenario() -> None:

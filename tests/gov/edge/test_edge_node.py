@@ -52,6 +52,9 @@ from tests.gov.runtime.fakes import BOX, MATCH, STRANGER, fake_engine
 from tests.unit.fakes import frame_with_faces
 from tests.waiting import wait_until
 
+CROP_KEY = bytes(range(32))
+"""What the centre would derive for the node's crops in this deployment."""
+
 pytestmark = pytest.mark.backends("sqlite")
 
 
@@ -208,7 +211,7 @@ def test_without_a_link_a_node_stops_at_the_window_end_and_wipes_its_snapshot(
     deployment_id = live(svc, clock)
     watchlist = load_snapshot(svc, SYSTEM, deployment_id)
     key = os.urandom(32)
-    sealed = seal_snapshot(key, "node1", deployment_id, watchlist)
+    sealed = seal_snapshot(key, "node1", deployment_id, watchlist, CROP_KEY)
     command = StartCommand(
         deployment_id,
         ("cam1=rtsp://cam.example/a",),

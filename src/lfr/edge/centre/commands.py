@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from lfr.access.roles import SYSTEM
 from lfr.access.services import Services
-from lfr.edge.centre.nodes import node_key
+from lfr.edge.centre.nodes import crop_key, node_key
 from lfr.edge.protocol import Heartbeat, NodeReport, StartCommand
 from lfr.edge.wire.snapshot import seal_snapshot
 from lfr.errors import LfrError, NotFoundError
@@ -107,7 +107,17 @@ def _start(
     attempt: int,
 ) -> NodeStart:
     watchlist = load_snapshot(services, SYSTEM, deployment_id)
-    sealed = seal_snapshot(node_key(services, node), node, deployment_id, watchlist)
+    try:
+        digest = watchlist.digest()
+        sealed = seal_snapshot(
+            node_key(services, node),
+            node,
+            deployment_id,
+            watchlist,
+            crop_key(services, node, deployment_id),
+        )
+    finally:
+        watchlist.wipe()  # the centre keeps it sealed in the database only
     command = StartCommand(
         deployment_id=deployment_id,
         cameras=tuple(f"{name}={spec}" for name, spec in sorted(sources.items())),
@@ -116,7 +126,7 @@ def _start(
         snapshot_key=sealed.key_wrapped,
         snapshot=sealed.snapshot_sealed,
     )
-    return NodeStart(node, command, watchlist.digest(), attempt)
+    return NodeStart(node, command, digest, attempt)
 
 
 def _resend_attempt(session: Session, run: EdgeRun) -> int | None:

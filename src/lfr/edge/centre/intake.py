@@ -31,6 +31,7 @@ from sqlalchemy import select
 from lfr.access.services import Services
 from lfr.domain import Alert, Image, Subject
 from lfr.edge import protocol as proto
+from lfr.edge.centre.nodes import crop_key
 from lfr.edge.centre.origin import audit_refused, proven_sender, require_own_camera
 from lfr.edge.protocol import AlertMessage, ProtocolError
 from lfr.edge.wire.alerts import open_crop
@@ -38,6 +39,7 @@ from lfr.errors import LfrError, NotFoundError
 from lfr.governance.alerts.intake import store_alert
 from lfr.imaging import decode_jpeg
 from lfr.store.tables import Deployment, WatchlistEntry
+from lfr.wipe import zero
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,10 @@ def take_alert(
     except LfrError as refusal:
         audit_refused(services, subject, refusal)
         raise
-    stored = store_alert(services, message.deployment_id, alert, _raised_at(message.raised_at))
+    try:
+        stored = store_alert(services, message.deployment_id, alert, _raised_at(message.raised_at))
+    finally:
+        zero(alert.enrolled_jpeg)
     return (Outcome.STORED if stored else Outcome.DUPLICATE), Stored(
         node, message.deployment_id, alert
     )
@@ -84,7 +89,8 @@ def _checked_alert(
     services: Services, subject: str, payload: bytes, headers: Mapping[str, str] | None
 ) -> tuple[str, AlertMessage, Alert]:
     """The alert, once it is shown to come from the node its subject names, about one of that
-    node's cameras in that deployment, with both crops opening under that node's key."""
+    node's cameras in that deployment, with both crops opening under the key that node was
+    given for that deployment."""
     sender = proven_sender(services, subject, payload, headers)
     node = sender.node
     message = proto.decode(AlertMessage, payload)
@@ -97,10 +103,11 @@ def _checked_alert(
     if not message.probe_crop_sealed or not message.enrolled_crop_sealed:
         raise ProtocolError(f"alert {message.alert_id} lacks a face crop: nobody could review it")
     require_own_camera(services, node, message.deployment_id, message.camera)
-    return node, message, _alert(services, sender.key, message)
+    return node, message, _alert(services, crop_key(services, node, message.deployment_id), message)
 
 
 def _alert(services: Services, key: bytes, message: AlertMessage) -> Alert:
+    enrolled = open_crop(key, message.enrolled_crop_sealed, message.alert_id, "enrolled")
     return Alert(
         id=message.alert_id,
         subject=_subject(services, message.deployment_id, message.subject_reference),
@@ -112,7 +119,8 @@ def _alert(services: Services, key: bytes, message: AlertMessage) -> Alert:
         frame=message.frame,
         track=message.track,
         probe_crop=_crop(key, message.probe_crop_sealed, message.alert_id, "probe"),
-        enrolled_crop=_crop(key, message.enrolled_crop_sealed, message.alert_id, "enrolled"),
+        enrolled_crop=decode_jpeg(enrolled),
+        enrolled_jpeg=enrolled,  # stored as it came (the caller zeroes it)
         enrolled_image=message.enrolled_image,
         raised_at=_monotonic(message.raised_at),
         latency_s=message.latency_s,
@@ -155,7 +163,11 @@ def _monotonic(epoch_s: float) -> float:
 def _crop(key: bytes, sealed: str, alert_id: str, name: str) -> Image:
     if not sealed:
         return np.empty((0, 0, 3), np.uint8)
-    return decode_jpeg(open_crop(key, sealed, alert_id, name))
+    jpeg = open_crop(key, sealed, alert_id, name)
+    try:
+        return decode_jpeg(jpeg)
+    finally:
+        zero(jpeg)
 
 
 async def handle(services: Services, msg: Msg, on_stored: OnStored | None = None) -> Outcome:

@@ -22,6 +22,7 @@ from lfr.edge.hub_config import BusUser
 from lfr.edge.protocol import check_node_name
 from lfr.errors import NotFoundError, StateError
 from lfr.store.crypto import new_key
+from lfr.store.deployment_keys import deployment_cipher
 from lfr.store.tables import EdgeNode
 
 
@@ -59,7 +60,17 @@ def node_key(services: Services, name: str) -> bytes:
         node = session.scalar(select(EdgeNode).where(EdgeNode.name == name))
         if node is None:
             raise NotFoundError(f"no node named {name}")
-        return services.cipher.open(node.key_enc, _key_aad(name))
+        return bytes(services.cipher.open(node.key_enc, _key_aad(name)))
+
+
+def crop_key(services: Services, node: str, deployment_id: int) -> bytes:
+    """The key ``node`` seals ``deployment_id``'s alert crops with: derived from the
+    deployment's data key whenever needed (never stored), given to the node inside that
+    deployment's sealed snapshot and forgotten by it at the wipe. The node's own key, kept on
+    its disk, opens none of them."""
+    with services.transaction() as session:
+        cipher = deployment_cipher(session, services.cipher, deployment_id)
+        return cipher.derive_key(f"edge crops:{check_node_name(node)}:{int(deployment_id)}")
 
 
 def remove_node(services: Services, actor: Actor, name: str) -> None:

@@ -32,13 +32,11 @@ MAX_REASON = 300
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    """Who sent a message up, proven: the node, what the subject says of the message, and the
-    node's key (which also opens its crops)."""
+    """Who sent a message up, proven: the node and what the subject says of the message."""
 
     node: str
     kind: str
     rest: tuple[str, ...]
-    key: bytes
 
 
 class NotItsOwnError(IntegrityError):
@@ -51,9 +49,8 @@ def proven_sender(
     """The sender ``subject`` names, once the message's tag shows it sent it. NotFoundError for
     a node that is not registered; IntegrityError for a missing or wrong tag."""
     node, kind, rest = proto.parse_up_subject(subject)
-    key = node_key(services, node)
-    check_mac(key, subject, payload, headers)
-    return Sender(node, kind, rest, key)
+    check_mac(node_key(services, node), subject, payload, headers)
+    return Sender(node, kind, rest)
 
 
 def require_own_camera(services: Services, node: str, deployment_id: int, camera: str) -> None:

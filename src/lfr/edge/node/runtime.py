@@ -4,9 +4,11 @@ pipeline as ``lfr serve``, against a snapshot held in memory only.
 - start: open the snapshot (sealed for this node and deployment), report its digest, run each
   camera (``run_live``, one camera each, so counts are per camera) until the stop command, the
   window's end (by the node's own clock, link or no link) or the sources' end;
-- then: forget the snapshot and report the wipe (sent whenever the link allows);
-- meanwhile: each alert is published (crops sealed), cumulative counts per camera every
-  ``counts_every_s``. Nothing about a face that did not match is sent or written anywhere.
+- then: zero the snapshot's descriptors, face images and crop key in memory
+  (``OpenedSnapshot.wipe``) and report the wipe (sent whenever the link allows);
+- meanwhile: each alert is published (crops sealed with the deployment's crop key), cumulative
+  counts per camera every ``counts_every_s``. Nothing about a face that did not match is sent
+  or written anywhere.
 """
 
 from __future__ import annotations
@@ -26,12 +28,11 @@ from lfr.edge.protocol import NodeReport, SnapshotChunk, StartCommand, StopComma
 from lfr.edge.wire.alerts import alert_message
 from lfr.edge.wire.chunks import SnapshotAssembler
 from lfr.edge.wire.mac import message_mac
-from lfr.edge.wire.snapshot import SealedSnapshot, open_snapshot
+from lfr.edge.wire.snapshot import OpenedSnapshot, SealedSnapshot, open_snapshot
 from lfr.events.topics import CameraCounts
 from lfr.ingest.base import FrameSource
 from lfr.ingest.redact import redact_text
 from lfr.match.negatives import Negative
-from lfr.match.watchlist import Watchlist
 from lfr.runtime.deployment import EngineFactory, run_live
 from lfr.runtime.port import LiveDeployment, RunCounts
 from lfr.runtime.sources import SourceOpener, open_live
@@ -63,6 +64,7 @@ class _CameraRun:
 class _Deployment:
     command: StartCommand
     digest: str
+    snapshot: OpenedSnapshot
     stop: threading.Event = field(default_factory=threading.Event)
     cameras: dict[str, _CameraRun] = field(default_factory=dict)
     thread: threading.Thread | None = None
@@ -103,17 +105,16 @@ class EdgeNodeRuntime:
                 log.info("deployment %s: its window has ended; not started", command.deployment_id)
                 return
         sealed = SealedSnapshot(command.snapshot_key, self._chunks.sealed_text(command))
-        watchlist = open_snapshot(self._key, self.node, command.deployment_id, sealed)
+        opened = open_snapshot(self._key, self.node, command.deployment_id, sealed)
         # Kept without the sealed copy: once the cameras stop, nothing here can open it again.
-        run = _Deployment(replace(command, snapshot_key="", snapshot=""), watchlist.digest())
+        run = _Deployment(
+            replace(command, snapshot_key="", snapshot=""), opened.watchlist.digest(), opened
+        )
         self._report(command.deployment_id, "received", run.digest)
         run.thread = threading.Thread(
-            target=self._run,
-            args=(run, watchlist),
-            name=f"edge-deployment-{command.deployment_id}",
-            daemon=True,
+            target=self._run, args=(run,), name=f"edge-deployment-{command.deployment_id}"
         )
-        del watchlist  # from here on only the run's thread holds it
+        run.thread.daemon = True
         with self._lock:
             self._runs[command.deployment_id] = run
         run.thread.start()
@@ -142,8 +143,8 @@ class EdgeNodeRuntime:
 
     # --- a deployment's cameras ---------------------------------------------------------
 
-    def _run(self, run: _Deployment, watchlist: Watchlist) -> None:
-        command = run.command
+    def _run(self, run: _Deployment) -> None:
+        command, watchlist = run.command, run.snapshot.watchlist
         cameras = dict(spec.split("=", 1) for spec in command.cameras)
         threads = []
         for name, source in cameras.items():
@@ -158,13 +159,14 @@ class EdgeNodeRuntime:
                 daemon=True,
             )
             threads.append(thread)
-        del watchlist
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        # Every camera stopped: the snapshot goes with their LiveDeployments; say so.
+        # Every camera stopped: zero the snapshot in place (dropping it would leave its bytes
+        # in this process's memory), then say so.
         run.stop.set()
+        run.snapshot.wipe()
         self._report(command.deployment_id, "wiped", run.digest)
         log.info("deployment %s: snapshot wiped", command.deployment_id)
 
@@ -210,8 +212,9 @@ class EdgeNodeRuntime:
             f"{event}-{deployment_id}-{self.node}-{digest[:16]}",
         )
 
-    def send_alert(self, deployment_id: int, alert: Alert) -> None:
-        message = alert_message(self.node, deployment_id, alert, self._key)
+    def send_alert(self, run: _Deployment, alert: Alert) -> None:
+        deployment_id = run.command.deployment_id
+        message = alert_message(self.node, deployment_id, alert, run.snapshot.crop_key)
         self.alerts_sent.append(alert.id)
         self._send_up(
             proto.alert_subject(self.node, deployment_id), proto.encode(message), alert.id
@@ -256,7 +259,7 @@ class _NodePort:
         raise NotImplementedError("a node's runs are opened by the centre's start command")
 
     def store_alert(self, deployment_id: int, alert: Alert) -> bool:
-        self._node.send_alert(deployment_id, alert)
+        self._node.send_alert(self._run, alert)
         return True
 
     def add_counts(self, deployment_id: int, counts: RunCounts) -> bool:

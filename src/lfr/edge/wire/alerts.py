@@ -1,6 +1,6 @@
-"""A node's alerts on the bus: crops sealed with the node's key, published to the alerts
-stream under the engine's alert id (``Nats-Msg-Id``), so JetStream drops a republished copy
-and the centre's idempotent intake drops any that gets past it."""
+"""A node's alerts on the bus: crops sealed with the deployment's crop key (``wire.snapshot``),
+published to the alerts stream under the engine's alert id (``Nats-Msg-Id``), so JetStream drops a
+republished copy and the centre's idempotent intake drops any that gets past it."""
 
 from __future__ import annotations
 
@@ -19,33 +19,48 @@ from lfr.edge import protocol as proto
 from lfr.edge.protocol import AlertMessage
 from lfr.edge.wire.mac import MAC_HEADER, message_mac
 from lfr.errors import IntegrityError
-from lfr.imaging import encode_jpeg
+from lfr.imaging import encode_jpeg_buffer
+from lfr.wipe import zero
 
 _NONCE = 12
 MSG_ID_HEADER = "Nats-Msg-Id"
 
 
-def seal_crop(key: bytes, crop: Image, alert_id: str, name: str) -> str:
+def seal_crop(key: bytes | bytearray, crop: Image, alert_id: str, name: str) -> str:
     """A crop as base64 AES-GCM ciphertext bound to its alert and picture ("" when empty)."""
     if crop.size == 0:
         return ""
+    jpeg = encode_jpeg_buffer(np.ascontiguousarray(crop))
+    try:
+        return seal_jpeg(key, jpeg.data, alert_id, name)
+    finally:
+        zero(jpeg)
+
+
+def seal_jpeg(
+    key: bytes | bytearray, jpeg: bytes | bytearray | memoryview, alert_id: str, name: str
+) -> str:
+    """An encoded face as base64 AES-GCM ciphertext bound to its alert and picture."""
     nonce = os.urandom(_NONCE)
-    sealed = AESGCM(key).encrypt(
-        nonce, encode_jpeg(np.ascontiguousarray(crop)), _aad(alert_id, name)
-    )
+    sealed = AESGCM(key).encrypt(nonce, jpeg, _aad(alert_id, name))
     return base64.b64encode(nonce + sealed).decode()
 
 
-def open_crop(key: bytes, sealed: str, alert_id: str, name: str) -> bytes:
-    """The JPEG of a sealed crop; IntegrityError when the key, the alert or the bytes differ."""
+def open_crop(key: bytes, sealed: str, alert_id: str, name: str) -> bytearray:
+    """The JPEG of a sealed crop, in a buffer the caller zeroes once decoded; IntegrityError
+    when the key, the alert or the bytes differ."""
     try:
         data = base64.b64decode(sealed, validate=True)
-        return AESGCM(key).decrypt(data[:_NONCE], data[_NONCE:], _aad(alert_id, name))
+        jpeg = bytearray(max(0, len(data) - _NONCE - 16))
+        AESGCM(key).decrypt_into(data[:_NONCE], data[_NONCE:], _aad(alert_id, name), jpeg)
+        return jpeg
     except (InvalidTag, ValueError):
         raise IntegrityError(f"alert {alert_id}: its {name} crop does not open") from None
 
 
-def alert_message(node: str, deployment_id: int, alert: Alert, key: bytes) -> AlertMessage:
+def alert_message(
+    node: str, deployment_id: int, alert: Alert, key: bytes | bytearray
+) -> AlertMessage:
     return AlertMessage(
         node=node,
         deployment_id=deployment_id,
@@ -62,7 +77,11 @@ def alert_message(node: str, deployment_id: int, alert: Alert, key: bytes) -> Al
         raised_at=_wall_clock(alert.raised_at),
         latency_s=float(alert.latency_s),
         probe_crop_sealed=seal_crop(key, alert.probe_crop, alert.id, "probe"),
-        enrolled_crop_sealed=seal_crop(key, alert.enrolled_crop, alert.id, "enrolled"),
+        enrolled_crop_sealed=(
+            seal_jpeg(key, alert.enrolled_jpeg, alert.id, "enrolled")
+            if alert.enrolled_jpeg
+            else seal_crop(key, alert.enrolled_crop, alert.id, "enrolled")
+        ),
     )
 
 

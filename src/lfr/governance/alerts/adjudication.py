@@ -255,7 +255,7 @@ def alert_media(
         services.record(session, actor.username, action, alert_target(row.id), details)
         for picture in PICTURES if viewer_session else ():
             record_view(session, str(viewer_session), row.id, picture, services.clock())
-        return probe, enrolled
+        return bytes(probe), bytes(enrolled)
 
 
 def alert_picture(
@@ -278,7 +278,7 @@ def alert_picture(
             session, actor.username, "alert.media.viewed", alert_target(row.id), details
         )
         record_view(session, viewer_session, row.id, picture, services.clock())
-        return jpeg
+        return bytes(jpeg)
 
 
 def adjudicate(

@@ -27,11 +27,12 @@ from lfr.governance.alerts.late_alerts import late_refusal, on_wiped_snapshot
 from lfr.governance.records.published import add_late_alert, refresh_counts
 from lfr.governance.states import EMERGENCY_REFUSED, AlertStatus, DeploymentState
 from lfr.governance.watchlists.lookalikes import seal_alert_descriptor
-from lfr.imaging import encode_jpeg
+from lfr.imaging import encode_jpeg_buffer
 from lfr.store.crypto import DataCipher
 from lfr.store.deployment_keys import deployment_cipher
 from lfr.store.sealing import seal_image
 from lfr.store.tables import AlertRow, Deployment, SnapshotTemplate, WatchlistEntry
+from lfr.wipe import zero
 
 ENGINE_ACTOR = "engine"
 REFUSED = "alert.refused"
@@ -130,7 +131,11 @@ def _store(
             raised_at=_when_raised(raised_at, services.clock()),
             enrolled_image=alert.enrolled_image[:300],
             probe_crop_enc=_seal_crop(cipher, alert.probe_crop, alert.id, "probe"),
-            enrolled_crop_enc=_seal_crop(cipher, alert.enrolled_crop, alert.id, "enrolled"),
+            enrolled_crop_enc=(
+                seal_image(cipher, alert.enrolled_jpeg, "alert", alert.id, "enrolled")
+                if alert.enrolled_jpeg
+                else _seal_crop(cipher, alert.enrolled_crop, alert.id, "enrolled")
+            ),
             # A late alert keeps no descriptor: the end already wiped its deployment's.
             probe_descriptor_enc=(
                 None if late else seal_alert_descriptor(cipher, alert.probe_descriptor, alert.id)
@@ -262,4 +267,8 @@ def add_counts(
 def _seal_crop(cipher: DataCipher, crop: Image, alert_id: str, name: str) -> bytes | None:
     if crop.size == 0:
         return None
-    return seal_image(cipher, encode_jpeg(np.ascontiguousarray(crop)), "alert", alert_id, name)
+    jpeg = encode_jpeg_buffer(np.ascontiguousarray(crop))
+    try:
+        return seal_image(cipher, jpeg.data, "alert", alert_id, name)
+    finally:
+        zero(jpeg)  # the crop of a watchlisted face: sealed, then no clear copy left

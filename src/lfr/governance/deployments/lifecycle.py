@@ -269,12 +269,13 @@ def start(services: Services, actor: Actor, deployment_id: int, emergency: bool 
             raise StateError(f"deployment {row.id} cannot go live: " + "; ".join(problems))
         urgent_deadline = begin_use(session, services.cipher, row, now, emergency)
         watchlist = freeze_snapshot(session, services, row, now)
-        digest = watchlist.digest()
+        digest, size, subjects = watchlist.digest(), watchlist.size, len(watchlist.subjects)
+        watchlist.wipe()  # kept only sealed in the database; the cameras open it again
         _move(row, S.LIVE)
         row.started_at = now
         row.emergency = row.authorised_by is None
         row.snapshot_digest = digest
-        row.snapshot_size = watchlist.size
+        row.snapshot_size = size
         # Pinned at start, not at authorisation: what it actually ran on, checked current now.
         row.pinned_documents = pinned_documents(session, profile_in_force(session))
         session.flush()
@@ -285,8 +286,8 @@ def start(services: Services, actor: Actor, deployment_id: int, emergency: bool 
             audit_target(row.id),
             {
                 "snapshot_digest": digest,
-                "snapshot_size": watchlist.size,
-                "subjects": len(watchlist.subjects),
+                "snapshot_size": size,
+                "subjects": subjects,
                 "watchlist_id": row.watchlist_id,
                 "threshold": row.threshold,
                 "emergency": row.emergency,

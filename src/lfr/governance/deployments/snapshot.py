@@ -29,6 +29,7 @@ from lfr.match.watchlist import Watchlist
 from lfr.store.deployment_keys import deployment_cipher
 from lfr.store.sealing import open_image, open_vector, seal_image, seal_vector
 from lfr.store.tables import Deployment, SnapshotTemplate
+from lfr.wipe import zero
 
 SNAPSHOT_KIND = "snapshot"
 
@@ -63,6 +64,7 @@ def freeze_snapshot(
         )
         for entry_id, template in templates
     )
+    zero(*(t.embedding for _, t in templates))  # the watchlist holds its own copy
     row.live_facts = live_facts(session, [entry_id for entry_id, _ in templates], now)
     row.snapshot_references = sorted({t.subject.reference for _, t in templates})
     return watchlist
@@ -80,8 +82,9 @@ def load_snapshot(services: Services, actor: Actor, deployment_id: int) -> Watch
         templates = _open_templates(session, services, row)
         if not templates:
             raise IntegrityError(f"deployment {row.id}: its watchlist snapshot is missing")
-        watchlist = Watchlist.from_templates(templates[0].contract, templates)
+        watchlist = _watchlist_of(templates)
         if watchlist.digest() != row.snapshot_digest:
+            watchlist.wipe()
             raise IntegrityError(
                 f"deployment {row.id}: the snapshot does not match the digest recorded when it"
                 " went live"
@@ -135,6 +138,14 @@ def _open_templates(session: Session, services: Services, row: Deployment) -> li
             )
         )
     return templates
+
+
+def _watchlist_of(templates: list[Template]) -> Watchlist:
+    """The watchlist of opened templates; their own copies of the descriptors are zeroed once
+    it holds them (it shares their face images, which its ``wipe`` zeroes)."""
+    watchlist = Watchlist.from_templates(templates[0].contract, templates)
+    zero(*(t.embedding for t in templates))
+    return watchlist
 
 
 def _name(template: Template) -> str:

@@ -43,4 +43,4 @@ def entry_face(services: Services, actor: Actor, watchlist_id: int, reference: s
             f"watchlist:{watchlist_id}",
             {"reference": reference, "image": image.image_name},
         )
-        return jpeg
+        return bytes(jpeg)
