@@ -67,8 +67,18 @@ def _centre(user: BusUser) -> dict[str, Any]:
         "user": CENTRE_USER,
         "password": user.password_hash,
         "permissions": {
-            "publish": {"allow": ["lfr.down.>", "$JS.API.>", "$JS.ACK.>"]},
-            "subscribe": {"allow": ["lfr.up.>", f"{proto.inbox_prefix(CENTRE_USER)}.>"]},
+            "publish": {
+                "allow": [
+                    "lfr.down.>",
+                    "$JS.API.>",
+                    "$JS.ACK.>",
+                    # Erasing, on a node's leaf, the copies the centre has stored.
+                    *(f"$JS.*.API.STREAM.MSG.DELETE.{stream}" for stream in LEAF_STREAMS.values()),
+                ]
+            },
+            "subscribe": {
+                "allow": ["lfr.up.>", "lfr.reply.>", f"{proto.inbox_prefix(CENTRE_USER)}.>"]
+            },
         },
     }
 
@@ -89,6 +99,7 @@ def _node(user: BusUser) -> dict[str, Any]:
                     f"$JS.{HUB_DOMAIN}.API.CONSUMER.MSG.NEXT.{consumer}",
                     f"$JS.ACK.{consumer}.>",
                     f"{deliver_prefix(name)}.>",
+                    f"{proto.reply_prefix(name)}.>",  # its leaf's answers to the centre
                     # A leaf's answers to the hub's JetStream requests (creating the consumers
                     # the hub sources through) go to the hub's reply subjects: random, and
                     # answered once (``allow_responses`` does not reach leaf connections).

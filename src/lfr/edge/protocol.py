@@ -94,6 +94,12 @@ def snapshot_subject(node: str, deployment_id: int) -> str:
     return f"lfr.down.{check_node_name(node)}.snapshot.{int(deployment_id)}"
 
 
+def reply_prefix(node: str) -> str:
+    """Where ``node``'s leaf answers the centre's requests to its JetStream API (erase a copy
+    the centre has): only that node may publish here, so no node answers for another."""
+    return f"lfr.reply.{check_node_name(node)}"
+
+
 def down_consumer(node: str) -> str:
     """The durable consumer the centre creates for ``node`` on the down stream; the node may
     only pull from this one, so it never sees another node's commands."""

@@ -21,7 +21,14 @@ from lfr.edge import protocol as proto
 from lfr.edge.credentials.files import BusCredentials
 from lfr.edge.credentials.passwords import bcrypt_hash, new_password
 from lfr.edge.hub_config import BusUser, ServerPlan, render_config
-from lfr.edge.jetstream import connect, ensure_node_consumer, ensure_streams, send_command
+from lfr.edge.centre.eraser import ensure_eraser_consumers, erase_settled
+from lfr.edge.jetstream import (
+    connect,
+    ensure_centre_consumers,
+    ensure_node_consumer,
+    ensure_streams,
+    send_command,
+)
 from lfr.edge.leaf import (
     HUB_DOMAIN,
     LEAF_STREAMS,
@@ -192,3 +199,69 @@ def test_alerts_kept_on_the_leaf_reach_the_hub_once_after_an_outage_and_a_leaf_c
     stored = b"".join(p.read_bytes() for p in fleet.leaf_store.rglob("*") if p.is_file())
     assert stored, "the leaf kept nothing on its disk"
     assert MARKER not in stored  # encrypted at rest
+
+
+async def _leaf_messages(fleet: Fleet) -> int:
+    client = await connect(fleet.leaf.url, fleet.node1, reconnect=False)
+    try:
+        js = client.jetstream()
+        total = 0
+        for stream in LEAF_STREAMS.values():
+            total += (await js.stream_info(stream)).state.messages
+        return total
+    finally:
+        await client.close()
+
+
+async def _settle_and_erase(fleet: Fleet, settle: int, expect_left: int) -> tuple[int, int]:
+    """As the centre: its alert consumer settles ``settle`` alerts, the eraser runs until the
+    leaf holds ``expect_left`` messages (or its patience ends); the leaf's and the hub's
+    message counts then."""
+    client = await connect(fleet.hub.url, fleet.centre, reconnect=False)
+    try:
+        js = client.jetstream()
+        intake = await js.pull_subscribe_bind(proto.CENTRE_ALERTS_CONSUMER, proto.ALERTS_STREAM)
+        if settle:
+            for message in await intake.fetch(settle, timeout=5):
+                await message.ack()
+        stop = asyncio.Event()
+        eraser = asyncio.ensure_future(erase_settled(client, js, proto.ALERTS_STREAM, stop))
+        deadline = asyncio.get_running_loop().time() + 30
+        while await _leaf_messages(fleet) != expect_left:
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        stop.set()
+        await eraser
+        hub = (await js.stream_info(proto.ALERTS_STREAM)).state.messages
+        return await _leaf_messages(fleet), hub
+    finally:
+        await client.close()
+
+
+async def _set_up_centre(fleet: Fleet) -> None:
+    client = await connect(fleet.hub.url, fleet.centre)
+    js = client.jetstream()
+    await ensure_streams(js, ("node1", "node2"))
+    await ensure_centre_consumers(js)
+    await ensure_eraser_consumers(js)
+    await client.close()
+
+
+def test_what_the_centre_has_settled_is_erased_from_the_leaf_and_the_hub_and_nothing_else(
+    fleet: Fleet,
+) -> None:
+    asyncio.run(_set_up_centre(fleet))
+    for alert_id in ("alert-1", "alert-2", "alert-3"):
+        asyncio.run(_publish_alert(fleet, alert_id))
+    wait_until(lambda: _hub_has(fleet, 3), what="the alerts copied to the hub")
+    # two settled (stored) by the centre: their copies go, the third stays on both
+    assert asyncio.run(_settle_and_erase(fleet, settle=2, expect_left=1)) == (1, 1)
+    assert asyncio.run(_hub_alert_ids(fleet)) == ["alert-3"]
+    # the link cut: the third settled meanwhile is erased once the leaf is reachable again
+    fleet.hub.stop()
+    fleet.hub.start()
+    assert asyncio.run(_settle_and_erase(fleet, settle=1, expect_left=0)) == (0, 0)
+    kept = b"".join(p.read_bytes() for p in fleet.leaf_store.rglob("*") if p.is_file())
+    assert MARKER not in kept
+    assert b"lfr.up." not in kept  # no index left naming subjects (deployments, cameras)

@@ -3,7 +3,8 @@ own with its own event loop, it sets up the streams, a down consumer per registe
 (kept in step with the registry while it runs: ``edge_registry``) and the centre's alert
 consumer, then stores the nodes' alerts (``edge_intake``) and announces each
 new one on the in-process bus, where the live alert stream and ``/metrics`` take it as they
-take an in-process camera's.
+take an in-process camera's; behind the intake, the eraser (``edge.centre.eraser``) removes each
+settled message from the node's leaf and the hub.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 
 from lfr.access.services import Services
 from lfr.edge.centre.control import command_nodes, consume_counts, consume_reports, watch_heartbeats
+from lfr.edge.centre.eraser import ensure_eraser_consumers, erase_all
 from lfr.edge.centre.intake import Stored, consume_alerts
 from lfr.edge.centre.registry import (
     FOLLOW_EVERY_S,
@@ -88,6 +90,7 @@ class EdgeCentre:
             nodes = await asyncio.to_thread(registered_nodes, self._services)
             await ensure_streams(js, tuple(sorted(nodes)))
             await ensure_centre_consumers(js)
+            await ensure_eraser_consumers(js)
             await sync_node_consumers(js, self._services)
             self._ready.set()
             stop, services = self._stop, self._services
@@ -98,6 +101,7 @@ class EdgeCentre:
                 consume_counts(js, services, stop, self._counts),
                 watch_heartbeats(client, services, stop, self._beat),
                 follow_nodes(js, services, stop, self._follow_every_s),
+                erase_all(client, js, stop),
             )
         finally:
             await client.close()
