@@ -10,6 +10,7 @@ engines treat differently.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from lfr.access.services import Services
 from lfr.api import WebConfig, create_app
@@ -206,3 +208,58 @@ def test_a_nodes_refused_alerts_are_shown_to_supervisors_with_its_cameras(
     [camera] = olive.get(f"/api/cameras?deployment_id={deployment_id}").json()
     assert (camera["node_outbox_dropped"], camera["node_outbox_refused"]) == (12, 3)
     assert camera["warning"] == "node1 refused 3 alerts or reports: its outbox was full"
+
+
+def _public_status(app: FastAPI) -> str:
+    """What the public page says of the one announced deployment's status."""
+    page = TestClient(app).get("/public").text
+    [status] = re.findall(r'data-testid="public-deployment-status">([^<]*)<', page)
+    return str(status)
+
+
+def _live_on_node1(services: Services, cameras: dict[str, str]) -> int:
+    add_node(services, ADMIN, "node1")
+    now = services.clock()
+    plan = make_plan(
+        add_watchlist(services, name="wl-two"),
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(hours=2),
+        cameras=cameras,
+    )
+    deployment_id = lifecycle.plan_deployment(services, OPERATOR, plan)
+    lifecycle.authorise(services, AUTHORISER, deployment_id, "intelligence case 42")
+    lifecycle.confirm_signage(services, OPERATOR, deployment_id, "SIGN-PHOTO-8")
+    lifecycle.start(services, OPERATOR, deployment_id)
+    return deployment_id
+
+
+def test_every_camera_of_a_live_deployment_has_a_state_and_the_public_sees_how_many_run(
+    app: FastAPI, services: Services, bus: InMemoryEventBus
+) -> None:
+    cameras = {f"cam{i}": f"rtsp://cam.example/{i}@node1" for i in (1, 2, 3)}
+    deployment_id = _live_on_node1(services, cameras)
+    assert _public_status(app) == "live, but none of its 3 cameras is running now"
+
+    running = {**_health("cam1", 500, 0), "node": "node1", "source": "edge node node1"}
+    failed = {**running, "camera": "cam3", "state": "error", "error": "no such file"}
+    for health in (running, failed):
+        bus.publish(topics.CAMERA_HEALTH, {"deployment_id": deployment_id, **health})
+    bus.publish(topics.NODE, {"node": "node1", "sent_at": time.time()})
+
+    shown = as_user(app, "olive").get(f"/api/cameras?deployment_id={deployment_id}").json()
+    assert {c["camera"]: c["state"] for c in shown} == {
+        "cam1": "running",
+        "cam2": "starting",  # planned, not heard from: shown, never absent
+        "cam3": "error",
+    }
+    assert _public_status(app) == "live now: 1 of 3 cameras running"
+    [announced] = TestClient(app).get("/api/public/deployments").json()
+    assert (announced["cameras"], announced["cameras_running"]) == (3, 1)
+    metrics = as_user(app, "olive").get("/metrics").text
+    for camera, state in (("cam1", "running"), ("cam2", "starting"), ("cam3", "error")):
+        line = f'lfr_camera_state{{camera="{camera}",deployment="{deployment_id}",state="{state}"}}'
+        assert f"{line} 1.0" in metrics, line
+    assert f'camera="cam2",deployment="{deployment_id}",state="running"}} 0.0' in metrics
+
+    bus.publish(topics.NODE, {"node": "node1", "sent_at": time.time() - 60})  # gone quiet
+    assert _public_status(app) == "live, but none of its 3 cameras is running now"

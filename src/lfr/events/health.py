@@ -16,6 +16,11 @@ from lfr.events import topics
 from lfr.events.bus import Event, EventBus, Subscription
 from lfr.events.topics import CameraCounts
 
+RUNNING = "running"
+STARTING = "starting"
+CAMERA_STATES = (STARTING, RUNNING, "ended", "stopped", "error")
+"""What a camera's state may be (``/api/cameras``, ``lfr_camera_state``)."""
+
 NODE_OFFLINE_AFTER_S = 3.0
 """No heartbeat (one a second) for this long: the node is shown offline."""
 
@@ -90,6 +95,15 @@ class HealthBoard:
                 if deployment_id is None or dep == deployment_id
             ]
 
+    def cameras_running(self, deployment_id: int) -> int:
+        """How many of the deployment's cameras deliver frames now: state running, and for a
+        camera on an edge node, that node heard from within ``NODE_OFFLINE_AFTER_S``."""
+        return sum(
+            1
+            for health in self.cameras(deployment_id)
+            if health.get("state") == RUNNING and health.get("node_online", True)
+        )
+
     def nodes(self, now: float | None = None) -> dict[str, dict[str, Any]]:
         """Each edge node heard from: online (a heartbeat within ``NODE_OFFLINE_AFTER_S``) and
         last seen (epoch seconds)."""
@@ -135,6 +149,24 @@ class HealthBoard:
         return run is not None and run.get("state") == "running"
 
 
+def starting(deployment_id: int, camera: str) -> dict[str, Any]:
+    """A planned camera of a live deployment that has not reported yet (its node has not
+    started it, or its source is opening)."""
+    return {
+        "deployment_id": deployment_id,
+        "camera": camera,
+        "state": STARTING,
+        "frames": 0,
+        "frames_read": 0,
+        "frames_dropped": 0,
+        "reconnects": 0,
+        "fps": 0.0,
+        "last_frame_at": None,
+        "error": None,
+        "source": "",
+    }
+
+
 def node_camera_health(counts: CameraCounts) -> dict[str, Any]:
     """A ``CAMERA_HEALTH`` event's data for a camera on an edge node, from its counts."""
     return {
@@ -155,7 +187,7 @@ def node_camera_health(counts: CameraCounts) -> dict[str, Any]:
 
 def _node_camera_state(counts: CameraCounts) -> str:
     if not counts.final:
-        return "running"
+        return RUNNING
     if counts.error:
         return "error"
     return "ended" if counts.ended else "stopped"

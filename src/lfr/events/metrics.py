@@ -5,7 +5,7 @@ two apps in one process (tests) never share counters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from lfr.events import topics
 from lfr.events.bus import Event, EventBus, Subscription
+from lfr.events.health import CAMERA_STATES
 
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
@@ -69,6 +70,12 @@ class Metrics:
             registry=r,
         )
         self.up = Gauge("lfr_camera_up", "1 while the camera runs, else 0", _CAMERA, registry=r)
+        self.state = Gauge(
+            "lfr_camera_state",
+            "1 for the camera's state now (starting, running, ended, stopped, error), else 0",
+            (*_CAMERA, "state"),
+            registry=r,
+        )
         self.outbox_dropped = Gauge(
             "lfr_edge_outbox_dropped",
             "Counts messages an edge node's outbox dropped for room since it started"
@@ -115,6 +122,15 @@ class Metrics:
         seconds = max(0.0, seconds)
         self.delivery.observe(seconds)
         self.stage.labels("deliver").observe(seconds)
+
+    def set_camera_states(self, cameras: Iterable[Mapping[str, Any]]) -> None:
+        """Each camera's state now (from the health board, with planned cameras not heard
+        from as starting): set at each scrape, so a camera never lingers in a state it left."""
+        self.state.clear()
+        for camera in cameras:
+            labels = (str(camera.get("deployment_id", "")), str(camera.get("camera", "")))
+            for state in CAMERA_STATES:
+                self.state.labels(*labels, state).set(1 if camera.get("state") == state else 0)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -18,10 +18,10 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from lfr.edge import protocol as proto
+from lfr.edge.centre.eraser import ensure_eraser_consumers, erase_settled
 from lfr.edge.credentials.files import BusCredentials
 from lfr.edge.credentials.passwords import bcrypt_hash, new_password
 from lfr.edge.hub_config import BusUser, ServerPlan, render_config
-from lfr.edge.centre.eraser import ensure_eraser_consumers, erase_settled
 from lfr.edge.jetstream import (
     connect,
     ensure_centre_consumers,

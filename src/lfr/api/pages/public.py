@@ -18,6 +18,7 @@ from lfr.api.deps import State
 from lfr.api.pages.common import render
 from lfr.api.pages.public_text import describe_revision, local_time
 from lfr.api.qr import qr_svg
+from lfr.api.schedule import announced_schedule
 from lfr.api.schemas.base import RowId
 from lfr.audit.heads import latest_published
 from lfr.errors import NotFoundError
@@ -64,7 +65,7 @@ def transparency_page(request: Request, state: State) -> Response:
         {
             **context,
             "title": "Live facial recognition: where, why, and your rights",
-            "schedule": public_schedule(state.services),
+            "schedule": announced_schedule(state),
             "records": records,
             "revised": revised,
             "retention_days": _retention_days(state),

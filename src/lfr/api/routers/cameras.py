@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from lfr.api.camera_states import camera_states
 from lfr.api.deps import DeploymentReader, State
 from lfr.api.schemas.base import RowId
 from lfr.api.schemas.cameras import CameraHealthPublic
@@ -20,4 +21,4 @@ def camera_health(
     state: State,
     deployment_id: Annotated[RowId | None, Query()] = None,
 ) -> list[CameraHealthPublic]:
-    return [CameraHealthPublic.model_validate(h) for h in state.health.cameras(deployment_id)]
+    return [CameraHealthPublic.model_validate(h) for h in camera_states(state, deployment_id)]

@@ -9,6 +9,7 @@ import hmac
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from lfr.api.camera_states import camera_states
 from lfr.api.deps import State, current_actor, presented_token
 from lfr.api.state import AppState
 from lfr.events.metrics import CONTENT_TYPE
@@ -33,4 +34,5 @@ async def scraper_or_staff(request: Request, state: State) -> None:
 @router.get("/metrics", dependencies=[Depends(scraper_or_staff)])
 def prometheus(state: State) -> Response:
     """Prometheus metrics: counts and latencies only, nothing about anyone."""
+    state.metrics.set_camera_states(camera_states(state, None))
     return Response(state.metrics.render(), media_type=CONTENT_TYPE)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from lfr.api.deps import State
+from lfr.api.schedule import announced_schedule
 from lfr.api.schemas.derive import many
 from lfr.api.schemas.records import RecordPublic, ScheduledPublic
-from lfr.governance.records.published import PublishedRecord, public_records, public_schedule
+from lfr.governance.records.published import PublishedRecord, public_records
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 
 
 @router.get("/deployments", response_model=list[ScheduledPublic])
 def schedule(state: State) -> list[ScheduledPublic]:
-    """Authorised (planned) and live deployments: where, when and why."""
-    return [ScheduledPublic.model_validate(d) for d in public_schedule(state.services)]
+    """Authorised (planned) and live deployments: where, when and why, and for a live one how
+    many of its cameras run now."""
+    return [ScheduledPublic.model_validate(d) for d in announced_schedule(state)]
 
 
 @router.get("/records", response_model=many(RecordPublic))

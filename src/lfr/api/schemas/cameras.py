@@ -9,8 +9,9 @@ class CameraHealthPublic(Public):
     deployment_id: int
     camera: str
     state: str = Field(
-        description="running; ended (its source came to its end, e.g. a file played through);"
-        " stopped; or error (why, in error)"
+        description="starting (planned on a live deployment, not heard from yet); running;"
+        " ended (its source came to its end, e.g. a file played through); stopped; or error"
+        " (why, in error)"
     )
     frames: int = Field(description="frames processed")
     frames_read: int

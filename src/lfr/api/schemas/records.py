@@ -3,6 +3,8 @@ and the announced schedule."""
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from lfr.api.schemas.base import Public
 from lfr.api.schemas.derive import schema_of
 from lfr.governance.records.published import PublishedRecord, RecordLocation
@@ -20,3 +22,7 @@ class ScheduledPublic(Public):
     ends_at: str
     location: RecordLocation
     purpose: str
+    cameras: int = Field(description="how many cameras it uses")
+    cameras_running: int | None = Field(
+        None, description="live: how many of them deliver frames now (None: not live)"
+    )

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lfr.access.services import Services
+from lfr.governance.states import DeploymentState
 from lfr.node_names import CENTRE_USER, NODE_NAME
 from lfr.store.tables import Deployment, EdgeNode
 
@@ -52,8 +54,7 @@ def node_names(row: Deployment) -> dict[str, list[str]]:
     redaction, so no credential is opened to learn where a camera runs)."""
     named: dict[str, list[str]] = {}
     for camera, value in row.cameras.items():
-        shown = value.get("shown", "") if isinstance(value, Mapping) else str(value)
-        node = split_node(shown)[1]
+        node = split_node(_shown(value))[1]
         if node is not None:
             named.setdefault(node, []).append(str(camera))
     return named
@@ -85,3 +86,24 @@ def unregistered_nodes(session: Session, row: Deployment) -> list[str]:
         for node, cameras in sorted(named.items())
         if node not in known
     ]
+
+
+def live_cameras(
+    services: Services, deployment_id: int | None = None
+) -> dict[int, dict[str, str | None]]:
+    """Each live deployment's cameras (``deployment_id``: only that one's), each with the node
+    that runs it (None: ``lfr serve``), read from the redacted sources."""
+    query = select(Deployment).where(Deployment.state == DeploymentState.LIVE)
+    if deployment_id is not None:
+        query = query.where(Deployment.id == deployment_id)
+    with services.transaction() as session:
+        return {
+            row.id: {
+                str(camera): split_node(_shown(value))[1] for camera, value in row.cameras.items()
+            }
+            for row in session.scalars(query)
+        }
+
+
+def _shown(value: object) -> str:
+    return str(value.get("shown", "")) if isinstance(value, Mapping) else str(value)

@@ -279,8 +279,8 @@ def public_records(services: Services) -> list[PublishedRecord]:
 
 
 def public_schedule(services: Services) -> list[dict[str, Any]]:
-    """Authorised and live deployments, announced in advance: where, when and why (no cameras,
-    no watchlist). For the public page."""
+    """Authorised and live deployments, announced in advance: where, when and why, and how
+    many cameras (not where they are, nor any watchlist). For the public page."""
     with services.transaction() as session:
         rows = session.scalars(
             select(Deployment)
@@ -300,6 +300,7 @@ def public_schedule(services: Services) -> list[dict[str, Any]]:
                     "longitude": row.longitude,
                 },
                 "purpose": row.purpose,
+                "cameras": len(row.cameras or {}),
             }
             for row in rows
         ]
