@@ -184,6 +184,9 @@ class StartCommand:
     """How many ``SnapshotChunk`` messages carry the sealed snapshot (0: it is inline)."""
     snapshot_sha256: str = ""
     """SHA-256 (hex) of the whole sealed snapshot when it comes in chunks."""
+    resume: tuple[str, ...] = ()
+    """``name=FRAME`` for a video-file camera sent again after the node restarted: it plays on
+    from that frame, not from the start (no frame, no alert, counted twice)."""
 
 
 @dataclass(frozen=True, slots=True)

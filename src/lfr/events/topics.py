@@ -103,3 +103,6 @@ class CameraCounts:
     not because its deployment stopped."""
     error: str = ""
     """With ``final``: why the camera failed, credentials redacted ("" when it did not)."""
+    position: int = 0
+    """A video file's next frame (0 for a live stream): where the camera carries on if its
+    node restarts before the file has played through."""

@@ -7,6 +7,7 @@ are counted as dropped.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -27,8 +28,11 @@ class PacedPlayer:
         fps: float,
         camera: str,
         description: str,
+        first: int = 0,
     ) -> None:
         self._images = images
+        self._first = first
+        """The clip's frames before this one are skipped (a camera resumed where it stopped)."""
         self._fps = fps
         self._camera = camera
         self._description = description
@@ -74,10 +78,12 @@ class PacedPlayer:
         images: Iterator[Image] | None = None
         try:
             images = self._images()
+            played = enumerate(itertools.islice(images, self._first, None), self._first)
             start = time.monotonic()
-            for index, image in enumerate(images):
+            for index, image in played:
                 # Wait until this frame's moment; if decoding is already late, emit at once.
-                if self._stop.wait(max(0.0, start + index / self._fps - time.monotonic())):
+                moment = start + (index - self._first) / self._fps
+                if self._stop.wait(max(0.0, moment - time.monotonic())):
                     break
                 frame = Frame(image, index, index / self._fps, self._camera, time.monotonic())
                 self._read += 1
@@ -101,6 +107,8 @@ class ClipSource:
     ``time_s = index / fps``, or - with ``realtime`` - paced by a ``PacedPlayer``."""
 
     still_images = False
+    first_frame = 0
+    """Where the clip starts: 0, or the frame a resumed camera stopped at (``position``)."""
     camera: str
     description: str
     fps: float
@@ -118,18 +126,27 @@ class ClipSource:
         if self._closed:
             return
         if self.realtime:
-            self._player = PacedPlayer(self._images, self.fps, self.camera, self.description)
+            self._player = PacedPlayer(
+                self._images, self.fps, self.camera, self.description, self.first_frame
+            )
             yield from self._player.play()
             return
         images = self._images()
         try:
-            for index, image in enumerate(images):
+            for index, image in enumerate(
+                itertools.islice(images, self.first_frame, None), self.first_frame
+            ):
                 if self._closed:
                     return
                 self._read += 1
                 yield Frame(image, index, index / self.fps, self.camera, time.monotonic())
         finally:
             images.close()
+
+    @property
+    def position(self) -> int:
+        """The clip's next frame: where a camera resumed after a restart carries on."""
+        return self.first_frame + self.stats().frames_read
 
     def stats(self) -> SourceStats:
         if self._player is not None:

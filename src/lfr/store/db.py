@@ -18,7 +18,7 @@ from sqlalchemy.pool import NullPool
 from lfr.store.text_guard import refuse_nul_text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-SCHEMA_HEAD = "0012"
+SCHEMA_HEAD = "0013"
 """The newest migration's revision (a test holds it to Alembic's head): a database already at
 it needs no Alembic run, which loads every migration script (each ``lfr`` command opens the
 database, so that was start-up time on every command)."""

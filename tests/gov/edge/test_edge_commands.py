@@ -10,6 +10,7 @@ import asyncio
 import base64
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -137,13 +138,20 @@ def test_a_node_whose_heartbeats_stop_naming_a_deployment_is_sent_its_start_agai
     services: Services,
 ) -> None:
     """A restarted node runs nothing and says so each second: after RESEND_AFTER_S the
-    centre sends the start again (a new message id, so JetStream keeps it), audited."""
+    centre sends the start again (a new message id, so JetStream keeps it), audited, with
+    where its video file had got to; and the node's second delivery is audited too (a copy
+    of a report redelivered is not)."""
     svc, clock = with_clock(services)
     add_node(svc, ADMIN, "node1")
-    deployment_id = live(svc, clock, cameras={"cam1": NODE_CAMERA})
+    deployment_id = live(svc, clock, cameras={"cam1": NODE_CAMERA, "cam2": NODE_CAMERA})
     [first] = edge_commands.pending_starts(svc)
+    assert first.command.resume == ()
     edge_commands.start_sent(svc, first)
     t0 = time.time()
+    delivered = NodeReport("node1", deployment_id, "received", first.digest, t0)
+    for _ in range(2):  # the second: JetStream's redelivery of the same report
+        edge_commands.take_report(svc, "node1", delivered)
+    edge_commands.take_counts(svc, "node1", replace(_counts(deployment_id, 150, 1), position=153))
 
     def beat(after_s: float, *running: int) -> list[edge_commands.NodeStart]:
         edge_commands.take_heartbeat(svc, "node1", Heartbeat("node1", t0 + after_s, running))
@@ -155,10 +163,14 @@ def test_a_node_whose_heartbeats_stop_naming_a_deployment_is_sent_its_start_agai
     [again] = beat(2 + edge_commands.RESEND_AFTER_S)
     assert (again.attempt, again.msg_id) == (1, f"start-{deployment_id}-node1-1")
     assert again.msg_id != first.msg_id and again.command.snapshot  # sealed afresh
+    assert again.command.resume == ("cam1=153",)  # cam2 never reported a position
     edge_commands.start_sent(svc, again)
     assert edge_commands.pending_starts(svc) == []
     [audited] = audit_entries(svc, "edge.start.again")
     assert audited.details["node"] == "node1"
+    edge_commands.take_report(svc, "node1", replace(delivered, at=t0 + 20))
+    deliveries = audit_entries(svc, "edge.snapshot.delivered")
+    assert [e.details["delivery"] for e in deliveries] == [1, 2]
 
 
 def _counts(deployment_id: int, frames: int, tracks: int, run: str = "run-1") -> CameraCounts:
@@ -218,7 +230,12 @@ def test_reports_counts_and_heartbeats_from_a_node_are_kept_and_audited(
     asyncio.run(node_says())
     wait_until(lambda: bool(audit_entries(svc, "edge.snapshot.wiped")), what="the wipe audited")
     [delivered] = audit_entries(svc, "edge.snapshot.delivered")
-    assert delivered.details == {"node": "node1", "digest": digest, "matches_go_live": True}
+    assert delivered.details == {
+        "node": "node1",
+        "digest": digest,
+        "matches_go_live": True,
+        "delivery": 1,
+    }
     with svc.transaction() as session:
         run = session.get(EdgeRun, (deployment_id, "node1"))
         assert run is not None and run.delivered_digest == digest and run.wiped_at is not None

@@ -121,3 +121,25 @@ def test_realtime_reader_failure_surfaces_as_source_error(make_video: VideoMaker
     path.unlink()  # gone between opening the source and playing it
     with pytest.raises(SourceError, match=r"clip\.mp4"):
         list(source.frames())
+
+
+@pytest.mark.parametrize("realtime", [False, True])
+def test_a_resumed_file_plays_on_from_the_frame_it_stopped_at(
+    make_video: VideoMaker, realtime: bool
+) -> None:
+    path = make_video(frames=12, fps=20.0)
+    first = VideoFileSource(path, realtime=realtime)
+    played = []
+    for frame in first.frames():
+        played.append(frame.index)
+        if frame.index == 4:
+            break
+    first.close()
+    assert played[-1] == 4
+    resumed = VideoFileSource(path, realtime=realtime)
+    resumed.first_frame = 5
+    frames = list(resumed.frames())
+    assert [f.index for f in frames] == list(range(5, 12))  # no frame twice, none missed
+    means = [float(f.image[24:, 24:].mean()) for f in frames]
+    assert means == pytest.approx([grey_level(i) for i in range(5, 12)], abs=4)
+    assert resumed.position == 12  # played through: a further restart plays nothing

@@ -72,7 +72,7 @@ def pending_starts(services: Services) -> list[NodeStart]:
     """The start commands due now (none twice: ``start_sent`` records each)."""
     with services.transaction() as session:
         now = services.clock()
-        due: list[tuple[int, str, dict[str, str], float, float, int]] = []
+        due: list[tuple[int, str, dict[str, str], float, float, int, tuple[str, ...]]] = []
         for row in session.scalars(
             select(Deployment).where(Deployment.state == DeploymentState.LIVE)
         ):
@@ -87,7 +87,10 @@ def pending_starts(services: Services) -> list[NodeStart]:
             for node, sources in sorted(cameras.items()):
                 attempt = 0 if node not in sent else _resend_attempt(session, sent[node])
                 if attempt is not None:
-                    due.append((row.id, node, sources, ends.timestamp(), row.threshold, attempt))
+                    resume = _positions(session, row.id, node) if attempt else ()
+                    due.append(
+                        (row.id, node, sources, ends.timestamp(), row.threshold, attempt, resume)
+                    )
     starts = []
     for item in due:
         try:
@@ -105,6 +108,7 @@ def _start(
     ends_at: float,
     threshold: float,
     attempt: int,
+    resume: tuple[str, ...] = (),
 ) -> NodeStart:
     watchlist = load_snapshot(services, SYSTEM, deployment_id)
     try:
@@ -125,8 +129,22 @@ def _start(
         threshold=threshold,
         snapshot_key=sealed.key_wrapped,
         snapshot=sealed.snapshot_sealed,
+        resume=resume,
     )
     return NodeStart(node, command, digest, attempt)
+
+
+def _positions(session: Session, deployment_id: int, node: str) -> tuple[str, ...]:
+    """``camera=FRAME`` for each of the node's video-file cameras part played: a start sent
+    again carries them so each file plays on from where the node last said it was."""
+    rows = session.scalars(
+        select(EdgeCameraCounts).where(
+            EdgeCameraCounts.deployment_id == deployment_id,
+            EdgeCameraCounts.node == node,
+            EdgeCameraCounts.position > 0,
+        )
+    )
+    return tuple(sorted(f"{row.camera}={row.position}" for row in rows))
 
 
 def _resend_attempt(session: Session, run: EdgeRun) -> int | None:
@@ -219,13 +237,15 @@ def take_report(services: Services, node: str, report: NodeReport) -> None:
             raise NotFoundError(f"deployment {report.deployment_id} was never sent to {node}")
         if run is None:
             raise StartNotRecordedError(f"deployment {report.deployment_id} not yet sent to {node}")
-        if (report.event == RECEIVED and run.delivered_digest == report.digest) or (
+        at = datetime.fromtimestamp(report.at, UTC)
+        if (report.event == RECEIVED and _same_delivery(run, report.digest, at)) or (
             report.event == WIPED and run.wiped_at is not None
         ):
             return  # the same report delivered again: audited once
         details: dict[str, object] = {"node": node, "digest": report.digest}
         if report.event == RECEIVED:
-            run.delivered_digest = report.digest
+            details["delivery"] = run.restarts + 1  # the first, or again after a restart
+            run.delivered_digest, run.delivered_at = report.digest, at
             details["matches_go_live"] = report.digest == row.snapshot_digest
             action = "edge.snapshot.delivered"
         elif report.event == WIPED:
@@ -235,6 +255,14 @@ def take_report(services: Services, node: str, report: NodeReport) -> None:
         else:
             raise NotFoundError(f"no report kind {report.event!r}")
         services.record(session, node, action, audit_target(report.deployment_id), details)
+
+
+def _same_delivery(run: EdgeRun, digest: str, at: datetime) -> bool:
+    """A copy of the last delivery report (JetStream's redelivery), not a new delivery."""
+    last = run.delivered_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)  # SQLite gives naive times back
+    return run.delivered_digest == digest and (last is None or last == at)
 
 
 _COUNTED = ("frames", "face_detections", "tracks")
@@ -267,6 +295,7 @@ def take_counts(services: Services, node: str, counts: CameraCounts) -> None:
         kept.frames_dropped = counts.frames_dropped
         kept.embeddings = counts.embeddings
         kept.fps = counts.fps
+        kept.position = max(0, int(counts.position))
         kept.updated_at = services.clock()
 
 

@@ -32,6 +32,7 @@ from lfr.edge.wire.snapshot import OpenedSnapshot, SealedSnapshot, open_snapshot
 from lfr.events.topics import CameraCounts
 from lfr.ingest.base import FrameSource
 from lfr.ingest.redact import redact_text
+from lfr.ingest.video_file import VideoFileSource
 from lfr.match.negatives import Negative
 from lfr.runtime.deployment import EngineFactory, run_live
 from lfr.runtime.port import LiveDeployment, RunCounts
@@ -54,6 +55,10 @@ class _CameraRun:
     counts: RunCounts = field(default_factory=RunCounts)
     started: float = field(default_factory=time.monotonic)
     dropped: Callable[[], int] = lambda: 0
+    position: Callable[[], int] = lambda: 0
+    """A video file's next frame (0: a live stream)."""
+    resume_at: int = 0
+    """The frame a resumed video-file camera starts at."""
     ended: bool = False
     """It stopped by itself (its source ended or failed) while its deployment went on."""
     error: str = ""
@@ -146,9 +151,10 @@ class EdgeNodeRuntime:
     def _run(self, run: _Deployment) -> None:
         command, watchlist = run.command, run.snapshot.watchlist
         cameras = dict(spec.split("=", 1) for spec in command.cameras)
+        resume = {n: int(f) for n, f in (s.split("=", 1) for s in command.resume) if f.isdigit()}
         threads = []
         for name, source in cameras.items():
-            camera = run.cameras[name] = _CameraRun(name)
+            camera = run.cameras[name] = _CameraRun(name, resume_at=resume.get(name, 0))
             live = LiveDeployment(
                 command.deployment_id, {name: source}, command.threshold, watchlist
             )
@@ -176,6 +182,11 @@ class EdgeNodeRuntime:
         def opener(spec: str, name: str) -> FrameSource:
             source = self._open_source(spec, name)
             camera.dropped = lambda: source.stats().frames_dropped
+            if isinstance(source, VideoFileSource):
+                source.first_frame = camera.resume_at
+                camera.position = lambda: source.position
+                if camera.resume_at:
+                    log.info("camera %s resumes at frame %d", name, camera.resume_at)
             return source
 
         try:
@@ -237,6 +248,7 @@ class EdgeNodeRuntime:
             run=camera.run_id,
             ended=final and camera.ended,
             error=camera.error[:200] if final else "",
+            position=int(camera.position()),
         )
         self._send_up(
             proto.counts_subject(self.node, run.command.deployment_id, camera.name),

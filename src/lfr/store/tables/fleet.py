@@ -44,6 +44,8 @@ class EdgeRun(Base):
     start_sent_at: Mapped[datetime]
     stop_sent_at: Mapped[datetime | None]
     delivered_digest: Mapped[str | None] = mapped_column(String(64))
+    delivered_at: Mapped[datetime | None]
+    """The node's time in its last delivery report: a new delivery has a new one."""
     wiped_at: Mapped[datetime | None]
     missing_since: Mapped[datetime | None]
     """The first heartbeat of the node not naming this deployment (None while it names it)."""
@@ -67,4 +69,6 @@ class EdgeCameraCounts(Base):
     tracks: Mapped[int] = mapped_column(Integer)
     embeddings: Mapped[int] = mapped_column(Integer)
     fps: Mapped[float] = mapped_column(Float)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """A video file's next frame (0: a stream): where a restarted node resumes it."""
     updated_at: Mapped[datetime]
