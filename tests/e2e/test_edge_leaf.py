@@ -85,6 +85,10 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
             # its heartbeats cross the leaf connection too: the centre sees it online
             wait_until(lambda: _last_seen(centre) is not None, what="node1's heartbeat")
             hub.stop()  # the link is down from here
+            wait_until(
+                lambda: "link to the centre lost" in alerts.read_text(),
+                what="node1 to say its link is lost",
+            )
             wait_until(lambda: raised_alert_ids(alerts), timeout=RUN_S, what="node1's alert")
             # on the leaf's disk (published there within milliseconds of being raised)
             wait_until(lambda: _kept_on_leaf(leaf.url, creds) == 1, what="the alert on the leaf")
@@ -101,6 +105,8 @@ def test_an_alert_raised_while_cut_off_survives_the_node_being_killed(
             raised = raised_alert_ids(alerts)
             assert len(raised) == 1, said
             wait_until(lambda: _stored(centre) == raised, timeout=10, what="stored once")
+            # issue 21: once stored at the centre, the van's copy is erased
+            wait_until(lambda: _kept_on_leaf(leaf.url, creds) == 0, what="the leaf's copy erased")
             assert list((tmp_path / "home-node1").rglob("*")) == []  # nothing on the node's disk
             delivered = audit_entries(centre, "edge.snapshot.delivered")
             assert [e.details["node"] for e in delivered] == ["node1"]

@@ -130,17 +130,31 @@ async def erase_settled(
     try:
         while not stop.is_set():
             try:
-                batch = await subscription.fetch(64, timeout=FETCH_WAIT_S)
-            except TimeoutError:
+                await _erase_batch(client, js, stream, followed, subscription)
+            except TimeoutError:  # nothing settled within the wait
                 continue
-            floor = (await js.consumer_info(stream, followed)).ack_floor
-            settled = floor.stream_seq if floor is not None else 0
-            cut_off: set[str] = set()
-            for msg in batch:
-                await _erase(client, js, stream, msg, settled, cut_off)
+            except Exception as exc:  # the hub unreachable: unsettled, offered again later
+                log.info("erasing %s paused: %s", stream, type(exc).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), FETCH_WAIT_S)
     finally:
         with contextlib.suppress(Exception):
             await subscription.unsubscribe()
+
+
+async def _erase_batch(
+    client: Client,
+    js: JetStreamContext,
+    stream: str,
+    followed: str,
+    subscription: JetStreamContext.PullSubscription,
+) -> None:
+    batch = await subscription.fetch(64, timeout=FETCH_WAIT_S)
+    floor = (await js.consumer_info(stream, followed)).ack_floor
+    settled = floor.stream_seq if floor is not None else 0
+    cut_off: set[str] = set()
+    for msg in batch:
+        await _erase(client, js, stream, msg, settled, cut_off)
 
 
 async def _erase(

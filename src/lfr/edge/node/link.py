@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY_S = 1.0
 FETCH_WAIT_S = 1.0
+LINK_CHECK_EVERY_S = 2.0
+"""How often the node asks the hub for its own consumer: the answer (or none) is the link."""
+
+Say = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +60,22 @@ async def run_node_link(
     handlers: NodeHandlers,
     stop: asyncio.Event,
     hub_domain: str | None = None,
+    say: Say = log.info,
 ) -> None:
-    """Until ``stop`` is set: take commands, send heartbeats. ``hub_domain``: the hub's
-    JetStream domain when ``url`` is the node's own leaf server."""
+    """Until ``stop`` is set: take commands, send heartbeats, and ``say`` when the link to the
+    centre is lost and when it is back. ``hub_domain``: the hub's JetStream domain when ``url``
+    is the node's own leaf server."""
     client = await connect(url, credentials)
     try:
+        js = client.jetstream(domain=hub_domain)
         beating = asyncio.create_task(_heartbeats(client, credentials.user, handlers, stop))
+        watching = asyncio.create_task(_watch_link(js, credentials.user, stop, say))
         try:
-            await _take_commands(
-                client.jetstream(domain=hub_domain), credentials.user, handlers, stop
-            )
+            await _take_commands(js, credentials.user, handlers, stop)
         finally:
             stop.set()
             await beating
+            await watching
     finally:
         await client.close()
 
@@ -130,6 +137,44 @@ def _command(msg: Msg, node: str) -> Down:
     if to != node or command.deployment_id != deployment_id:
         raise proto.ProtocolError(f"{msg.subject} carries a command that is not its own")
     return command
+
+
+class LinkWatch:
+    """Whether the centre's hub answers, said once per change: "lost" with the reason, and
+    "back" with how long it was gone."""
+
+    def __init__(self, say: Say) -> None:
+        self._say = say
+        self._lost_at: float | None = None
+        self._known = False
+
+    def answered(self) -> None:
+        if self._lost_at is not None:
+            self._say(f"link to the centre back after {time.monotonic() - self._lost_at:.0f} s")
+        elif not self._known:
+            self._say("link to the centre up")
+        self._lost_at, self._known = None, True
+
+    def unanswered(self, reason: str) -> None:
+        if self._lost_at is None:
+            self._lost_at = time.monotonic()
+            self._say(
+                f"link to the centre lost ({reason}): alerts and counts wait until it is back"
+            )
+        self._known = True
+
+
+async def _watch_link(js: JetStreamContext, node: str, stop: asyncio.Event, say: Say) -> None:
+    watch = LinkWatch(say)
+    consumer = proto.down_consumer(node)
+    while not stop.is_set():
+        try:
+            await js.consumer_info(proto.DOWN_STREAM, consumer, timeout=LINK_CHECK_EVERY_S)
+            watch.answered()
+        except (TimeoutError, NatsError) as exc:
+            watch.unanswered(type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), LINK_CHECK_EVERY_S)
 
 
 async def _heartbeats(

@@ -70,7 +70,9 @@ async def serve_node(
     try:
         hub_domain = await _hub_domain(client, credentials.user, say)
         sending = asyncio.create_task(outbox.send_all(client.jetstream(), outbox_stop))
-        link = asyncio.create_task(run_node_link(url, credentials, handlers, link_stop, hub_domain))
+        link = asyncio.create_task(
+            run_node_link(url, credentials, handlers, link_stop, hub_domain, say)
+        )
         await asyncio.wait({link, stopping}, return_when=asyncio.FIRST_COMPLETED)
         link_stop.set()
         stop.set()  # a link that failed stops the node rather than leave it deaf
