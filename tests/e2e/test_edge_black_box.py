@@ -9,6 +9,7 @@ moment the node raised its alert, and started again on the same data directory."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -24,6 +25,9 @@ from typing import Any
 import httpx
 import pytest
 
+from lfr.edge.credentials.files import read_credentials
+from lfr.edge.jetstream import connect
+from lfr.edge.leaf import LEAF_STREAMS
 from tests.e2e.conftest import CLIP, LIN
 from tests.e2e.edge_helpers import edge_node, enrolled_needles, raised_alert_ids
 from tests.e2e.test_cli_flows import lfr
@@ -246,6 +250,13 @@ def _end_and_check(flow: Flow, deployment_id: int) -> None:
         timeout=RUN_S,
         what="the node to play the clip and report its wipe",
     )
+    # the clip played through: the camera is shown ended, and the public page says none runs
+    wait_until(
+        lambda: _camera_states(flow, deployment_id) == {"cam1": "ended"},
+        what="cam1 shown ended",
+    )
+    status = re.findall(r'public-deployment-status">([^<]*)<', httpx.get(f"{flow.web}/public").text)
+    assert "live, but none of its 1 camera is running now" in status, status
     ended = flow.cli("deployment", "end", str(deployment_id), user="olive")
     assert f"deployment {deployment_id} ended" in ended and "1 alert(s)" in ended, ended
     wait_until(lambda: _audited(flow, "edge.stop", deployment_id), what="the stop sent")
@@ -267,7 +278,29 @@ def _end_and_check(flow: Flow, deployment_id: int) -> None:
     assert "audit chain intact" in flow.cli("audit", "verify")
     assert list((flow.root / "node1-home").rglob("*")) == []
     _nothing_enrolled_in_memory(flow)
+    # issue 21: the centre has everything, so the van's leaf keeps none of it
+    wait_until(lambda: _kept_on_leaf(flow) == 0, what="the leaf's copies erased")
     assert "node1: on this machine's leaf server" in (flow.root / "node1.out").read_text()
+
+
+def _camera_states(flow: Flow, deployment_id: int) -> dict[str, str]:
+    cameras = flow.api(f"/api/cameras?deployment_id={deployment_id}", "olive")
+    return {c["camera"]: c["state"] for c in cameras}
+
+
+def _kept_on_leaf(flow: Flow) -> int:
+    """The messages in node1's streams on its leaf server, read with its credentials."""
+    assert flow.leaf is not None
+
+    async def count() -> int:
+        client = await connect(flow.leaf.url, read_credentials(flow.root / "node1.creds"))
+        try:
+            js = client.jetstream()
+            return sum([(await js.stream_info(s)).state.messages for s in LEAF_STREAMS.values()])
+        finally:
+            await client.close()
+
+    return asyncio.run(count())
 
 
 def _nothing_enrolled_in_memory(flow: Flow) -> None:
