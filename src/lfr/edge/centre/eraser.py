@@ -52,7 +52,7 @@ NOT_YET_S = 1.0
 """How soon a message the centre has not yet settled is offered to the eraser again."""
 UNREACHABLE_S = 10.0
 """How soon a message whose leaf did not answer is offered again."""
-NOT_FOUND: Final = 10043  # JetStream's "sequence not found"
+NOT_FOUND: Final = frozenset({10043, 10057})  # JetStream: "sequence not found", "no message found"
 FETCH_WAIT_S = 1.0
 
 
