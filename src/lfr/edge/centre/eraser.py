@@ -111,11 +111,15 @@ async def erase_on_leaf(client: Client, copy: LeafCopy) -> bool:
     finally:
         with contextlib.suppress(Exception):
             await subscription.unsubscribe()
-    if not answer.data:  # a status, no answer: "no responders" while the leaf reconnects
+    return leaf_answer_erased(copy, answer.data)
+
+
+def leaf_answer_erased(copy: LeafCopy, data: bytes) -> bool:
+    """Whether the leaf's answer says its copy is gone (erased now, or not there any more)."""
+    if not data:  # a status, no answer: "no responders" while the leaf reconnects
         raise LeafUnreachableError(copy.node)
-    body = json.loads(answer.data)
-    error = body.get("error")
-    if error and error.get("err_code") != NOT_FOUND:
+    error = json.loads(data).get("error")
+    if error and error.get("err_code") not in NOT_FOUND:
         log.warning("%s's leaf did not erase %s #%d: %s", copy.node, copy.stream, copy.seq, error)
         return False
     return True
