@@ -153,6 +153,23 @@ def test_an_operator_plans_with_a_watchlist_chosen_from_a_list(
     assert unlabelled_fields(page) == []
 
 
+def _ready_on_node1(services: Services, cameras: dict[str, str]) -> int:
+    """A deployment with ``cameras`` on node1 (registered here), planned, authorised by
+    another officer and signposted: ready to go live."""
+    add_node(services, ADMIN, "node1")
+    now = services.clock()
+    plan = make_plan(
+        add_watchlist(services, name="wl-node"),
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(hours=2),
+        cameras=cameras,
+    )
+    deployment_id = lifecycle.plan_deployment(services, OPERATOR, plan)
+    lifecycle.authorise(services, AUTHORISER, deployment_id, "intelligence case 41")
+    lifecycle.confirm_signage(services, OPERATOR, deployment_id, "SIGN-PHOTO-7")
+    return deployment_id
+
+
 NOT_ON_NATS = "camera cam1 is on node node1, but this control centre is not connected to NATS: {}"
 
 
@@ -165,17 +182,7 @@ def test_without_nats_a_node_camera_cannot_go_live_and_a_live_one_is_shown_not_r
 ) -> None:
     """``lfr serve`` without ``--nats``: going live from the web is refused before anything is
     written; one started elsewhere (the CLI) is shown plainly as not running."""
-    add_node(services, ADMIN, "node1")
-    now = services.clock()
-    plan = make_plan(
-        add_watchlist(services, name="wl-node"),
-        starts_at=now - timedelta(minutes=5),
-        ends_at=now + timedelta(hours=2),
-        cameras={"cam1": "rtsp://cam.example/front@node1"},
-    )
-    deployment_id = lifecycle.plan_deployment(services, OPERATOR, plan)
-    lifecycle.authorise(services, AUTHORISER, deployment_id, "intelligence case 41")
-    lifecycle.confirm_signage(services, OPERATOR, deployment_id, "SIGN-PHOTO-7")
+    deployment_id = _ready_on_node1(services, {"cam1": "rtsp://cam.example/front@node1"})
     no_bus = create_app(
         replace(services, edge_bus=False), bus, web_config, cameras=cameras, enroller=FakeEnroller
     )
@@ -218,17 +225,7 @@ def _public_status(app: FastAPI) -> str:
 
 
 def _live_on_node1(services: Services, cameras: dict[str, str]) -> int:
-    add_node(services, ADMIN, "node1")
-    now = services.clock()
-    plan = make_plan(
-        add_watchlist(services, name="wl-two"),
-        starts_at=now - timedelta(minutes=5),
-        ends_at=now + timedelta(hours=2),
-        cameras=cameras,
-    )
-    deployment_id = lifecycle.plan_deployment(services, OPERATOR, plan)
-    lifecycle.authorise(services, AUTHORISER, deployment_id, "intelligence case 42")
-    lifecycle.confirm_signage(services, OPERATOR, deployment_id, "SIGN-PHOTO-8")
+    deployment_id = _ready_on_node1(services, cameras)
     lifecycle.start(services, OPERATOR, deployment_id)
     return deployment_id
 
